@@ -1,0 +1,64 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Only the modules that exist are declared; docs/architecture.md lists the planned ones
+// (snap files, store catalogue, HTTP API, device agent) and the dependencies they will add.
+let package = Package(
+    name: "snapdepot",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "snapdepot", targets: ["snapdepot"]),
+        .library(name: "Assertions", targets: ["Assertions"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(
+            name: "DepotCrypto",
+            dependencies: ["COpenSSL"]
+        ),
+        .target(
+            name: "Assertions",
+            dependencies: [
+                "DepotCrypto",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "SnapdepotCLI",
+            dependencies: [
+                "Assertions",
+                "DepotCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "snapdepot",
+            dependencies: ["SnapdepotCLI"]
+        ),
+        .testTarget(
+            name: "DepotCryptoTests",
+            dependencies: ["DepotCrypto"]
+        ),
+        .testTarget(
+            name: "AssertionsTests",
+            dependencies: ["Assertions", "DepotCrypto"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "SnapdepotCLITests",
+            dependencies: ["SnapdepotCLI", "Assertions", "snapdepot"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

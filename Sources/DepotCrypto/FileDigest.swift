@@ -1,0 +1,31 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+extension Digest {
+    /// Hashes a file in one streaming pass and returns its digest and size.
+    public static func ofFile(at path: String, _ algorithm: DigestAlgorithm, chunkSize: Int = 1 << 20) throws
+        -> (digest: [UInt8], size: UInt64)
+    {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw CryptoError("cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        let stream = DigestStream(algorithm)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count = read(fd, buffer.baseAddress, chunkSize)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw CryptoError("cannot read \(path): \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { break }
+            stream.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        }
+        return (stream.finalize(), stream.byteCount)
+    }
+}
