@@ -70,9 +70,9 @@ public final class RSAPrivateKey: @unchecked Sendable {
         let dmq1 = try d.modulo(oneLessThan: q, context: context)
         let iqmp = try q.inverse(modulo: p, context: context)
         let key = try RSAKeyBuilder.build(selection: snapdepot_EVP_PKEY_KEYPAIR) { builder in
-            OSSL_PARAM_BLD_push_BN(builder, OSSL_PKEY_PARAM_RSA_N, n.pointer) == 1
-                && OSSL_PARAM_BLD_push_BN(builder, OSSL_PKEY_PARAM_RSA_E, e.pointer) == 1
-                && OSSL_PARAM_BLD_push_BN(builder, OSSL_PKEY_PARAM_RSA_D, d.pointer) == 1
+            OSSL_PARAM_BLD_push_BN(builder, snapdepot_RSA_N, n.pointer) == 1
+                && OSSL_PARAM_BLD_push_BN(builder, snapdepot_RSA_E, e.pointer) == 1
+                && OSSL_PARAM_BLD_push_BN(builder, snapdepot_RSA_D, d.pointer) == 1
                 && OSSL_PARAM_BLD_push_BN(builder, snapdepot_RSA_FACTOR1, p.pointer) == 1
                 && OSSL_PARAM_BLD_push_BN(builder, snapdepot_RSA_FACTOR2, q.pointer) == 1
                 && OSSL_PARAM_BLD_push_BN(builder, snapdepot_RSA_EXPONENT1, dmp1.pointer) == 1

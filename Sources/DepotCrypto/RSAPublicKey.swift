@@ -19,8 +19,8 @@ public final class RSAPublicKey: @unchecked Sendable {
         guard n.bitCount >= 512 else { throw CryptoError("RSA modulus of \(n.bitCount) bits is too small") }
         guard e.bitCount >= 2 else { throw CryptoError("RSA exponent is invalid") }
         let key = try RSAKeyBuilder.build(selection: snapdepot_EVP_PKEY_PUBLIC_KEY) { builder in
-            OSSL_PARAM_BLD_push_BN(builder, OSSL_PKEY_PARAM_RSA_N, n.pointer) == 1
-                && OSSL_PARAM_BLD_push_BN(builder, OSSL_PKEY_PARAM_RSA_E, e.pointer) == 1
+            OSSL_PARAM_BLD_push_BN(builder, snapdepot_RSA_N, n.pointer) == 1
+                && OSSL_PARAM_BLD_push_BN(builder, snapdepot_RSA_E, e.pointer) == 1
         }
         self.init(owning: key)
     }

@@ -37,6 +37,11 @@ public enum AssertionSigner {
         }
     }
 
+    /// The lowest `format` these headers can be signed with (snapd's `SuggestFormat`).
+    public static func minimumFormat(of type: AssertionType, headers: Headers) throws(AssertionError) -> Int {
+        try type.minimumFormat(headers)
+    }
+
     /// The signed content snapd's signer writes for these headers and body: `type`, `format` (> 0),
     /// `authority-id`, `revision` (> 0), the primary key, the other headers sorted, `body-length`
     /// (> 0), `sign-key-sha3-384`, then the body.
