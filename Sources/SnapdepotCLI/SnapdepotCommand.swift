@@ -1,0 +1,18 @@
+import ArgumentParser
+
+/// The `snapdepot` command line: one subcommand per job, each in `Commands/`.
+public struct SnapdepotCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "snapdepot",
+        abstract: "A self-hosted Snap Store and device-update agent that snapd's own tools accept.",
+        discussion: """
+            Assertions are signed and verified exactly as snapd does. Keys live in \
+            $SNAPDEPOT_KEYS (default ~/.local/share/snapdepot/keys), one 0600 PEM file per key.
+            """,
+        subcommands: [
+            DemoCommand.self, KeyCommand.self, SignCommand.self, VerifyCommand.self, BenchCommand.self,
+        ]
+    )
+
+    public init() {}
+}
