@@ -22,7 +22,7 @@ public struct PrivateKey: Sendable {
     /// `encodeV1` private key text (its file key-pair manager's format).
     public init(importing text: String) throws(AssertionError) {
         let trimmed = text.trimmingASCIIWhitespace()
-        if trimmed.hasPrefix("-----BEGIN PGP PRIVATE KEY BLOCK-----") {
+        if trimmed.hasPrefix("-----BEGIN PGP PRIVATE KEY") {
             let (_, bytes) = try Armor.decode(trimmed)
             try self.init(secretKeyPacket: bytes[...])
         } else if trimmed.hasPrefix("-----BEGIN") {

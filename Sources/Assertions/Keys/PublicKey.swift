@@ -81,3 +81,11 @@ extension SignaturePacket {
         }
     }
 }
+
+extension Assertion {
+    /// The creation time in the OpenPGP signature: what the signer was told, or the moment it signed.
+    public var signingTime: Timestamp? {
+        guard let packet = try? SignaturePacket.decode(signature) else { return nil }
+        return Timestamp(seconds: Int64(packet.creationTime))
+    }
+}

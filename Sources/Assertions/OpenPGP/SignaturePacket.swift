@@ -43,7 +43,7 @@ struct SignaturePacket: Sendable {
             [4, signatureType, publicKeyAlgorithm, hashAlgorithm]
             + [UInt8(hashedSubpackets.count >> 8), UInt8(hashedSubpackets.count & 0xff)] + hashedSubpackets
             + [UInt8(unhashedSubpackets.count >> 8), UInt8(unhashedSubpackets.count & 0xff)] + unhashedSubpackets
-            + hashTag + OpenPGPPacket.mpi(signature)
+            + hashTag + Self.signatureMPI(signature)
         return OpenPGPPacket.header(tag: .signature, length: body.count) + body
     }
 
@@ -140,6 +140,13 @@ struct SignaturePacket: Sendable {
             }
         }
         return creationTime
+    }
+
+    /// Go's signer writes the RSA signature with a bit count of eight times its byte length,
+    /// leading zero bytes and all, rather than its exact bit length: the bytes must match.
+    static func signatureMPI(_ signature: [UInt8]) -> [UInt8] {
+        let bits = signature.count * 8
+        return [UInt8(bits >> 8 & 0xff), UInt8(bits & 0xff)] + signature
     }
 
     static func bigEndian(_ value: UInt32) -> [UInt8] {
