@@ -67,6 +67,12 @@ struct SnapdInteropTests {
         ] {
             keys[key.id] = key
         }
+        // snapd's file key-pair manager stores keys in its own encoded form, named by key id.
+        let snapdKeys = directory.appendingPathComponent("snapd-keys/private-keys-v1")
+        let stored = try #require(try FileManager.default.contentsOfDirectory(atPath: snapdKeys.path).first)
+        let fromSnapd = try PrivateKey(importing: String(contentsOf: snapdKeys.appendingPathComponent(stored), encoding: .utf8))
+        #expect(fromSnapd.id == stored)
+        #expect(keys[stored] != nil)
 
         for entry in manifest {
             let bytes = Array(try Data(contentsOf: directory.appendingPathComponent(entry.file)))

@@ -175,6 +175,15 @@ func makeAll(dir, root string) error {
 		return err
 	}
 	brandDB := assertstest.NewSigningDB("acme-brand", brandKey)
+	// The device key also goes through snapd's file key-pair manager, whose encoded private-key
+	// format snapdepot can import.
+	fskm, err := asserts.OpenFSKeypairManager(filepath.Join(dir, "snapd-keys"))
+	if err != nil {
+		return err
+	}
+	if err := fskm.Put(deviceKey); err != nil {
+		return err
+	}
 
 	type signing struct {
 		name    string
