@@ -1,5 +1,6 @@
-@testable import Assertions
 import Testing
+
+@testable import Assertions
 
 @Suite struct HeaderCodecTests {
     /// Headers in snapd's text form; every shape of value appears once.
@@ -48,7 +49,10 @@ import Testing
         #expect(headers["multi"] == .string("first line\n\nthird line"))
         #expect(headers["aliases"] == [["name": "foo", "target": "bar"], ["name": "baz", "target": "qux"]])
         #expect(headers["nested"] == [["inner", "two\nlines"], "plain"])
-        #expect(headers["plugs"] == ["network": ["allow-auto-connection": "true", "deny-connection": ["on-store": ["a", "b"]]]])
+        #expect(
+            headers["plugs"] == [
+                "network": ["allow-auto-connection": "true", "deny-connection": ["on-store": ["a", "b"]]]
+            ])
     }
 
     @Test func encodesBackToTheSameBytes() throws {
@@ -100,9 +104,10 @@ import Testing
         #expect(Timestamp.parse("2016-08-11T18:42:22+02:00")?.seconds == 1_470_933_742)
         #expect(Timestamp.parse("2024-02-29T23:59:59.123456789Z")?.nanoseconds == 123_456_789)
         #expect(Timestamp.parse("2024-01-01T00:00:00.5Z")?.nanoseconds == 500_000_000)
-        for bad in ["2023-02-29T00:00:00Z", "2024-01-01 00:00:00Z", "2024-01-01T24:00:00Z", "2024-1-01T00:00:00Z",
-            "2024-01-01T00:00:00", "2024-01-01T00:00:00+0200", "2024-01-01T00:00:60Z", "yesterday", ""]
-        {
+        for bad in [
+            "2023-02-29T00:00:00Z", "2024-01-01 00:00:00Z", "2024-01-01T24:00:00Z", "2024-1-01T00:00:00Z",
+            "2024-01-01T00:00:00", "2024-01-01T00:00:00+0200", "2024-01-01T00:00:60Z", "yesterday", "",
+        ] {
             #expect(Timestamp.parse(bad) == nil, "\(bad) should be refused")
         }
         #expect(Timestamp(seconds: 1_470_933_742).text == "2016-08-11T16:42:22Z")

@@ -28,17 +28,37 @@ import Testing
     }
 
     static let cases: [Case] = [
-        Case(name: "truncated inside the headers", text: String(valid.prefix(60)), reason: "not terminated by a blank line"),
-        Case(name: "no signature", text: String(valid.prefix(upTo: valid.range(of: "\n\n")!.upperBound)), reason: "empty assertion signature"),
-        Case(name: "duplicate header", text: replacing("series: 16\n", "series: 16\nseries: 16\n"), reason: "repeated header: \"series\""),
+        Case(
+            name: "truncated inside the headers", text: String(valid.prefix(60)),
+            reason: "not terminated by a blank line"),
+        Case(
+            name: "no signature", text: String(valid.prefix(upTo: valid.range(of: "\n\n")!.upperBound)),
+            reason: "empty assertion signature"),
+        Case(
+            name: "duplicate header", text: replacing("series: 16\n", "series: 16\nseries: 16\n"),
+            reason: "repeated header: \"series\""),
         Case(name: "misnamed header", text: replacing("gadget:", "Gadget:"), reason: "invalid header name: \"Gadget\""),
-        Case(name: "bad integer", text: replacing("series: 16\n", "series: 16\nrevision: 1x\n"), reason: "\"revision\" header is not an integer: 1x"),
-        Case(name: "leading zeros", text: replacing("series: 16\n", "series: 16\nrevision: 01\n"), reason: "has invalid prefix zeros"),
-        Case(name: "negative revision", text: replacing("series: 16\n", "series: 16\nrevision: -1\n"), reason: "revision should be positive"),
-        Case(name: "bad time", text: replacing("timestamp: 2026-01-02T00:00:00Z", "timestamp: 2026-13-02T00:00:00Z"), reason: "\"timestamp\" header is not a RFC3339 date"),
-        Case(name: "unknown type", text: replacing("type: model", "type: gizmo"), reason: "unknown assertion type: \"gizmo\""),
-        Case(name: "bad key id", text: replacing("sign-key-sha3-384: ", "sign-key-sha3-384: AAAA"), reason: "\"sign-key-sha3-384\" header does not have the expected bit length"),
-        Case(name: "bad signature base64", text: replacing("\n\nAcL", "\n\n*cL"), reason: "cannot decode signature: illegal base64 data"),
+        Case(
+            name: "bad integer", text: replacing("series: 16\n", "series: 16\nrevision: 1x\n"),
+            reason: "\"revision\" header is not an integer: 1x"),
+        Case(
+            name: "leading zeros", text: replacing("series: 16\n", "series: 16\nrevision: 01\n"),
+            reason: "has invalid prefix zeros"),
+        Case(
+            name: "negative revision", text: replacing("series: 16\n", "series: 16\nrevision: -1\n"),
+            reason: "revision should be positive"),
+        Case(
+            name: "bad time", text: replacing("timestamp: 2026-01-02T00:00:00Z", "timestamp: 2026-13-02T00:00:00Z"),
+            reason: "\"timestamp\" header is not a RFC3339 date"),
+        Case(
+            name: "unknown type", text: replacing("type: model", "type: gizmo"),
+            reason: "unknown assertion type: \"gizmo\""),
+        Case(
+            name: "bad key id", text: replacing("sign-key-sha3-384: ", "sign-key-sha3-384: AAAA"),
+            reason: "\"sign-key-sha3-384\" header does not have the expected bit length"),
+        Case(
+            name: "bad signature base64", text: replacing("\n\nAcL", "\n\n*cL"),
+            reason: "cannot decode signature: illegal base64 data"),
     ]
 
     @Test(arguments: cases)

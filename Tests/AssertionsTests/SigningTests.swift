@@ -6,24 +6,25 @@ import Testing
 
     @Test func signsTheSeedModelAndVerifiesItAgainstTheRoot() throws {
         let model = try T.myPi3Model()
-        #expect(model.encodedText.hasPrefix(
-            """
-            type: model
-            authority-id: acme-brand
-            series: 16
-            brand-id: acme-brand
-            model: my-pi3
-            architecture: armhf
-            gadget: pi3
-            kernel: pi2-kernel
-            required-snaps:
-              - myawesomesnap
-              - mysecondawesomesnap
-            timestamp: 2026-01-02T00:00:00Z
-            sign-key-sha3-384: \(T.brandKey.id)
+        #expect(
+            model.encodedText.hasPrefix(
+                """
+                type: model
+                authority-id: acme-brand
+                series: 16
+                brand-id: acme-brand
+                model: my-pi3
+                architecture: armhf
+                gadget: pi3
+                kernel: pi2-kernel
+                required-snaps:
+                  - myawesomesnap
+                  - mysecondawesomesnap
+                timestamp: 2026-01-02T00:00:00Z
+                sign-key-sha3-384: \(T.brandKey.id)
 
-            AcL
-            """))
+                AcL
+                """))
         var database = try T.database()
         try database.add(model)
         let view = try Model(model)
@@ -50,13 +51,16 @@ import Testing
             "snap-id": "abcdefghijklmnopqrstuvwxyz012345", "snap-size": "4096", "snap-revision": "1",
             "developer-id": "acme-brand", "timestamp": "2026-01-02T00:00:00Z",
         ])
-        let names = revision.encodedText.split(separator: "\n", omittingEmptySubsequences: false).prefix(while: { !$0.isEmpty })
-            .map { String($0.split(separator: ":")[0]) }
+        let names = revision.encodedText.split(separator: "\n", omittingEmptySubsequences: false).prefix(while: {
+            !$0.isEmpty
+        })
+        .map { String($0.split(separator: ":")[0]) }
         // The defaulted provenance the signer was not given lands among the sorted headers (snapd quirk).
-        #expect(names == [
-            "type", "authority-id", "revision", "snap-sha3-384", "developer-id", "provenance", "snap-id",
-            "snap-revision", "snap-size", "timestamp", "sign-key-sha3-384",
-        ])
+        #expect(
+            names == [
+                "type", "authority-id", "revision", "snap-sha3-384", "developer-id", "provenance", "snap-id",
+                "snap-revision", "snap-size", "timestamp", "sign-key-sha3-384",
+            ])
         let explicit = try T.sign(revision.headers.merging(["provenance": "global-upload"]) { _, new in new })
         #expect(!explicit.encodedText.contains("provenance"))
         #expect(explicit.string("provenance") == "global-upload")
@@ -69,7 +73,9 @@ import Testing
                 "serial": "A1", "device-key": .string(T.deviceKey.publicKey.encoded),
                 "device-key-sha3-384": .string(T.deviceKey.id), "timestamp": .string(T.timestamp),
             ], body: "mac: 00:11:22:33:44:55\n", key: T.brandKey)
-        #expect(serial.encodedText.contains("body-length: 23\nsign-key-sha3-384: \(T.brandKey.id)\n\nmac: 00:11:22:33:44:55\n\n\n"))
+        #expect(
+            serial.encodedText.contains(
+                "body-length: 23\nsign-key-sha3-384: \(T.brandKey.id)\n\nmac: 00:11:22:33:44:55\n\n\n"))
         #expect(try Assertion.decode(serial.encoded) == serial)
     }
 
@@ -98,11 +104,19 @@ import Testing
         (["type": "nonsense", "authority-id": "x"] as Headers, "invalid assertion type: nonsense"),
         ([:] as Headers, "missing assertion type header"),
         (["type": "serial-request", "authority-id": "x"] as Headers, "cannot have authority-id set"),
-        (["type": "account", "authority-id": "test-root", "account-id": "a/b", "display-name": "x",
-            "validation": "verified", "timestamp": "2026-01-01T00:00:00Z"] as Headers, "cannot contain '/'"),
-        (["type": "model", "authority-id": "other", "brand-id": "acme-brand", "series": "16", "model": "m",
-            "architecture": "armhf", "gadget": "pi3", "kernel": "k2", "timestamp": "2026-01-01T00:00:00Z"] as Headers,
-            "authority-id and brand-id must match"),
+        (
+            [
+                "type": "account", "authority-id": "test-root", "account-id": "a/b", "display-name": "x",
+                "validation": "verified", "timestamp": "2026-01-01T00:00:00Z",
+            ] as Headers, "cannot contain '/'"
+        ),
+        (
+            [
+                "type": "model", "authority-id": "other", "brand-id": "acme-brand", "series": "16", "model": "m",
+                "architecture": "armhf", "gadget": "pi3", "kernel": "k2", "timestamp": "2026-01-01T00:00:00Z",
+            ] as Headers,
+            "authority-id and brand-id must match"
+        ),
     ])
     func refusesInvalidSigningRequests(headers: Headers, message: String) {
         #expect {

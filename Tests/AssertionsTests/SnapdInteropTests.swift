@@ -29,10 +29,12 @@ struct SnapdInteropTests {
         let trusted = directory.appendingPathComponent("trusted.assert")
         let stream = directory.appendingPathComponent("stream.assert")
         try Data(AssertionStream.encode([T.rootAccount, T.rootAccountKey])).write(to: trusted)
-        try Data(AssertionStream.encode([T.brandAccount, T.brandAccountKey]) + [0x0a] + Array(tampered.utf8)).write(to: stream)
+        try Data(AssertionStream.encode([T.brandAccount, T.brandAccountKey]) + [0x0a] + Array(tampered.utf8)).write(
+            to: stream)
         let run = try SnapdSource.runChecker(["verify", trusted.path, stream.path])
         #expect(run.status != 0)
-        #expect(run.output.contains("FAIL model (my-pi3; series:16 brand-id:acme-brand): failed signature verification"))
+        #expect(
+            run.output.contains("FAIL model (my-pi3; series:16 brand-id:acme-brand): failed signature verification"))
         var database = try T.database()
         #expect(throws: AssertionError.self) { try database.add(try Assertion.decode(tampered)) }
     }
@@ -60,17 +62,22 @@ struct SnapdInteropTests {
         // and the brand and device keys the checker generated.
         var keys: [String: PrivateKey] = [:]
         for key in [
-            try PrivateKey(importing: try SnapdSource.constant("TestRootPrivKey", in: "asserts/systestkeys/trusted.go")),
-            try PrivateKey(importing: try SnapdSource.constant("TestStorePrivKey", in: "asserts/systestkeys/trusted.go")),
-            try PrivateKey(importing: String(contentsOf: directory.appendingPathComponent("brand.key"), encoding: .utf8)),
-            try PrivateKey(importing: String(contentsOf: directory.appendingPathComponent("device.key"), encoding: .utf8)),
+            try PrivateKey(
+                importing: try SnapdSource.constant("TestRootPrivKey", in: "asserts/systestkeys/trusted.go")),
+            try PrivateKey(
+                importing: try SnapdSource.constant("TestStorePrivKey", in: "asserts/systestkeys/trusted.go")),
+            try PrivateKey(
+                importing: String(contentsOf: directory.appendingPathComponent("brand.key"), encoding: .utf8)),
+            try PrivateKey(
+                importing: String(contentsOf: directory.appendingPathComponent("device.key"), encoding: .utf8)),
         ] {
             keys[key.id] = key
         }
         // snapd's file key-pair manager stores keys in its own encoded form, named by key id.
         let snapdKeys = directory.appendingPathComponent("snapd-keys/private-keys-v1")
         let stored = try #require(try FileManager.default.contentsOfDirectory(atPath: snapdKeys.path).first)
-        let fromSnapd = try PrivateKey(importing: String(contentsOf: snapdKeys.appendingPathComponent(stored), encoding: .utf8))
+        let fromSnapd = try PrivateKey(
+            importing: String(contentsOf: snapdKeys.appendingPathComponent(stored), encoding: .utf8))
         #expect(fromSnapd.id == stored)
         #expect(keys[stored] != nil)
 
@@ -81,7 +88,8 @@ struct SnapdInteropTests {
                 type: assertion.type, headers: assertion.signingHeaders, body: assertion.body,
                 signKeyID: assertion.signKeyID)
             #expect(content == assertion.content, "\(entry.file) re-encodes differently")
-            #expect(try AssertionSigner.minimumFormat(of: assertion.type, headers: assertion.headers) == entry.minFormat)
+            #expect(
+                try AssertionSigner.minimumFormat(of: assertion.type, headers: assertion.headers) == entry.minFormat)
             // The test-store account-key is snapd's fixed fixture, signed years ago by other tooling;
             // every other assertion was signed by snapd's signer in this run.
             guard !entry.file.hasSuffix("store-account-key.assert") else { continue }
@@ -92,8 +100,10 @@ struct SnapdInteropTests {
             #expect(resigned.encodedText == assertion.encodedText, "\(entry.file) re-signs differently")
         }
 
-        let trusted = try AssertionStream.decode(Array(try Data(contentsOf: directory.appendingPathComponent("trusted.assert"))))
-        let stream = try AssertionStream.decode(Array(try Data(contentsOf: directory.appendingPathComponent("stream.assert"))))
+        let trusted = try AssertionStream.decode(
+            Array(try Data(contentsOf: directory.appendingPathComponent("trusted.assert"))))
+        let stream = try AssertionStream.decode(
+            Array(try Data(contentsOf: directory.appendingPathComponent("stream.assert"))))
         var database = try TrustDatabase(trusted: trusted)
         let refused = database.addAll(stream)
         #expect(refused.map { "\($0.assertion): \($0.error)" } == [])
@@ -103,7 +113,8 @@ struct SnapdInteropTests {
         let account = try Assertion.decode(
             try SnapdSource.constant("encodedCanonicalAccount", in: "asserts/sysdb/trusted.go"))
         let rootKey = try AccountKey(
-            try Assertion.decode(try SnapdSource.constant("encodedCanonicalRootAccountKey", in: "asserts/sysdb/trusted.go")))
+            try Assertion.decode(
+                try SnapdSource.constant("encodedCanonicalRootAccountKey", in: "asserts/sysdb/trusted.go")))
         #expect(rootKey.accountID == "canonical")
         #expect(rootKey.publicKey.bitCount >= 4096)
         try rootKey.publicKey.verify(content: rootKey.assertion.content, signature: rootKey.assertion.signature)
@@ -116,9 +127,11 @@ struct SnapdInteropTests {
             try SnapdSource.constant("encodedTestRootAccountKey", in: "asserts/systestkeys/trusted.go"))
         var database = try TrustDatabase(trusted: [testRoot, testRootKey])
         try database.add(
-            try Assertion.decode(try SnapdSource.constant("encodedTestStoreAccountKey", in: "asserts/systestkeys/trusted.go")))
+            try Assertion.decode(
+                try SnapdSource.constant("encodedTestStoreAccountKey", in: "asserts/systestkeys/trusted.go")))
         try database.add(
-            try Assertion.decode(try SnapdSource.constant("encodedTestRepairRootAccountKey", in: "asserts/systestkeys/trusted.go")))
+            try Assertion.decode(
+                try SnapdSource.constant("encodedTestRepairRootAccountKey", in: "asserts/systestkeys/trusted.go")))
 
         let imported = try PrivateKey(
             importing: try SnapdSource.constant("TestRootPrivKey", in: "asserts/systestkeys/trusted.go"))

@@ -36,7 +36,9 @@ import Testing
                 "type": "account", "authority-id": "test-root", "account-id": "mallory", "display-name": "M",
                 "validation": "verified", "timestamp": .string(T.timestamp),
             ], key: T.brandKey)
-        #expect(refusal(forged, in: try T.database()) == "found public key \"\(T.brandKey.id)\" from \"acme-brand\" but expected it from: test-root")
+        #expect(
+            refusal(forged, in: try T.database())
+                == "found public key \"\(T.brandKey.id)\" from \"acme-brand\" but expected it from: test-root")
     }
 
     @Test func onlyTrustedAuthoritiesSignAccounts() throws {
@@ -45,8 +47,9 @@ import Testing
                 "type": "account", "authority-id": "acme-brand", "account-id": "mallory", "display-name": "M",
                 "validation": "verified", "timestamp": .string(T.timestamp),
             ], key: T.brandKey)
-        #expect(refusal(account, in: try T.database())
-            == "account assertion for \"mallory\" is not signed by a directly trusted authority: acme-brand")
+        #expect(
+            refusal(account, in: try T.database())
+                == "account assertion for \"mallory\" is not signed by a directly trusted authority: acme-brand")
     }
 
     @Test func timestampOutsideKeyValidity() throws {
@@ -63,8 +66,9 @@ import Testing
 
     @Test func prerequisitesMustBePresent() throws {
         var database = try TrustDatabase(trusted: [T.rootAccount, T.rootAccountKey], now: T.now)
-        #expect(refusal(T.brandAccountKey, in: database)
-            == "account-key assertion for \"acme-brand\" does not have a matching account assertion")
+        #expect(
+            refusal(T.brandAccountKey, in: database)
+                == "account-key assertion for \"acme-brand\" does not have a matching account assertion")
         let refused = database.addAll([try T.myPi3Model(), T.brandAccountKey, T.brandAccount])
         #expect(refused.isEmpty)
     }
@@ -77,8 +81,10 @@ import Testing
             "snap-id": "abcdefghijklmnopqrstuvwxyz012345", "snap-size": "4096", "snap-revision": "1",
             "developer-id": "acme-brand", "timestamp": .string(T.timestamp),
         ])
-        #expect(refusal(revision, in: database)
-            == "snap-revision assertion for snap id \"abcdefghijklmnopqrstuvwxyz012345\" does not have a matching snap-declaration assertion")
+        #expect(
+            refusal(revision, in: database)
+                == "snap-revision assertion for snap id \"abcdefghijklmnopqrstuvwxyz012345\" does not have a matching snap-declaration assertion"
+        )
         try database.add(
             try T.sign([
                 "type": "snap-declaration", "authority-id": "test-root", "series": "16",
@@ -122,8 +128,10 @@ import Testing
             "nonce": "n1", "timestamp": .string(T.timestamp),
         ]
         try database.check(try T.sign(session, key: T.deviceKey))
-        #expect(refusal(try T.sign(session, key: T.otherKey), in: database)
-            == "device-session-request is not signed by the device key of serial (A1; brand-id:acme-brand model:my-pi3)")
+        #expect(
+            refusal(try T.sign(session, key: T.otherKey), in: database)
+                == "device-session-request is not signed by the device key of serial (A1; brand-id:acme-brand model:my-pi3)"
+        )
         let request = try T.sign(
             [
                 "type": "serial-request", "brand-id": "acme-brand", "model": "my-pi3", "request-id": "r1",
@@ -136,7 +144,9 @@ import Testing
                     "type": "serial-request", "brand-id": "acme-brand", "model": "my-pi3", "request-id": "r1",
                     "device-key": .string(T.deviceKey.publicKey.encoded),
                 ], key: T.otherKey)
-        } throws: { ($0 as? AssertionError)?.message.contains("device key does not match included signing key id") == true }
+        } throws: {
+            ($0 as? AssertionError)?.message.contains("device key does not match included signing key id") == true
+        }
     }
 
     @Test func serialFromAnotherAuthorityNeedsTheModelsPermission() throws {
@@ -154,7 +164,8 @@ import Testing
                 "device-key-sha3-384": .string(T.deviceKey.id), "timestamp": .string(T.timestamp),
             ], key: T.otherKey)
         try database.add(try T.myPi3Model())
-        #expect(refusal(serial, in: database)?.hasPrefix("serial with authority \"factory\" different from brand") == true)
+        #expect(
+            refusal(serial, in: database)?.hasPrefix("serial with authority \"factory\" different from brand") == true)
         try database.add(try T.myPi3Model(extra: ["revision": "1", "serial-authority": ["factory"]]))
         try database.add(serial)
     }

@@ -44,7 +44,9 @@ import Testing
     }
 
     @Test func refusesBadInput() {
-        #expect(throws: CryptoError.self) { _ = try RSAPrivateKey(pem: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----") }
+        #expect(throws: CryptoError.self) {
+            _ = try RSAPrivateKey(pem: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----")
+        }
         #expect(throws: CryptoError.self) { _ = try RSAPublicKey(modulus: [0x01, 0x02], exponent: [3]) }
         #expect(throws: CryptoError.self) { _ = try RSAPrivateKey.generate(bits: 512) }
         #expect(throws: CryptoError.self) { _ = try Self.key.signature(forDigest: [1, 2, 3], algorithm: .sha512) }

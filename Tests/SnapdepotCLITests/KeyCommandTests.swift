@@ -25,7 +25,8 @@ import Testing
         #expect(human.stdout.contains("brand-key  2048  \(createdKey.id)"))
 
         let exported = try cli.run(["key", "export", "brand-key"])
-        #expect(try PublicKey(encoded: exported.stdout.trimmingCharacters(in: .whitespacesAndNewlines)).id == createdKey.id)
+        #expect(
+            try PublicKey(encoded: exported.stdout.trimmingCharacters(in: .whitespacesAndNewlines)).id == createdKey.id)
         #expect(!exported.stdout.contains("PRIVATE"))
         let secret = try cli.run(["key", "export", "brand-key", "--private"])
         #expect(secret.stdout.hasPrefix("-----BEGIN PRIVATE KEY-----"))

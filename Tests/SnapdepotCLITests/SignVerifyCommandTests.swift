@@ -12,7 +12,9 @@ import Testing
         let brandID = try JSONDecoder().decode(Listing.self, from: Data(brand.stdout.utf8)).id
         let rootPublic = try cli.run(["key", "export", "root"]).stdout
         let brandPublic = try cli.run(["key", "export", "brand"]).stdout
-        try cli.write("root-account.yaml", """
+        try cli.write(
+            "root-account.yaml",
+            """
             type: account
             authority-id: lab-root
             account-id: lab-root
@@ -20,21 +22,29 @@ import Testing
             validation: verified
             timestamp: 2026-01-01T00:00:00Z
             """)
-        try cli.write("root-key.json", """
+        try cli.write(
+            "root-key.json",
+            """
             {"type": "account-key", "authority-id": "lab-root", "account-id": "lab-root", "name": "root",
              "public-key-sha3-384": "\(rootID)", "since": "2026-01-01T00:00:00Z",
              "body": \(String(decoding: try JSONEncoder().encode(rootPublic.trimmingCharacters(in: .newlines)), as: UTF8.self))}
             """)
-        try cli.write("brand-account.json", """
+        try cli.write(
+            "brand-account.json",
+            """
             {"type": "account", "authority-id": "lab-root", "account-id": "acme-brand", "display-name": "ACME",
              "validation": "verified", "timestamp": "2026-01-01T00:00:00Z"}
             """)
-        try cli.write("brand-key.json", """
+        try cli.write(
+            "brand-key.json",
+            """
             {"type": "account-key", "authority-id": "lab-root", "account-id": "acme-brand", "name": "models",
              "public-key-sha3-384": "\(brandID)", "since": "2026-01-01T00:00:00Z",
              "body": \(String(decoding: try JSONEncoder().encode(brandPublic.trimmingCharacters(in: .newlines)), as: UTF8.self))}
             """)
-        try cli.write("model.yaml", """
+        try cli.write(
+            "model.yaml",
+            """
             type: model
             authority-id: acme-brand
             brand-id: acme-brand

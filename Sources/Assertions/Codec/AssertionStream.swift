@@ -44,7 +44,9 @@ public enum AssertionStream {
                 return (chunk, false)
             }
             if position + maxSize < bytes.count {
-                throw AssertionError(.format, "error reading assertion \(what): maximum size exceeded while looking for delimiter \"\\n\\n\"")
+                throw AssertionError(
+                    .format,
+                    "error reading assertion \(what): maximum size exceeded while looking for delimiter \"\\n\\n\"")
             }
             let chunk = bytes[position...]
             position = bytes.count
@@ -80,7 +82,8 @@ public enum AssertionStream {
             var body: [UInt8] = []
             if length > 0 {
                 guard position + length <= bytes.count else {
-                    throw AssertionError(.format, "unexpected EOF: assertion body shorter than its body-length \(length)")
+                    throw AssertionError(
+                        .format, "unexpected EOF: assertion body shorter than its body-length \(length)")
                 }
                 body = Array(bytes[position..<(position + length)])
                 position += length

@@ -26,7 +26,8 @@ enum HeaderParser {
             guard HeaderName.isValid(name) else {
                 throw AssertionError(.format, "invalid header name: \(quoted(name))")
             }
-            let (value, next) = try parseEntry(consumed: split - entry.startIndex + 1, first: index, lines, baseIndent: 0)
+            let (value, next) = try parseEntry(
+                consumed: split - entry.startIndex + 1, first: index, lines, baseIndent: 0)
             let key = string(name)
             if headers[key] != nil {
                 throw AssertionError(.format, "repeated header: \(quoted(name))")

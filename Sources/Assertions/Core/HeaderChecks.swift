@@ -43,7 +43,8 @@ struct HeaderChecks {
     func string(_ name: String, matching rule: NameRule) throws(AssertionError) -> String {
         let text = try notEmptyString(name)
         guard rule.matches(text) else {
-            throw AssertionError(.invalid, "\"\(name)\" \(what) contains invalid characters: \(HeaderParser.quoted(text))")
+            throw AssertionError(
+                .invalid, "\"\(name)\" \(what) contains invalid characters: \(HeaderParser.quoted(text))")
         }
         return text
     }
@@ -112,7 +113,8 @@ struct HeaderChecks {
             throw AssertionError(.invalid, "\"\(name)\" header cannot be decoded: illegal base64 data")
         }
         guard bytes.count == 48 else {
-            throw AssertionError(.invalid, "\"\(name)\" header does not have the expected bit length: \(bytes.count * 8)")
+            throw AssertionError(
+                .invalid, "\"\(name)\" header does not have the expected bit length: \(bytes.count * 8)")
         }
         return bytes
     }
@@ -180,7 +182,8 @@ struct HeaderChecks {
         case .string(let text): text
         case .list(let items): "[" + items.map(describe).joined(separator: " ") + "]"
         case .map(let entries):
-            "map[" + entries.keys.sorted().map { "\($0):\(describe(entries[$0] ?? .string("")))" }.joined(separator: " ")
+            "map["
+                + entries.keys.sorted().map { "\($0):\(describe(entries[$0] ?? .string("")))" }.joined(separator: " ")
                 + "]"
         }
     }

@@ -80,7 +80,8 @@ public struct KeyStore: Sendable {
         }
         guard NameRule.accountKeyName.matches(name) else {
             throw KeyStoreError(
-                "invalid key name \"\(name)\": use lower-case letters, digits and single dashes, with at least one letter")
+                "invalid key name \"\(name)\": use lower-case letters, digits and single dashes, with at least one letter"
+            )
         }
     }
 }
@@ -96,7 +97,8 @@ public struct KeyStoreError: Error, CustomStringConvertible, Sendable {
 /// Writes a secret file atomically: created 0600 beside its destination, synced, then renamed.
 enum PrivateFile {
     static func write(_ bytes: [UInt8], to url: URL) throws {
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(
+            ".\(url.lastPathComponent).\(getpid()).tmp")
         let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else {
             throw KeyStoreError("cannot create \(temporary.path): \(String(cString: strerror(errno)))")

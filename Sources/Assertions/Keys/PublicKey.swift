@@ -52,10 +52,12 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
         }
         let digest = Digest.hash(algorithm, content + packet.hashSuffix)
         guard Array(digest.prefix(2)) == packet.hashTag else {
-            throw AssertionError(.signature, "failed signature verification: openpgp: invalid signature: hash tag doesn't match")
+            throw AssertionError(
+                .signature, "failed signature verification: openpgp: invalid signature: hash tag doesn't match")
         }
         guard rsa.isValidSignature(packet.signature, digest: digest, algorithm: algorithm) else {
-            throw AssertionError(.signature, "failed signature verification: openpgp: invalid signature: RSA verification failure")
+            throw AssertionError(
+                .signature, "failed signature verification: openpgp: invalid signature: RSA verification failure")
         }
     }
 }

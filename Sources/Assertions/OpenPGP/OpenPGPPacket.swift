@@ -7,7 +7,9 @@ enum OpenPGPPacket {
     }
 
     /// Reads one packet from the front of `bytes`: its tag, its body, and the bytes after it.
-    static func read(_ bytes: ArraySlice<UInt8>) throws(AssertionError) -> (tag: UInt8, body: ArraySlice<UInt8>, rest: ArraySlice<UInt8>) {
+    static func read(_ bytes: ArraySlice<UInt8>) throws(AssertionError) -> (
+        tag: UInt8, body: ArraySlice<UInt8>, rest: ArraySlice<UInt8>
+    ) {
         guard let first = bytes.first else { throw packetError("no data") }
         guard first & 0x80 != 0 else { throw packetError("tag byte does not have MSB set") }
         var position = bytes.startIndex + 1
@@ -49,7 +51,10 @@ enum OpenPGPPacket {
             let adjusted = length - 192
             header += [UInt8(adjusted >> 8 + 192), UInt8(adjusted & 0xff)]
         } else {
-            header += [255, UInt8(length >> 24 & 0xff), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff), UInt8(length & 0xff)]
+            header += [
+                255, UInt8(length >> 24 & 0xff), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff),
+                UInt8(length & 0xff),
+            ]
         }
         return header
     }

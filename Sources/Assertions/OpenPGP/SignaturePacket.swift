@@ -17,8 +17,10 @@ struct SignaturePacket: Sendable {
         let hashedLength = 6 + hashedSubpackets.count
         return [4, signatureType, publicKeyAlgorithm, hashAlgorithm]
             + [UInt8(hashedSubpackets.count >> 8), UInt8(hashedSubpackets.count & 0xff)] + hashedSubpackets
-            + [4, 0xff, UInt8(hashedLength >> 24 & 0xff), UInt8(hashedLength >> 16 & 0xff),
-                UInt8(hashedLength >> 8 & 0xff), UInt8(hashedLength & 0xff)]
+            + [
+                4, 0xff, UInt8(hashedLength >> 24 & 0xff), UInt8(hashedLength >> 16 & 0xff),
+                UInt8(hashedLength >> 8 & 0xff), UInt8(hashedLength & 0xff),
+            ]
     }
 
     /// The packet snapd's signer makes: binary signature, RSA, SHA-512, one hashed creation-time subpacket.
@@ -69,7 +71,8 @@ struct SignaturePacket: Sendable {
         let hashedLength = Int(fixed[start + 4]) << 8 | Int(fixed[start + 5])
         hashedSubpackets = Array(try take(hashedLength))
         let unhashedLengthBytes = try take(2)
-        let unhashedLength = Int(unhashedLengthBytes[unhashedLengthBytes.startIndex]) << 8
+        let unhashedLength =
+            Int(unhashedLengthBytes[unhashedLengthBytes.startIndex]) << 8
             | Int(unhashedLengthBytes[unhashedLengthBytes.startIndex + 1])
         unhashedSubpackets = Array(try take(unhashedLength))
         hashTag = Array(try take(2))
@@ -135,7 +138,8 @@ struct SignaturePacket: Sendable {
                 continue
             default:
                 if critical {
-                    throw AssertionError(.signature, "openpgp: unsupported feature: unknown critical signature subpacket type \(type)")
+                    throw AssertionError(
+                        .signature, "openpgp: unsupported feature: unknown critical signature subpacket type \(type)")
                 }
             }
         }

@@ -80,7 +80,8 @@ public struct TrustDatabase: Sendable {
     public mutating func add(_ assertion: Assertion) throws(AssertionError) {
         guard !assertion.type.primaryKey.isEmpty else {
             throw AssertionError(
-                .trust, "\(assertion.type.name) assertions have no primary key and cannot be stored; check them instead")
+                .trust, "\(assertion.type.name) assertions have no primary key and cannot be stored; check them instead"
+            )
         }
         try check(assertion)
         let path = assertion.reference.path
@@ -143,7 +144,8 @@ public struct TrustDatabase: Sendable {
         guard key.accountID == assertion.authorityID else {
             throw AssertionError(
                 .trust,
-                "found public key \"\(keyID)\" from \"\(key.accountID)\" but expected it from: \(assertion.authorityID)")
+                "found public key \"\(keyID)\" from \"\(key.accountID)\" but expected it from: \(assertion.authorityID)"
+            )
         }
         return key
     }
@@ -159,7 +161,8 @@ public struct TrustDatabase: Sendable {
             let request = try DeviceSessionRequest(assertion)
             let reference = AssertionReference(.serial, [request.brandID, request.model, request.serial])
             guard let found = find(reference) else {
-                throw AssertionError(.trust, "\(reference) not found: cannot check the device-session-request signature")
+                throw AssertionError(
+                    .trust, "\(reference) not found: cannot check the device-session-request signature")
             }
             let serial = try Serial(found)
             guard serial.deviceKey.id == assertion.signKeyID else {

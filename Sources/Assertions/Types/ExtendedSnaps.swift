@@ -116,7 +116,11 @@ struct ExtendedSnaps {
         switch parts.count {
         case 3: (track, risk, branch) = (parts[0], parts[1], parts[2])
         case 2:
-            if risks.contains(parts[0]) { (risk, branch) = (parts[0], parts[1]) } else { (track, risk) = (parts[0], parts[1]) }
+            if risks.contains(parts[0]) {
+                (risk, branch) = (parts[0], parts[1])
+            } else {
+                (track, risk) = (parts[0], parts[1])
+            }
         default:
             if risks.contains(parts[0]) { risk = parts[0] } else { track = parts[0] }
         }

@@ -77,7 +77,9 @@ struct BenchCommand: ParsableCommand {
         }
         func row(_ name: String, _ ours: Double, _ theirs: Double?, _ unit: String) {
             let other = theirs.map { String(format: "%10.1f", $0) } ?? "       n/a"
-            print(name.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: "%10.1f", ours) + other + "  \(unit)")
+            print(
+                name.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: "%10.1f", ours) + other
+                    + "  \(unit)")
         }
         print("measure".padding(toLength: 28, withPad: " ", startingAt: 0) + " snapdepot   openssl")
         row("RSA-4096 sign", signRate, figures.opensslRSA4096SignPerSecond, "ops/s")

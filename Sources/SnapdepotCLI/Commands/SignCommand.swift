@@ -29,7 +29,8 @@ struct SignCommand: ParsableCommand {
             guard let parsed = Timestamp.parse(time) else { throw CLIError("--time is not an RFC 3339 time: \(time)") }
             signingTime = parsed
         }
-        let assertion = try AssertionSigner.sign(headers: headers, body: body, key: signingKey, signingTime: signingTime)
+        let assertion = try AssertionSigner.sign(
+            headers: headers, body: body, key: signingKey, signingTime: signingTime)
         FileHandle.standardOutput.write(Data(AssertionStream.encode([assertion])))
     }
 }

@@ -50,7 +50,9 @@ struct VerifyCommand: ParsableCommand {
             try JSONOutput.print(verdicts)
         } else {
             for verdict in verdicts {
-                print(verdict.accepted ? "ok    \(verdict.reference)" : "FAIL  \(verdict.reference): \(verdict.reason ?? "")")
+                print(
+                    verdict.accepted
+                        ? "ok    \(verdict.reference)" : "FAIL  \(verdict.reference): \(verdict.reason ?? "")")
             }
             print("\(verdicts.count - refused.count) accepted, \(refused.count) refused")
         }

@@ -42,7 +42,9 @@ enum HeaderInput {
         case .mapping(let mapping):
             var entries: [String: HeaderValue] = [:]
             for (keyNode, valueNode) in mapping {
-                guard let key = keyNode.scalar?.string else { throw CLIError("map keys in \"\(path)\" must be strings") }
+                guard let key = keyNode.scalar?.string else {
+                    throw CLIError("map keys in \"\(path)\" must be strings")
+                }
                 entries[key] = try value(valueNode, path: "\(path).\(key)")
             }
             return .map(entries)

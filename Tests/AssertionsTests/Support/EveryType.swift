@@ -53,8 +53,14 @@ enum EveryType {
                 "model": "acme-core22", "architecture": "amd64", "base": "core22", "grade": "signed",
                 "store": "acme-store", "timestamp": ts,
                 "snaps": [
-                    ["name": "pc", "id": "UqFziVZDHLSyO3TqSWgNBoAdHbLI4dAH", "type": "gadget", "default-channel": "22/stable"],
-                    ["name": "pc-kernel", "id": "pYVQrBcKmBa0mZ4CCN7ExT6jH8rY1hza", "type": "kernel", "default-channel": "22/stable"],
+                    [
+                        "name": "pc", "id": "UqFziVZDHLSyO3TqSWgNBoAdHbLI4dAH", "type": "gadget",
+                        "default-channel": "22/stable",
+                    ],
+                    [
+                        "name": "pc-kernel", "id": "pYVQrBcKmBa0mZ4CCN7ExT6jH8rY1hza", "type": "kernel",
+                        "default-channel": "22/stable",
+                    ],
                     ["name": "myawesomesnap", "id": .string(snapID), "modes": ["run"], "presence": "optional"],
                 ],
             ], key: T.brandKey)

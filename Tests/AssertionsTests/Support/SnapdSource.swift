@@ -66,4 +66,3 @@ struct SnapdSourceError: Error, CustomStringConvertible {
         self.description = description
     }
 }
-
