@@ -27,10 +27,7 @@ let package = Package(
         ),
         .target(
             name: "Assertions",
-            dependencies: [
-                "DepotCrypto",
-                .product(name: "Logging", package: "swift-log"),
-            ]
+            dependencies: ["DepotCrypto"]
         ),
         .target(
             name: "SnapdepotCLI",

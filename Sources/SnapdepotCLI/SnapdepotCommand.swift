@@ -15,4 +15,10 @@ public struct SnapdepotCommand: ParsableCommand {
     )
 
     public init() {}
+
+    /// Sets up logging, then parses the command line and runs the command.
+    public static func runMain() {
+        LogSetup.bootstrap()
+        main()
+    }
 }

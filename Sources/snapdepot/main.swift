@@ -1,3 +1,3 @@
 import SnapdepotCLI
 
-SnapdepotCommand.main()
+SnapdepotCommand.runMain()

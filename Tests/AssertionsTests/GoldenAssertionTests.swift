@@ -6,22 +6,9 @@ import Testing
 /// snapdepot must decode them, encode the same bytes from their header values, agree on the
 /// minimum format, and verify the whole chain.
 @Suite struct GoldenAssertionTests {
-    struct ManifestEntry: Decodable {
-        let file: String
-        let type: String
-        let minFormat: Int
-
-        enum CodingKeys: String, CodingKey {
-            case file, type
-            case minFormat = "min-format"
-        }
-    }
-
-    static let manifest: [ManifestEntry] = {
-        guard let data = try? Fixture.bytes("golden/manifest.json"),
-            let entries = try? JSONDecoder().decode([ManifestEntry].self, from: Data(data))
-        else { return [] }
-        return entries
+    static let manifest: [CheckerManifestEntry] = {
+        guard let data = try? Fixture.bytes("golden/manifest.json") else { return [] }
+        return (try? CheckerManifestEntry.decode(Data(data))) ?? []
     }()
 
     @Test func manifestCoversEveryType() {

@@ -67,12 +67,7 @@ import Testing
     }
 
     @Test func bodyLengthAndBodyAreWritten() throws {
-        let serial = try T.sign(
-            [
-                "type": "serial", "authority-id": "acme-brand", "brand-id": "acme-brand", "model": "my-pi3",
-                "serial": "A1", "device-key": .string(T.deviceKey.publicKey.encoded),
-                "device-key-sha3-384": .string(T.deviceKey.id), "timestamp": .string(T.timestamp),
-            ], body: "mac: 00:11:22:33:44:55\n", key: T.brandKey)
+        let serial = try T.serial(body: "mac: 00:11:22:33:44:55\n")
         #expect(
             serial.encodedText.contains(
                 "body-length: 23\nsign-key-sha3-384: \(T.brandKey.id)\n\nmac: 00:11:22:33:44:55\n\n\n"))

@@ -45,17 +45,8 @@ struct SnapdInteropTests {
         let made = try SnapdSource.runChecker(["make", directory.path, "--root", "testrootorg"])
         try #require(made.status == 0, "\(made.output)")
 
-        struct Entry: Decodable {
-            let file: String
-            let type: String
-            let minFormat: Int
-            enum CodingKeys: String, CodingKey {
-                case file, type
-                case minFormat = "min-format"
-            }
-        }
-        let manifest = try JSONDecoder().decode(
-            [Entry].self, from: Data(contentsOf: directory.appendingPathComponent("manifest.json")))
+        let manifest = try CheckerManifestEntry.decode(
+            Data(contentsOf: directory.appendingPathComponent("manifest.json")))
         #expect(Set(manifest.map(\.type)) == Set(AssertionType.all.map(\.name)))
 
         // The keys snapd signed with: its test root and store keys, read from the installed source,

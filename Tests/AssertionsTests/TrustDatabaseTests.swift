@@ -116,12 +116,7 @@ import Testing
     @Test func deviceSignedAssertionsAreCheckedAgainstTheDeviceKey() throws {
         var database = try T.database()
         try database.add(try T.myPi3Model())
-        let serial = try T.sign(
-            [
-                "type": "serial", "authority-id": "acme-brand", "brand-id": "acme-brand", "model": "my-pi3",
-                "serial": "A1", "device-key": .string(T.deviceKey.publicKey.encoded),
-                "device-key-sha3-384": .string(T.deviceKey.id), "timestamp": .string(T.timestamp),
-            ], key: T.brandKey)
+        let serial = try T.serial()
         try database.add(serial)
         let session: Headers = [
             "type": "device-session-request", "brand-id": "acme-brand", "model": "my-pi3", "serial": "A1",
@@ -157,12 +152,7 @@ import Testing
         ])
         try database.add(other)
         try database.add(try T.accountKey(for: "factory", name: "serials", key: T.otherKey))
-        let serial = try T.sign(
-            [
-                "type": "serial", "authority-id": "factory", "brand-id": "acme-brand", "model": "my-pi3",
-                "serial": "F1", "device-key": .string(T.deviceKey.publicKey.encoded),
-                "device-key-sha3-384": .string(T.deviceKey.id), "timestamp": .string(T.timestamp),
-            ], key: T.otherKey)
+        let serial = try T.serial("F1", authority: "factory", key: T.otherKey)
         try database.add(try T.myPi3Model())
         #expect(
             refusal(serial, in: database)?.hasPrefix("serial with authority \"factory\" different from brand") == true)

@@ -133,6 +133,13 @@ public struct TrustDatabase: Sendable {
         }
     }
 
+    /// The `account` an assertion names must already be here; `missing` says what is missing.
+    func requireAccount(_ accountID: String, _ missing: @autoclosure () -> String) throws(AssertionError) {
+        guard find(AssertionReference(.account, [accountID])) != nil else {
+            throw AssertionError(.trust, missing())
+        }
+    }
+
     private func signingKey(of assertion: Assertion) throws(AssertionError) -> AccountKey {
         let keyID = assertion.signKeyID
         guard let found = find(AssertionReference(.accountKey, [keyID])) else {

@@ -52,10 +52,9 @@ extension AssertionType {
         checkConsistency: { assertion, database throws(AssertionError) in
             let key = try AccountKey(assertion)
             try database.requireTrustedAuthority(assertion, "account-key assertion for \"\(key.accountID)\"")
-            guard database.find(AssertionReference(.account, [key.accountID])) != nil else {
-                throw AssertionError(
-                    .trust, "account-key assertion for \"\(key.accountID)\" does not have a matching account assertion")
-            }
+            try database.requireAccount(
+                key.accountID,
+                "account-key assertion for \"\(key.accountID)\" does not have a matching account assertion")
             guard !key.name.isEmpty else { return }
             for existing in database.all(of: .accountKey)
             where existing.string("account-id") == key.accountID && existing.string("name") == key.name

@@ -109,12 +109,9 @@ extension AssertionType {
             let declaration = try SnapDeclaration(assertion)
             let what = "snap-declaration assertion for \"\(declaration.snapName)\" (id \"\(declaration.snapID)\")"
             try database.requireTrustedAuthority(assertion, what)
-            guard database.find(AssertionReference(.account, [declaration.publisherID])) != nil else {
-                throw AssertionError(
-                    .trust,
-                    "\(what) does not have a matching account assertion for the publisher \"\(declaration.publisherID)\""
-                )
-            }
+            try database.requireAccount(
+                declaration.publisherID,
+                "\(what) does not have a matching account assertion for the publisher \"\(declaration.publisherID)\"")
         },
         prerequisites: { [AssertionReference(.account, [$0.string("publisher-id")])] },
         minimumFormat: { headers throws(AssertionError) in try InterfaceRuleFeatures.minimumFormat(headers) })

@@ -42,12 +42,10 @@ extension AssertionType {
                     "snap-revision assertion for snap id \"\(revision.snapID)\" is not signed by a store: \(assertion.authorityID)"
                 )
             }
-            guard database.find(AssertionReference(.account, [revision.developerID])) != nil else {
-                throw AssertionError(
-                    .trust,
-                    "snap-revision assertion for snap id \"\(revision.snapID)\" does not have a matching account assertion for the developer \"\(revision.developerID)\""
-                )
-            }
+            try database.requireAccount(
+                revision.developerID,
+                "snap-revision assertion for snap id \"\(revision.snapID)\" does not have a matching account assertion for the developer \"\(revision.developerID)\""
+            )
             guard let found = database.find(AssertionReference(.snapDeclaration, ["16", revision.snapID])) else {
                 throw AssertionError(
                     .trust,

@@ -51,12 +51,10 @@ extension AssertionType {
         checkConsistency: { assertion, database throws(AssertionError) in
             let store = try StoreAssertion(assertion)
             try database.requireTrustedAuthority(assertion, "store assertion \"\(store.store)\"")
-            guard database.find(AssertionReference(.account, [store.operatorID])) != nil else {
-                throw AssertionError(
-                    .trust,
-                    "store assertion \"\(store.store)\" does not have a matching account assertion for the operator \"\(store.operatorID)\""
-                )
-            }
+            try database.requireAccount(
+                store.operatorID,
+                "store assertion \"\(store.store)\" does not have a matching account assertion for the operator \"\(store.operatorID)\""
+            )
         },
         prerequisites: { [AssertionReference(.account, [$0.string("operator-id")])] })
 }

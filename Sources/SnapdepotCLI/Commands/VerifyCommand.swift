@@ -1,6 +1,7 @@
 import ArgumentParser
 import Assertions
 import Foundation
+import Logging
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,7 +40,12 @@ struct VerifyCommand: ParsableCommand {
                 throw CLIError("\(file == "-" ? "standard input" : file): \(error)")
             }
         }
+        let logger = Logger(label: "snapdepot.verify")
+        logger.debug("checking assertions", metadata: ["count": "\(assertions.count)", "roots": "\(roots.count)"])
         let refused = database.addAll(assertions)
+        for failure in refused {
+            logger.info("refused", metadata: ["assertion": "\(failure.assertion)", "reason": "\(failure.error)"])
+        }
         let verdicts = assertions.map { assertion in
             let failure = refused.first { $0.assertion == assertion }?.error
             return Verdict(

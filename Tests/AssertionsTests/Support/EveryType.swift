@@ -64,12 +64,7 @@ enum EveryType {
                     ["name": "myawesomesnap", "id": .string(snapID), "modes": ["run"], "presence": "optional"],
                 ],
             ], key: T.brandKey)
-        let serial = try T.sign(
-            [
-                "type": "serial", "authority-id": "acme-brand", "brand-id": "acme-brand", "model": "my-pi3",
-                "serial": "A1000", "device-key": .string(T.deviceKey.publicKey.encoded),
-                "device-key-sha3-384": .string(T.deviceKey.id), "timestamp": ts,
-            ], body: "mac: 00:11:22:33:44:55\n", key: T.brandKey)
+        let serial = try T.serial("A1000", body: "mac: 00:11:22:33:44:55\n")
         let serialRequest = try T.sign(
             [
                 "type": "serial-request", "brand-id": "acme-brand", "model": "my-pi3", "request-id": "REQ-1",

@@ -66,3 +66,20 @@ struct SnapdSourceError: Error, CustomStringConvertible {
         self.description = description
     }
 }
+
+/// One line of the manifest `snapd-checker make` writes beside the assertions it signs.
+struct CheckerManifestEntry: Decodable {
+    let file: String
+    let type: String
+    /// The lowest format snapd's `SuggestFormat` allows for the assertion's headers.
+    let minFormat: Int
+
+    enum CodingKeys: String, CodingKey {
+        case file, type
+        case minFormat = "min-format"
+    }
+
+    static func decode(_ data: Data) throws -> [CheckerManifestEntry] {
+        try JSONDecoder().decode([CheckerManifestEntry].self, from: data)
+    }
+}

@@ -55,6 +55,20 @@ struct TestAuthority {
         return try sign(headers, key: brandKey)
     }
 
+    /// A serial for `my-pi3` binding `serial` to the device key, signed by the brand.
+    static func serial(
+        _ serial: String = "A1", body: String = "", authority: String = "acme-brand", key: PrivateKey = brandKey
+    )
+        throws -> Assertion
+    {
+        try sign(
+            [
+                "type": "serial", "authority-id": .string(authority), "brand-id": "acme-brand", "model": "my-pi3",
+                "serial": .string(serial), "device-key": .string(deviceKey.publicKey.encoded),
+                "device-key-sha3-384": .string(deviceKey.id), "timestamp": .string(timestamp),
+            ], body: body, key: key)
+    }
+
     static func database() throws -> TrustDatabase {
         var database = try TrustDatabase(trusted: [rootAccount, rootAccountKey], now: now)
         try database.add(brandAccount)
