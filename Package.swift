@@ -21,9 +21,18 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        .systemLibrary(name: "CLZMA", providers: [.apt(["liblzma-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "DepotCrypto",
             dependencies: ["COpenSSL"]
+        ),
+        .target(
+            name: "SnapFiles",
+            dependencies: [
+                "Assertions", "DepotCrypto", "CLZMA", "CZlib",
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .target(
             name: "Assertions",
@@ -34,6 +43,7 @@ let package = Package(
             dependencies: [
                 "Assertions",
                 "DepotCrypto",
+                "SnapFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -51,6 +61,10 @@ let package = Package(
             name: "AssertionsTests",
             dependencies: ["Assertions", "DepotCrypto"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "SnapFilesTests",
+            dependencies: ["SnapFiles", "DepotCrypto"]
         ),
         .testTarget(
             name: "SnapdepotCLITests",

@@ -4,6 +4,9 @@
 //	snapd-checker make OUTDIR [--root testrootorg|generated]
 //	    signs one assertion of every type snapdepot supports with snapd's signer and writes them,
 //	    with the trusted root, the brand and device private keys (0600) and a manifest.
+//	snapd-checker snap-info SNAP
+//	    reads a .snap with snapd's own snapfile and snap packages (unsquashfs, ReadInfoFromSnapFile,
+//	    Validate) and prints what snapd makes of it as JSON.
 //	snapd-checker verify TRUSTED.assert STREAM.assert...
 //	    decodes every assertion with snapd's decoder and adds it to a snapd assertion database
 //	    rooted at TRUSTED (retrying in dependency order); prints one line per assertion.
@@ -21,11 +24,15 @@ import (
 	"io/ioutil"
 	"os"
 	"path/filepath"
+	"sort"
 	"time"
 
 	"github.com/snapcore/snapd/asserts"
 	"github.com/snapcore/snapd/asserts/assertstest"
 	"github.com/snapcore/snapd/asserts/systestkeys"
+	"github.com/snapcore/snapd/interfaces/builtin"
+	"github.com/snapcore/snapd/snap"
+	"github.com/snapcore/snapd/snap/snapfile"
 )
 
 func main() {
@@ -43,6 +50,11 @@ func main() {
 			root = os.Args[4]
 		}
 		err = makeAll(os.Args[2], root)
+	case "snap-info":
+		if len(os.Args) != 3 {
+			usage()
+		}
+		err = snapInfo(os.Args[2])
 	case "verify":
 		if len(os.Args) < 4 {
 			usage()
@@ -58,7 +70,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: snapd-checker make OUTDIR [--root testrootorg|generated] | verify TRUSTED STREAM...")
+	fmt.Fprintln(os.Stderr, "usage: snapd-checker make OUTDIR [--root testrootorg|generated] | snap-info SNAP | verify TRUSTED STREAM...")
 	os.Exit(2)
 }
 
@@ -433,4 +445,52 @@ func check(db *asserts.Database, a asserts.Assertion) error {
 		return nil
 	}
 	return err
+}
+
+func snapInfo(path string) error {
+	// What cmd/snap does at start-up: interface sanity checks come from the builtin interfaces.
+	snap.SanitizePlugsSlots = builtin.SanitizePlugsSlots
+	container, err := snapfile.Open(path)
+	if err != nil {
+		return err
+	}
+	info, err := snap.ReadInfoFromSnapFile(container, nil)
+	if err != nil {
+		return err
+	}
+	if err := snap.Validate(info); err != nil {
+		return err
+	}
+	digest, size, err := asserts.SnapFileSHA3_384(path)
+	if err != nil {
+		return err
+	}
+	var apps, hooks []string
+	for name := range info.Apps {
+		apps = append(apps, name)
+	}
+	for name := range info.Hooks {
+		hooks = append(hooks, name)
+	}
+	sort.Strings(apps)
+	sort.Strings(hooks)
+	out, err := json.MarshalIndent(map[string]interface{}{
+		"name":          info.SnapName(),
+		"version":       info.Version,
+		"type":          string(info.Type()),
+		"base":          info.Base,
+		"architectures": info.Architectures,
+		"epoch":         info.Epoch,
+		"confinement":   string(info.Confinement),
+		"provenance":    info.Provenance(),
+		"apps":          apps,
+		"hooks":         hooks,
+		"sha3-384":      digest,
+		"size":          size,
+	}, "", "  ")
+	if err != nil {
+		return err
+	}
+	fmt.Println(string(out))
+	return nil
 }

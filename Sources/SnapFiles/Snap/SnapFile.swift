@@ -1,0 +1,88 @@
+import Assertions
+import DepotCrypto
+
+/// A `.snap` as the store reads it: its digest and size, its validated `snap.yaml`, and for gadget
+/// snaps its `gadget.yaml`.
+public struct SnapFile: Sendable {
+    public let path: String
+    public let size: UInt64
+    /// SHA3-384 of the whole file.
+    public let sha3_384: [UInt8]
+    public let metadata: SnapMetadata
+    public let gadget: GadgetMetadata?
+
+    /// The digest as the JSON `download.sha3-384` carries it: 96 lower-case hex characters.
+    public var sha3_384Hex: String {
+        sha3_384.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+
+    /// The digest as `snap-revision` assertions carry it: base64url without padding.
+    public var sha3_384Base64URL: String {
+        SnapDigest.base64URL(sha3_384)
+    }
+
+    /// Opens and checks a snap. `digest` may carry a digest already computed while the bytes were
+    /// stored (uploads), so the file is not read twice.
+    public static func open(path: String, digest: (sha3_384: [UInt8], size: UInt64)? = nil) throws(SnapFileError)
+        -> SnapFile
+    {
+        let image = try SquashfsImage(path: path)
+        let yaml: [UInt8]
+        do {
+            yaml = try image.readFile(atPath: "meta/snap.yaml", limit: 1 << 20)
+        } catch where error.kind == .notFound {
+            throw SnapFileError(.invalidMetadata, "\(path) has no meta/snap.yaml")
+        }
+        guard let text = String(validating: yaml, as: UTF8.self) else {
+            throw SnapFileError(.invalidMetadata, "meta/snap.yaml is not UTF-8")
+        }
+        var metadata = try SnapMetadata.parse(yaml: text)
+        // Executables in meta/hooks are hooks even when snap.yaml does not list them (snapd's
+        // implicit hooks).
+        if let hooks = try? image.contents(ofDirectory: "meta/hooks") {
+            let implicit = hooks.filter { $0.inode.kind == .file }.map(\.name)
+            for hook in implicit where !SnapMetadata.isLowerDashedName(hook) {
+                throw SnapFileError(.invalidMetadata, "invalid hook name: \(HeaderQuote.quote(hook))")
+            }
+            metadata.hooks = Array(Set(metadata.hooks).union(implicit)).sorted()
+        }
+        var gadget: GadgetMetadata?
+        if metadata.type == .gadget {
+            let gadgetYAML: [UInt8]
+            do {
+                gadgetYAML = try image.readFile(atPath: "meta/gadget.yaml", limit: 1 << 20)
+            } catch where error.kind == .notFound {
+                throw SnapFileError(.invalidMetadata, "gadget snap \"\(metadata.name)\" has no meta/gadget.yaml")
+            }
+            gadget = try GadgetMetadata.parse(yaml: String(decoding: gadgetYAML, as: UTF8.self))
+        }
+        let (sha3, size): ([UInt8], UInt64)
+        if let digest {
+            (sha3, size) = digest
+        } else {
+            do {
+                (sha3, size) = try Digest.ofFile(at: path, .sha3_384)
+            } catch {
+                throw SnapFileError(.io, "\(error)")
+            }
+        }
+        return SnapFile(path: path, size: size, sha3_384: sha3, metadata: metadata, gadget: gadget)
+    }
+}
+
+/// The two spellings of a snap's SHA3-384.
+public enum SnapDigest {
+    public static func base64URL(_ digest: [UInt8]) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        var output: [UInt8] = []
+        var index = 0
+        while index < digest.count {
+            let chunk = digest[index..<min(index + 3, digest.count)]
+            var value = UInt32(0)
+            for (offset, byte) in chunk.enumerated() { value |= UInt32(byte) << UInt32(16 - offset * 8) }
+            for position in 0..<(chunk.count + 1) { output.append(alphabet[Int(value >> UInt32(18 - position * 6) & 63)]) }
+            index += 3
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+}
