@@ -10,7 +10,8 @@ public struct SnapdepotCommand: ParsableCommand {
             $SNAPDEPOT_KEYS (default ~/.local/share/snapdepot/keys), one 0600 PEM file per key.
             """,
         subcommands: [
-            DemoCommand.self, KeyCommand.self, SignCommand.self, VerifyCommand.self, BenchCommand.self,
+            DemoCommand.self, KeyCommand.self, SignCommand.self, VerifyCommand.self, PackCommand.self, SnapCommand.self,
+            BenchCommand.self,
         ]
     )
 

@@ -37,13 +37,10 @@ public struct SnapFile: Sendable {
             throw SnapFileError(.invalidMetadata, "meta/snap.yaml is not UTF-8")
         }
         var metadata = try SnapMetadata.parse(yaml: text)
-        // Executables in meta/hooks are hooks even when snap.yaml does not list them (snapd's
-        // implicit hooks).
+        // Entries of meta/hooks named like a hook snapd supports are hooks even when snap.yaml
+        // does not list them; other names are ignored (snapd's implicit hooks, snap/implicit.go).
         if let hooks = try? image.contents(ofDirectory: "meta/hooks") {
-            let implicit = hooks.filter { $0.inode.kind == .file }.map(\.name)
-            for hook in implicit where !SnapMetadata.isLowerDashedName(hook) {
-                throw SnapFileError(.invalidMetadata, "invalid hook name: \(HeaderQuote.quote(hook))")
-            }
+            let implicit = hooks.map(\.name).filter(SnapMetadata.isSupportedHook)
             metadata.hooks = Array(Set(metadata.hooks).union(implicit)).sorted()
         }
         var gadget: GadgetMetadata?

@@ -138,6 +138,23 @@ extension SnapMetadata {
         throw SnapFileError(.invalidMetadata, "invalid snap version \(HeaderQuote.quote(version)): \(reasons.joined(separator: ", "))")
     }
 
+    /// The hook names snapd knows (`snap/hooktypes.go`).
+    static func isSupportedHook(_ name: String) -> Bool {
+        let fixed: Set<String> = [
+            "prepare-device", "install-device", "configure", "install", "pre-refresh", "post-refresh", "remove",
+            "check-health", "fde-setup", "gate-auto-refresh",
+        ]
+        if fixed.contains(name) { return true }
+        for prefix in ["prepare-", "unprepare-", "connect-", "disconnect-"] where name.hasPrefix(prefix) {
+            let rest = name.dropFirst(prefix.count)
+            for side in ["plug-", "slot-"] where rest.hasPrefix(side) {
+                let suffix = rest.dropFirst(side.count)
+                return !suffix.isEmpty && suffix.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2d }
+            }
+        }
+        return false
+    }
+
     /// `^[a-z](?:-?[a-z0-9])*$` (hooks, plugs, slots, interfaces).
     static func isLowerDashedName(_ name: String) -> Bool {
         guard let first = name.utf8.first, first >= 0x61, first <= 0x7a else { return false }
