@@ -53,22 +53,26 @@ let package = Package(
             name: "snapdepot",
             dependencies: ["SnapdepotCLI"]
         ),
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "DepotCryptoTests",
             dependencies: ["DepotCrypto"]
         ),
         .testTarget(
             name: "AssertionsTests",
-            dependencies: ["Assertions", "DepotCrypto"],
+            dependencies: ["Assertions", "DepotCrypto", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "SnapFilesTests",
-            dependencies: ["SnapFiles", "DepotCrypto"]
+            dependencies: ["SnapFiles", "DepotCrypto", "TestSupport"]
         ),
         .testTarget(
             name: "SnapdepotCLITests",
-            dependencies: ["SnapdepotCLI", "Assertions", "snapdepot"]
+            dependencies: ["SnapdepotCLI", "Assertions", "SnapFiles", "TestSupport", "snapdepot"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import Assertions
 import Foundation
+import TestSupport
 import Testing
 
 /// Assertions signed by snapd's own code (Fixtures/golden, made by `scripts/regenerate-golden`):

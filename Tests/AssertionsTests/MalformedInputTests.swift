@@ -1,4 +1,5 @@
 import Assertions
+import TestSupport
 import Testing
 
 /// Bad input is refused with a precise reason and never crashes the decoder.
@@ -141,22 +142,5 @@ import Testing
         // Only mutations of bytes the signature does not cover (line breaks in its base64, the
         // stream's trailing newlines) may still be accepted: signed content never changes.
         #expect(forged == [])
-    }
-}
-
-/// A small deterministic generator, so a failing mutation can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,5 +1,6 @@
 import Assertions
 import Foundation
+import TestSupport
 import Testing
 
 /// snapdepot against snapd's real assertion code, both ways (`scripts/test` builds the checker).

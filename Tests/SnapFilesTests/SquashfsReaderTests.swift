@@ -1,5 +1,6 @@
 import Foundation
 import SnapFiles
+import TestSupport
 import Testing
 
 /// snapdepot's reader against images made by Debian's `mksquashfs`, in every layout it writes.
@@ -21,7 +22,8 @@ struct SquashfsReaderTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let tree = try SampleTree.make(in: directory)
         let image = directory.appendingPathComponent("image.snap").path
-        let made = try run("mksquashfs", [tree.root.path, image, "-noappend", "-no-progress", "-quiet"] + options)
+        let made = try runCommand(
+            "mksquashfs", [tree.root.path, image, "-noappend", "-no-progress", "-quiet"] + options)
         try #require(made.status == 0, "\(made.output)")
 
         let squashfs = try SquashfsImage(path: image)
@@ -40,13 +42,17 @@ struct SquashfsReaderTests {
         #expect(seen == (try SampleTree.describe(tree.root)))
     }
 
-    @Test(arguments: [("zstd", "unsupported compression: zstd"), ("lzo", "unsupported compression: lzo"), ("lz4", "unsupported compression: lz4")])
+    @Test(arguments: [
+        ("zstd", "unsupported compression: zstd"), ("lzo", "unsupported compression: lzo"),
+        ("lz4", "unsupported compression: lz4"),
+    ])
     func otherCompressorsAreNamed(compressor: String, message: String) throws {
         let directory = try SampleTree.temporaryDirectory("compressor")
         defer { try? FileManager.default.removeItem(at: directory) }
         try Data("x".utf8).write(to: directory.appendingPathComponent("file"))
         let image = directory.appendingPathComponent("image.snap").path
-        let made = try run("mksquashfs", [directory.path, image, "-noappend", "-no-progress", "-quiet", "-comp", compressor])
+        let made = try runCommand(
+            "mksquashfs", [directory.path, image, "-noappend", "-no-progress", "-quiet", "-comp", compressor])
         try #require(made.status == 0, "\(made.output)")
         #expect(throws: SnapFileError(.unsupportedCompression, message)) { _ = try SquashfsImage(path: image) }
     }
@@ -56,13 +62,16 @@ struct SquashfsReaderTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let text = directory.appendingPathComponent("text")
         try Data("hello, not squashfs".utf8).write(to: text)
-        #expect(throws: SnapFileError(.notSquashfs, "not a squashfs image: no \"hsqs\" magic at the start of the file")) {
+        #expect(throws: SnapFileError(.notSquashfs, "not a squashfs image: no \"hsqs\" magic at the start of the file"))
+        {
             _ = try SquashfsImage(path: text.path)
         }
         let short = directory.appendingPathComponent("short")
         try Data("hsqs1234".utf8).write(to: short)
         #expect(throws: SnapFileError.self) { _ = try SquashfsImage(path: short.path) }
         #expect(throws: SnapFileError.self) { _ = try SquashfsImage(path: directory.path) }
-        #expect(throws: SnapFileError.self) { _ = try SquashfsImage(path: directory.appendingPathComponent("missing").path) }
+        #expect(throws: SnapFileError.self) {
+            _ = try SquashfsImage(path: directory.appendingPathComponent("missing").path)
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import SnapFiles
@@ -16,14 +17,14 @@ import Testing
         #expect(summary.bytesUsed <= summary.fileSize)
 
         let extracted = directory.appendingPathComponent("extracted")
-        let unsquashed = try run("unsquashfs", ["-no-progress", "-d", extracted.path, image])
+        let unsquashed = try runCommand("unsquashfs", ["-no-progress", "-d", extracted.path, image])
         try #require(unsquashed.status == 0, "\(unsquashed.output)")
         #expect(try SampleTree.describe(extracted) == (try SampleTree.describe(tree.root)))
 
-        let listing = try run("unsquashfs", ["-lln", image])
+        let listing = try runCommand("unsquashfs", ["-lln", image])
         #expect(listing.output.contains("root/root") || listing.output.contains("0/0"))
         #expect(!listing.output.contains("1000/"))
-        let stats = try run("unsquashfs", ["-s", image])
+        let stats = try runCommand("unsquashfs", ["-s", image])
         #expect(stats.output.contains("Compression xz"))
         #expect(stats.output.contains("Fragments are not stored"))
         #expect(stats.output.contains("Xattrs are not stored"))
@@ -52,7 +53,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let root = directory.appendingPathComponent("tree")
         let names = (0..<1800).map { "a-name-long-enough-to-make-the-directory-listing-large-\($0)" }
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("big"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("big"), withIntermediateDirectories: true)
         for name in names { try Data(name.utf8).write(to: root.appendingPathComponent("big/\(name)")) }
         let image = directory.appendingPathComponent("huge.snap").path
         _ = try SquashfsWriter().write(directory: root.path, to: image)
@@ -61,8 +63,10 @@ import Testing
         #expect(big.size > 65535)
         #expect(Set(try squashfs.contents(ofDirectory: "big").map(\.name)) == Set(names))
         let extracted = directory.appendingPathComponent("out")
-        #expect(try run("unsquashfs", ["-no-progress", "-d", extracted.path, image]).status == 0)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: extracted.appendingPathComponent("big").path).count == 1800)
+        #expect(try runCommand("unsquashfs", ["-no-progress", "-d", extracted.path, image]).status == 0)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: extracted.appendingPathComponent("big").path).count
+                == 1800)
     }
 
     @Test func failedWritesLeaveNothingBehind() throws {

@@ -18,6 +18,8 @@ import (
 	"bytes"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
@@ -465,7 +467,11 @@ func snapInfo(path string) error {
 	if err != nil {
 		return err
 	}
-	var apps, hooks []string
+	raw, err := base64.RawURLEncoding.DecodeString(digest)
+	if err != nil {
+		return err
+	}
+	apps, hooks := []string{}, []string{}
 	for name := range info.Apps {
 		apps = append(apps, name)
 	}
@@ -485,7 +491,8 @@ func snapInfo(path string) error {
 		"provenance":    info.Provenance(),
 		"apps":          apps,
 		"hooks":         hooks,
-		"sha3-384":      digest,
+		"sha3-384":      hex.EncodeToString(raw),
+		"snap-sha3-384": digest,
 		"size":          size,
 	}, "", "  ")
 	if err != nil {

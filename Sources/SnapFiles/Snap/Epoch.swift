@@ -57,7 +57,9 @@ public struct Epoch: Sendable, Hashable, Codable, CustomStringConvertible {
 
     func validate() throws(SnapFileError) {
         if self == .zero { return }
-        guard read.count <= 10, write.count <= 10 else { throw Self.invalid("epoch list must not have more than 10 entries") }
+        guard read.count <= 10, write.count <= 10 else {
+            throw Self.invalid("epoch list must not have more than 10 entries")
+        }
         guard Self.isIncreasing(read), Self.isIncreasing(write) else {
             throw Self.invalid("epoch list must be a strictly increasing sequence")
         }
@@ -67,11 +69,14 @@ public struct Epoch: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     static func parseNumber(_ text: String) throws(SnapFileError) -> UInt32 {
-        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), !(text.count > 1 && text.hasPrefix("0"))
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+            !(text.count > 1 && text.hasPrefix("0"))
         else {
             throw invalid("epoch numbers must be base 10 with no zero padding, but got \"\(text)\"")
         }
-        guard let value = UInt32(text) else { throw invalid("epoch numbers must be less than 2³², but got \"\(text)\"") }
+        guard let value = UInt32(text) else {
+            throw invalid("epoch numbers must be less than 2³², but got \"\(text)\"")
+        }
         return value
     }
 

@@ -25,7 +25,8 @@ public struct GadgetMetadata: Sendable, Equatable, Codable {
         guard let map = node?.mapping, let volumesNode = map["volumes"], let volumesMap = volumesNode.mapping,
             !volumesMap.isEmpty
         else {
-            throw SnapFileError(.invalidMetadata, "invalid gadget.yaml: it must define at least one volume under \"volumes\"")
+            throw SnapFileError(
+                .invalidMetadata, "invalid gadget.yaml: it must define at least one volume under \"volumes\"")
         }
         var volumes: [Volume] = []
         for (key, value) in volumesMap {
@@ -35,14 +36,18 @@ public struct GadgetMetadata: Sendable, Equatable, Codable {
             let bootloader = volume["bootloader"]?.scalar?.string ?? ""
             if !bootloader.isEmpty && !bootloaders.contains(bootloader) {
                 throw SnapFileError(
-                    .invalidMetadata, "invalid gadget.yaml: volume \"\(name)\" has an unknown bootloader \"\(bootloader)\"")
+                    .invalidMetadata,
+                    "invalid gadget.yaml: volume \"\(name)\" has an unknown bootloader \"\(bootloader)\"")
             }
             let schema = volume["schema"]?.scalar?.string ?? "gpt"
             guard schema == "gpt" || schema == "mbr" else {
-                throw SnapFileError(.invalidMetadata, "invalid gadget.yaml: volume \"\(name)\" has an invalid schema \"\(schema)\"")
+                throw SnapFileError(
+                    .invalidMetadata, "invalid gadget.yaml: volume \"\(name)\" has an invalid schema \"\(schema)\"")
             }
             volumes.append(
-                Volume(name: name, bootloader: bootloader, schema: schema, structureCount: volume["structure"]?.sequence?.count ?? 0))
+                Volume(
+                    name: name, bootloader: bootloader, schema: schema,
+                    structureCount: volume["structure"]?.sequence?.count ?? 0))
         }
         guard volumes.contains(where: { !$0.bootloader.isEmpty }) else {
             throw SnapFileError(.invalidMetadata, "invalid gadget.yaml: no volume names a bootloader")

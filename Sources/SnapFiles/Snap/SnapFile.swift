@@ -30,7 +30,7 @@ public struct SnapFile: Sendable {
         let yaml: [UInt8]
         do {
             yaml = try image.readFile(atPath: "meta/snap.yaml", limit: 1 << 20)
-        } catch where error.kind == .notFound {
+        } catch  where error.kind == .notFound {
             throw SnapFileError(.invalidMetadata, "\(path) has no meta/snap.yaml")
         }
         guard let text = String(validating: yaml, as: UTF8.self) else {
@@ -48,7 +48,7 @@ public struct SnapFile: Sendable {
             let gadgetYAML: [UInt8]
             do {
                 gadgetYAML = try image.readFile(atPath: "meta/gadget.yaml", limit: 1 << 20)
-            } catch where error.kind == .notFound {
+            } catch  where error.kind == .notFound {
                 throw SnapFileError(.invalidMetadata, "gadget snap \"\(metadata.name)\" has no meta/gadget.yaml")
             }
             gadget = try GadgetMetadata.parse(yaml: String(decoding: gadgetYAML, as: UTF8.self))
@@ -77,7 +77,9 @@ public enum SnapDigest {
             let chunk = digest[index..<min(index + 3, digest.count)]
             var value = UInt32(0)
             for (offset, byte) in chunk.enumerated() { value |= UInt32(byte) << UInt32(16 - offset * 8) }
-            for position in 0..<(chunk.count + 1) { output.append(alphabet[Int(value >> UInt32(18 - position * 6) & 63)]) }
+            for position in 0..<(chunk.count + 1) {
+                output.append(alphabet[Int(value >> UInt32(18 - position * 6) & 63)])
+            }
             index += 3
         }
         return String(decoding: output, as: UTF8.self)

@@ -17,7 +17,9 @@ extension SnapMetadata {
         }
         let fields = YAMLFields(map)
         if fields.has("layouts") {
-            throw SnapFileError(.invalidMetadata, "cannot parse snap.yaml: typo detected: use singular \"layout\" instead of plural \"layouts\"")
+            throw SnapFileError(
+                .invalidMetadata,
+                "cannot parse snap.yaml: typo detected: use singular \"layout\" instead of plural \"layouts\"")
         }
         let name = try fields.string("name") ?? ""
         let version = try fields.string("version") ?? ""
@@ -35,7 +37,8 @@ extension SnapMetadata {
         if name == "snapd" { type = .snapd }
         let confinementText = try fields.string("confinement") ?? ""
         guard let confinement = confinementText.isEmpty ? .strict : Confinement(rawValue: confinementText) else {
-            throw SnapFileError(.invalidMetadata, "cannot parse snap.yaml: invalid confinement type: \"\(confinementText)\"")
+            throw SnapFileError(
+                .invalidMetadata, "cannot parse snap.yaml: invalid confinement type: \"\(confinementText)\"")
         }
         let architectures = try fields.stringList("architectures")
         let metadata = SnapMetadata(
@@ -69,7 +72,8 @@ extension SnapMetadata {
         try Self.validateVersion(version)
         try epoch.validate()
         for app in apps where !NameRule.dashedAlphanumeric.matches(app) {
-            throw invalid("cannot have \(HeaderQuote.quote(app)) as app name - use letters, digits, and dash as separator")
+            throw invalid(
+                "cannot have \(HeaderQuote.quote(app)) as app name - use letters, digits, and dash as separator")
         }
         for hook in hooks where !Self.isLowerDashedName(hook) {
             throw invalid("invalid hook name: \(HeaderQuote.quote(hook))")
@@ -84,18 +88,22 @@ extension SnapMetadata {
             throw invalid("cannot have plug and slot with the same name: \(HeaderQuote.quote(clash))")
         }
         if (type == .os || type == .base) && !base.isEmpty && base != "none" {
-            throw invalid("cannot have \"base\" field on \(HeaderQuote.quote(type.rawValue)) snap \(HeaderQuote.quote(name))")
+            throw invalid(
+                "cannot have \"base\" field on \(HeaderQuote.quote(type.rawValue)) snap \(HeaderQuote.quote(name))")
         }
         if base == "none" && (!hooks.isEmpty || !apps.isEmpty) {
             throw invalid("cannot have apps or hooks with base \"none\"")
         }
         if !base.isEmpty {
-            if base.contains("_") { throw invalid("base cannot specify a snap instance name: \(HeaderQuote.quote(base))") }
+            if base.contains("_") {
+                throw invalid("base cannot specify a snap instance name: \(HeaderQuote.quote(base))")
+            }
             if base != "none" && !NameRule.snapName.matches(base) {
                 throw invalid("invalid base name: invalid snap name: \(HeaderQuote.quote(base))")
             }
         }
-        for architecture in architectures where architecture.isEmpty || architecture.contains(where: { $0 == "/" || $0 == " " }) {
+        for architecture in architectures
+        where architecture.isEmpty || architecture.contains(where: { $0 == "/" || $0 == " " }) {
             throw invalid("invalid architecture: \(HeaderQuote.quote(architecture))")
         }
         if let grade, grade != "stable" && grade != "devel" {
@@ -112,14 +120,16 @@ extension SnapMetadata {
         let middleAllowed: (UInt8) -> Bool = { alphanumeric($0) || [0x3a, 0x2e, 0x2b, 0x7e, 0x2d].contains($0) }
         let lastAllowed: (UInt8) -> Bool = { alphanumeric($0) || $0 == 0x2b || $0 == 0x7e }
         if let first = bytes.first, alphanumeric(first), bytes.count <= 32,
-            bytes.count == 1 || (lastAllowed(bytes[bytes.count - 1]) && bytes.dropFirst().dropLast().allSatisfy(middleAllowed))
+            bytes.count == 1
+                || (lastAllowed(bytes[bytes.count - 1]) && bytes.dropFirst().dropLast().allSatisfy(middleAllowed))
         {
             return
         }
         guard !bytes.isEmpty else { throw SnapFileError(.invalidMetadata, "invalid snap version: cannot be empty") }
         guard bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else {
             throw SnapFileError(
-                .invalidMetadata, "invalid snap version \(HeaderQuote.quote(version)): must be printable, non-whitespace ASCII")
+                .invalidMetadata,
+                "invalid snap version \(HeaderQuote.quote(version)): must be printable, non-whitespace ASCII")
         }
         var reasons: [String] = []
         if bytes.count > 32 { reasons.append("cannot be longer than 32 characters (got: \(bytes.count))") }
@@ -127,15 +137,19 @@ extension SnapMetadata {
             reasons.append("must start with an ASCII alphanumeric (and not '\(Character(UnicodeScalar(bytes[0])))')")
         }
         if bytes.count > 1, let last = bytes.last, !lastAllowed(last) {
-            reasons.append("must end with an ASCII alphanumeric or one of '+' or '~' (and not '\(Character(UnicodeScalar(last)))')")
+            reasons.append(
+                "must end with an ASCII alphanumeric or one of '+' or '~' (and not '\(Character(UnicodeScalar(last)))')"
+            )
         }
         if bytes.count > 2 {
             let bad = bytes.dropFirst().dropLast().filter { !middleAllowed($0) }
             if !bad.isEmpty {
-                reasons.append("contains invalid characters: \(HeaderQuote.quote(String(decoding: bad, as: UTF8.self)))")
+                reasons.append(
+                    "contains invalid characters: \(HeaderQuote.quote(String(decoding: bad, as: UTF8.self)))")
             }
         }
-        throw SnapFileError(.invalidMetadata, "invalid snap version \(HeaderQuote.quote(version)): \(reasons.joined(separator: ", "))")
+        throw SnapFileError(
+            .invalidMetadata, "invalid snap version \(HeaderQuote.quote(version)): \(reasons.joined(separator: ", "))")
     }
 
     /// The hook names snapd knows (`snap/hooktypes.go`).
@@ -149,7 +163,8 @@ extension SnapMetadata {
             let rest = name.dropFirst(prefix.count)
             for side in ["plug-", "slot-"] where rest.hasPrefix(side) {
                 let suffix = rest.dropFirst(side.count)
-                return !suffix.isEmpty && suffix.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2d }
+                return !suffix.isEmpty
+                    && suffix.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2d }
             }
         }
         return false

@@ -15,7 +15,8 @@ extension SquashfsImage {
         }
         // The stored size counts three bytes for "." and "..", which are not in the listing.
         guard directory.size >= 3 else {
-            throw SnapFileError(.corrupt, "directory inode \(directory.number) has an impossible size \(directory.size)")
+            throw SnapFileError(
+                .corrupt, "directory inode \(directory.number) has an impossible size \(directory.size)")
         }
         let length = Int(directory.size - 3)
         guard length > 0 else { return [] }

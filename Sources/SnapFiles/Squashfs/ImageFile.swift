@@ -37,7 +37,8 @@ final class ImageFile {
     func read(at offset: UInt64, count: Int, limit: UInt64? = nil) throws(SnapFileError) -> [UInt8] {
         let end = limit ?? size
         guard count >= 0, offset <= end, UInt64(count) <= end - offset else {
-            throw SnapFileError(.corrupt, "offset \(offset) + \(count) bytes is beyond the end of the image (\(end) bytes)")
+            throw SnapFileError(
+                .corrupt, "offset \(offset) + \(count) bytes is beyond the end of the image (\(end) bytes)")
         }
         var buffer = [UInt8](repeating: 0, count: count)
         var done = 0

@@ -38,7 +38,8 @@ struct SourceTree {
         switch info.st_mode & S_IFMT {
         case S_IFDIR:
             let index = nodes.count
-            nodes.append(Node(name: name, kind: .directory(children: []), permissions: permissions, modificationTime: mtime))
+            nodes.append(
+                Node(name: name, kind: .directory(children: []), permissions: permissions, modificationTime: mtime))
             var children: [Int] = []
             for child in try Self.entries(of: path) {
                 children.append(try add(path: path + "/" + child, name: child, depth: depth + 1))
@@ -54,7 +55,8 @@ struct SourceTree {
             guard length >= 0 else {
                 throw SnapFileError(.io, "cannot read the link \(path): \(String(cString: strerror(errno)))")
             }
-            kind = .symlink(target: String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            kind = .symlink(
+                target: String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self))
         default:
             throw SnapFileError(
                 .io, "\(path) is a device, fifo or socket; a snap can hold only files, directories and symlinks")

@@ -112,7 +112,8 @@ public final class SquashfsImage {
                     }
                 }
                 guard data.count >= expected else {
-                    throw SnapFileError(.corrupt, "data block at offset \(position) holds \(data.count) bytes, expected \(expected)")
+                    throw SnapFileError(
+                        .corrupt, "data block at offset \(position) holds \(data.count) bytes, expected \(expected)")
                 }
                 try body(data[0..<expected])
                 position += UInt64(stored)
@@ -138,7 +139,8 @@ public final class SquashfsImage {
             throw SnapFileError(.corrupt, "fragment \(index) is beyond the \(superblock.fragmentCount) in the table")
         }
         var entry = LittleEndianReader(
-            try tableEntry(start: superblock.fragmentTableStart, index: Int(index), entrySize: 16), what: "fragment entry")
+            try tableEntry(start: superblock.fragmentTableStart, index: Int(index), entrySize: 16),
+            what: "fragment entry")
         let start = try entry.u64()
         let size = try entry.u32()
         let stored = Int(size & ~SquashfsInode.uncompressedBit)

@@ -51,7 +51,8 @@ public struct Superblock: Sendable, Equatable {
             throw SnapFileError(.notSquashfs, "not a squashfs image: no \"hsqs\" magic at the start of the file")
         }
         guard bytes.count >= Self.size else {
-            throw SnapFileError(.corrupt, "truncated squashfs image: the superblock needs 96 bytes, the file has \(bytes.count)")
+            throw SnapFileError(
+                .corrupt, "truncated squashfs image: the superblock needs 96 bytes, the file has \(bytes.count)")
         }
         inodeCount = try reader.u32()
         modificationTime = try reader.u32()
@@ -91,7 +92,8 @@ public struct Superblock: Sendable, Equatable {
             throw SnapFileError(.corrupt, "bad superblock: bytes used \(bytesUsed) is smaller than the superblock")
         }
         guard bytesUsed <= fileSize else {
-            throw SnapFileError(.corrupt, "truncated squashfs image: the superblock says \(bytesUsed) bytes, the file has \(fileSize)")
+            throw SnapFileError(
+                .corrupt, "truncated squashfs image: the superblock says \(bytesUsed) bytes, the file has \(fileSize)")
         }
         guard inodeCount > 0 else { throw SnapFileError(.corrupt, "bad superblock: no inodes") }
         guard idCount > 0 else { throw SnapFileError(.corrupt, "bad superblock: no uid/gid table entries") }
@@ -100,13 +102,15 @@ public struct Superblock: Sendable, Equatable {
             ("id table", idTableStart),
         ]
         for (name, start) in tables where start < UInt64(Self.size) || start >= bytesUsed {
-            throw SnapFileError(.corrupt, "bad superblock: \(name) offset \(start) is outside the image (\(bytesUsed) bytes)")
+            throw SnapFileError(
+                .corrupt, "bad superblock: \(name) offset \(start) is outside the image (\(bytesUsed) bytes)")
         }
         guard inodeTableStart < directoryTableStart else {
             throw SnapFileError(.corrupt, "bad superblock: the directory table starts before the inode table")
         }
         if fragmentCount > 0, fragmentTableStart >= bytesUsed {
-            throw SnapFileError(.corrupt, "bad superblock: fragment table offset \(fragmentTableStart) is outside the image")
+            throw SnapFileError(
+                .corrupt, "bad superblock: fragment table offset \(fragmentTableStart) is outside the image")
         }
     }
 

@@ -6,7 +6,8 @@ struct PackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pack",
         abstract: "Pack a directory into a .snap, like `snap pack`: squashfs 4.0, xz, root-owned, no xattrs.",
-        discussion: "The directory must hold a valid meta/snap.yaml; the snap is named NAME_VERSION_ARCH.snap by default."
+        discussion:
+            "The directory must hold a valid meta/snap.yaml; the snap is named NAME_VERSION_ARCH.snap by default."
     )
 
     @Argument(help: "The snap's directory.") var directory: String

@@ -1,19 +1,19 @@
 import Foundation
 
 /// Source trees made by code for the squashfs tests, and the tools that compare them.
-struct SampleTree {
-    let root: URL
+public struct SampleTree {
+    public let root: URL
 
-    static func temporaryDirectory(_ label: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+    public static func temporaryDirectory(_ label: String) throws -> URL {
+        try makeTemporaryDirectory(label)
     }
 
     /// A snap-shaped tree exercising every case the reader must handle: nested directories, symlinks,
     /// an empty file and directory, a file over several blocks, incompressible data, odd modes, and a
     /// directory with more than 256 entries (several listing headers and metadata blocks).
-    static func make(in parent: URL, snapYAML: String = SampleTree.snapYAML, manyFiles: Int = 300) throws -> SampleTree {
+    public static func make(in parent: URL, snapYAML: String = SampleTree.snapYAML, manyFiles: Int = 300) throws
+        -> SampleTree
+    {
         let root = parent.appendingPathComponent("tree")
         let fm = FileManager.default
         for folder in ["meta/hooks", "bin/deep/deeper/deepest", "empty-dir", "many"] {
@@ -29,19 +29,21 @@ struct SampleTree {
         try Data(text.utf8).write(to: root.appendingPathComponent("bin/deep/deeper/deepest/text.txt"))
         try Data().write(to: root.appendingPathComponent("bin/empty"))
         for index in 0..<manyFiles {
-            try Data("file \(index)\n".utf8).write(to: root.appendingPathComponent("many/entry-with-a-long-name-\(index)"))
+            try Data("file \(index)\n".utf8).write(
+                to: root.appendingPathComponent("many/entry-with-a-long-name-\(index)"))
         }
         try fm.createSymbolicLink(atPath: root.appendingPathComponent("bin/link").path, withDestinationPath: "hello")
         try fm.createSymbolicLink(
             atPath: root.appendingPathComponent("bin/deep/up").path, withDestinationPath: "../../meta/snap.yaml")
-        for (path, mode) in [("bin/hello", 0o755), ("meta/hooks/configure", 0o755), ("bin/empty", 0o600), ("empty-dir", 0o700)]
-        {
+        for (path, mode) in [
+            ("bin/hello", 0o755), ("meta/hooks/configure", 0o755), ("bin/empty", 0o600), ("empty-dir", 0o700),
+        ] {
             try fm.setAttributes([.posixPermissions: mode], ofItemAtPath: root.appendingPathComponent(path).path)
         }
         return SampleTree(root: root)
     }
 
-    static let snapYAML = """
+    public static let snapYAML = """
         name: hello-depot
         version: 1.0+git3
         summary: A snap made by a test
@@ -61,7 +63,7 @@ struct SampleTree {
         """
 
     /// Every path under `root` with a description of what it is: kind, mode and content or target.
-    static func describe(_ root: URL) throws -> [String: String] {
+    public static func describe(_ root: URL) throws -> [String: String] {
         var result: [String: String] = [:]
         let fm = FileManager.default
         guard let enumerator = fm.enumerator(atPath: root.path) else { return result }
@@ -81,18 +83,4 @@ struct SampleTree {
         }
         return result
     }
-}
-
-/// Runs a command and returns its status and combined output.
-func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [executable] + arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
