@@ -1,4 +1,4 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 import PackageDescription
 
 // Only the modules that exist are declared; docs/architecture.md lists the planned ones
@@ -14,6 +14,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // Without its default traits Hummingbird leaves swift-configuration out of the build.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(
@@ -37,6 +41,10 @@ let package = Package(
         .target(
             name: "Assertions",
             dependencies: ["DepotCrypto"]
+        ),
+        .target(
+            name: "StoreCore",
+            dependencies: ["Assertions", "DepotCrypto", "SnapFiles"]
         ),
         .target(
             name: "SnapdepotCLI",
@@ -69,6 +77,10 @@ let package = Package(
         .testTarget(
             name: "SnapFilesTests",
             dependencies: ["SnapFiles", "DepotCrypto", "TestSupport"]
+        ),
+        .testTarget(
+            name: "StoreCoreTests",
+            dependencies: ["StoreCore", "Assertions", "TestSupport"]
         ),
         .testTarget(
             name: "SnapdepotCLITests",

@@ -1,0 +1,94 @@
+/// What a request for a channel gets: the revision, the channel that actually holds it, and, when
+/// the snap's default track was applied, the channel to redirect the device to.
+public struct Resolution: Sendable, Equatable {
+    public let revision: Int
+    /// The channel the revision is released in (after following safer risks).
+    public let effectiveChannel: Channel
+    /// The channel the device should track from now on, when the request named no track and the
+    /// snap's default track is not `latest`.
+    public let redirectChannel: Channel?
+    /// Whether the revision came from a progressive release.
+    public let progressive: Bool
+}
+
+extension ChannelMap {
+    /// Resolves a request as the real store does. `bucket` is the device's position (0–100) in
+    /// rollouts; nil for a device that sent no identity, which gets only full releases.
+    public func resolve(
+        _ request: ChannelRequest, architecture: String, bucket: Double?, at now: Int64
+    ) -> Resolution? {
+        let channel = request.channel(defaultTrack: defaultTrack)
+        let redirect = request.track == nil && defaultTrack != "latest" ? channel : nil
+        let candidates: [Channel] =
+            channel.branch.isEmpty
+            ? channel.risk.fallbacks.map { Channel(track: channel.track, risk: $0) }
+            : [channel]
+        for candidate in candidates {
+            let here = releases.filter {
+                $0.channel == candidate && $0.covers(architecture) && ($0.expiresAt.map { $0 > now } ?? true)
+            }
+            guard !here.isEmpty else { continue }
+            // An architecture-specific release wins over one for `all`.
+            let ordered = here.sorted { ($0.architecture == "all" ? 1 : 0) < ($1.architecture == "all" ? 1 : 0) }
+            if let bucket,
+                let rolling = ordered.first(where: {
+                    guard let progressive = $0.progressive else { return false }
+                    return !progressive.paused && bucket < progressive.percentage
+                })
+            {
+                return Resolution(
+                    revision: rolling.revision, effectiveChannel: candidate, redirectChannel: redirect,
+                    progressive: true)
+            }
+            if let full = ordered.first(where: { $0.progressive == nil }) {
+                return Resolution(
+                    revision: full.revision, effectiveChannel: candidate, redirectChannel: redirect, progressive: false)
+            }
+            // Only a rollout this device is outside of: nothing here for it, look no further down
+            // (the channel is open, it just has nothing for this device yet).
+            return nil
+        }
+        return nil
+    }
+
+    /// One row of a `snapcraft status`-like table for a track, risk and architecture.
+    public enum StatusCell: Sendable, Equatable {
+        /// Released here: the revision, and the rollout if one is under way.
+        case released(revision: Int, progressive: (revision: Int, percentage: Double, paused: Bool)?)
+        /// Nothing here; devices get the next safer risk's release.
+        case following
+        /// Nothing here or in any safer risk.
+        case closed
+
+        public static func == (left: StatusCell, right: StatusCell) -> Bool {
+            switch (left, right) {
+            case (.following, .following), (.closed, .closed): true
+            case (.released(let a, let p), .released(let b, let q)):
+                a == b && p?.revision == q?.revision && p?.percentage == q?.percentage && p?.paused == q?.paused
+            default: false
+            }
+        }
+    }
+
+    public func status(track: String, risk: Risk, architecture: String, at now: Int64) -> StatusCell {
+        let channel = Channel(track: track, risk: risk)
+        let here = releases.filter { $0.channel == channel && $0.covers(architecture) }
+        let full = here.first { $0.progressive == nil }
+        let rolling = here.first { $0.progressive != nil }
+        if let full {
+            return .released(
+                revision: full.revision,
+                progressive: rolling.map { ($0.revision, $0.progressive?.percentage ?? 0, $0.progressive?.paused ?? false) })
+        }
+        if let rolling {
+            return .released(
+                revision: rolling.revision,
+                progressive: (rolling.revision, rolling.progressive?.percentage ?? 0, rolling.progressive?.paused ?? false))
+        }
+        let safer = risk.fallbacks.dropFirst().contains { fallback in
+            releases.contains { $0.channel == Channel(track: track, risk: fallback) && $0.covers(architecture) }
+        }
+        _ = now
+        return safer ? .following : .closed
+    }
+}
