@@ -47,6 +47,13 @@ let package = Package(
             dependencies: ["Assertions", "DepotCrypto", "SnapFiles"]
         ),
         .target(
+            name: "StorePersistence",
+            dependencies: [
+                "StoreCore", "Assertions", "DepotCrypto",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
             name: "SnapdepotCLI",
             dependencies: [
                 "Assertions",

@@ -95,8 +95,9 @@ public struct KeyStoreError: Error, CustomStringConvertible, Sendable {
 }
 
 /// Writes a secret file atomically: created 0600 beside its destination, synced, then renamed.
-enum PrivateFile {
-    static func write(_ bytes: [UInt8], to url: URL) throws {
+/// Keys and tokens are written only through it.
+public enum PrivateFile {
+    public static func write(_ bytes: [UInt8], to url: URL) throws {
         let temporary = url.deletingLastPathComponent().appendingPathComponent(
             ".\(url.lastPathComponent).\(getpid()).tmp")
         let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL, 0o600)

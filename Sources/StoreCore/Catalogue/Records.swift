@@ -1,0 +1,134 @@
+import Assertions
+
+/// A publisher or brand account of this store.
+public struct StoreAccount: Sendable, Codable, Equatable {
+    public let id: String
+    public let username: String
+    public let displayName: String
+    /// `unproven`, `verified` or `starred`.
+    public let validation: String
+    public let createdAt: Int64
+
+    public init(id: String, username: String, displayName: String, validation: String, createdAt: Int64) {
+        self.id = id
+        self.username = username
+        self.displayName = displayName
+        self.validation = validation
+        self.createdAt = createdAt
+    }
+}
+
+/// Who a token speaks for: the store's administrator, or a publisher account.
+public enum Role: String, Sendable, Codable {
+    case admin
+    case publisher
+}
+
+public struct TokenRecord: Sendable, Equatable {
+    /// SHA3-384 of the token, hex: the token itself is never stored.
+    public let hash: String
+    public let accountID: String?
+    public let role: Role
+    public let description: String
+    public let createdAt: Int64
+
+    public init(hash: String, accountID: String?, role: Role, description: String, createdAt: Int64) {
+        self.hash = hash
+        self.accountID = accountID
+        self.role = role
+        self.description = description
+        self.createdAt = createdAt
+    }
+}
+
+/// A registered snap name.
+public struct SnapRecord: Sendable, Codable, Equatable {
+    public let snapID: String
+    public let name: String
+    public let publisherID: String
+    /// The brand store it lives in; nil for the store's own catalogue.
+    public let store: String?
+    public let isPrivate: Bool
+    public let createdAt: Int64
+
+    public init(snapID: String, name: String, publisherID: String, store: String?, isPrivate: Bool, createdAt: Int64) {
+        self.snapID = snapID
+        self.name = name
+        self.publisherID = publisherID
+        self.store = store
+        self.isPrivate = isPrivate
+        self.createdAt = createdAt
+    }
+}
+
+/// One uploaded (or imported) revision of a snap and what its snap.yaml says.
+public struct RevisionRecord: Sendable, Codable, Equatable {
+    public let snapID: String
+    public let revision: Int
+    public let version: String
+    public let type: String
+    public let base: String
+    public let architectures: [String]
+    public let epochRead: [UInt32]
+    public let epochWrite: [UInt32]
+    public let confinement: String
+    public let grade: String?
+    public let provenance: String
+    /// Lower-case hex, as the JSON `download.sha3-384`.
+    public let sha3_384: String
+    public let size: UInt64
+    public let snapYAML: String
+    public let createdAt: Int64
+
+    public init(
+        snapID: String, revision: Int, version: String, type: String, base: String, architectures: [String],
+        epochRead: [UInt32], epochWrite: [UInt32], confinement: String, grade: String?, provenance: String,
+        sha3_384: String, size: UInt64, snapYAML: String, createdAt: Int64
+    ) {
+        self.snapID = snapID
+        self.revision = revision
+        self.version = version
+        self.type = type
+        self.base = base
+        self.architectures = architectures
+        self.epochRead = epochRead
+        self.epochWrite = epochWrite
+        self.confinement = confinement
+        self.grade = grade
+        self.provenance = provenance
+        self.sha3_384 = sha3_384
+        self.size = size
+        self.snapYAML = snapYAML
+        self.createdAt = createdAt
+    }
+}
+
+/// One change to a channel map, as `snapcraft` shows release history.
+public struct ReleaseEvent: Sendable, Codable, Equatable {
+    public enum Action: String, Sendable, Codable {
+        case release, close, progressive
+    }
+
+    public let snapID: String
+    public let channel: String
+    public let architectures: [String]
+    public let revision: Int?
+    public let action: Action
+    public let percentage: Double?
+    public let accountID: String?
+    public let at: Int64
+
+    public init(
+        snapID: String, channel: String, architectures: [String], revision: Int?, action: Action, percentage: Double?,
+        accountID: String?, at: Int64
+    ) {
+        self.snapID = snapID
+        self.channel = channel
+        self.architectures = architectures
+        self.revision = revision
+        self.action = action
+        self.percentage = percentage
+        self.accountID = accountID
+        self.at = at
+    }
+}

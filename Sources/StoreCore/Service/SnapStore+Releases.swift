@@ -1,0 +1,181 @@
+import Assertions
+
+/// A snap's channel map as a `snapcraft status` table shows it.
+public struct SnapStatus: Sendable, Codable {
+    public struct Row: Sendable, Codable {
+        public let track: String
+        public let risk: String
+        public let architecture: String
+        /// nil when the channel follows a safer one (`following` true) or is closed.
+        public let revision: Int?
+        public let version: String?
+        public let following: Bool
+        public let progressiveRevision: Int?
+        public let progressivePercentage: Double?
+        public let progressivePaused: Bool?
+    }
+
+    public let name: String
+    public let snapID: String
+    public let defaultTrack: String
+    public let rows: [Row]
+    public let branches: [Release]
+}
+
+extension SnapStore {
+    /// Releases a revision into channels (`edge`, `2.0/candidate`, `stable/hotfix`), optionally to
+    /// a share of devices only.
+    public func release(
+        name: String, store: String? = nil, revision: Int, channels: [String], progressive: Double? = nil,
+        by principal: Principal
+    ) async throws -> ChannelMap {
+        let snap = try await self.snap(named: name, store: store)
+        try requirePublisher(snap, principal)
+        guard let record = try await catalogue.revision(snapID: snap.snapID, revision: revision) else {
+            throw StoreError(.notFound, "\(name) has no revision \(revision)")
+        }
+        guard !channels.isEmpty else { throw StoreError(.invalid, "name at least one channel to release to") }
+        let (map, events) = try await releasing(
+            record, into: channels, progressive: progressive, snap: snap, by: principal, now: clock())
+        try await catalogue.setChannelMap(snapID: snap.snapID, map ?? ChannelMap(), events: events)
+        return map ?? ChannelMap()
+    }
+
+    /// The channel map after releasing `record` into `channels`, and the history events for it.
+    func releasing(
+        _ record: RevisionRecord, into channels: [String], progressive: Double? = nil, snap: SnapRecord,
+        by principal: Principal, now: Timestamp
+    ) async throws -> (ChannelMap?, [ReleaseEvent]) {
+        guard !channels.isEmpty else { return (nil, []) }
+        var map = try await catalogue.channelMap(snapID: snap.snapID)
+        var events: [ReleaseEvent] = []
+        for text in channels {
+            let channel = try parse(text, map: map)
+            do {
+                try map.release(
+                    revision: record.revision, architectures: record.architectures, into: channel,
+                    progressive: progressive, at: now.seconds)
+            } catch {
+                throw StoreError(.invalid, error.description)
+            }
+            events.append(
+                ReleaseEvent(
+                    snapID: snap.snapID, channel: channel.name, architectures: record.architectures,
+                    revision: record.revision, action: progressive.map { $0 < 100 } == true ? .progressive : .release,
+                    percentage: progressive, accountID: principal.accountID, at: now.seconds))
+        }
+        return (map, events)
+    }
+
+    /// Closes channels: they then follow the next safer risk.
+    public func close(name: String, store: String? = nil, channels: [String], by principal: Principal) async throws
+        -> ChannelMap
+    {
+        let snap = try await self.snap(named: name, store: store)
+        try requirePublisher(snap, principal)
+        var map = try await catalogue.channelMap(snapID: snap.snapID)
+        let now = clock()
+        var events: [ReleaseEvent] = []
+        for text in channels {
+            let channel = try parse(text, map: map)
+            map.close(channel)
+            events.append(
+                ReleaseEvent(
+                    snapID: snap.snapID, channel: channel.name, architectures: [], revision: nil, action: .close,
+                    percentage: nil, accountID: principal.accountID, at: now.seconds))
+        }
+        try await catalogue.setChannelMap(snapID: snap.snapID, map, events: events)
+        return map
+    }
+
+    /// Changes a rollout's percentage or pauses it; 100 completes it.
+    public func setProgressive(
+        name: String, store: String? = nil, channel text: String, percentage: Double?, paused: Bool?,
+        by principal: Principal
+    ) async throws -> ChannelMap {
+        let snap = try await self.snap(named: name, store: store)
+        try requirePublisher(snap, principal)
+        var map = try await catalogue.channelMap(snapID: snap.snapID)
+        let channel = try parse(text, map: map)
+        do {
+            try map.setProgressive(channel, percentage: percentage, paused: paused)
+        } catch {
+            throw StoreError(.invalid, error.description)
+        }
+        let event = ReleaseEvent(
+            snapID: snap.snapID, channel: channel.name, architectures: [], revision: nil, action: .progressive,
+            percentage: percentage, accountID: principal.accountID, at: clock().seconds)
+        try await catalogue.setChannelMap(snapID: snap.snapID, map, events: [event])
+        return map
+    }
+
+    /// Adds a track, or makes one the default (what a request without a track gets).
+    public func configureTracks(
+        name: String, store: String? = nil, add: [String], defaultTrack: String?, by principal: Principal
+    ) async throws -> ChannelMap {
+        let snap = try await self.snap(named: name, store: store)
+        try requirePublisher(snap, principal)
+        var map = try await catalogue.channelMap(snapID: snap.snapID)
+        do {
+            for track in add { try map.addTrack(track) }
+        } catch {
+            throw StoreError(.invalid, error.description)
+        }
+        if let defaultTrack {
+            guard map.tracks.contains(defaultTrack) else {
+                throw StoreError(.invalid, "track \"\(defaultTrack)\" does not exist; add it first")
+            }
+            map.defaultTrack = defaultTrack
+        }
+        try await catalogue.setChannelMap(snapID: snap.snapID, map, events: [])
+        return map
+    }
+
+    public func status(name: String, store: String? = nil) async throws -> SnapStatus {
+        let snap = try await self.snap(named: name, store: store)
+        let map = try await catalogue.channelMap(snapID: snap.snapID)
+        let revisions = Dictionary(
+            try await catalogue.revisions(snapID: snap.snapID).map { ($0.revision, $0) }, uniquingKeysWith: { a, _ in a })
+        var architectures = Set(map.releases.map(\.architecture))
+        if architectures.isEmpty { architectures = ["all"] }
+        let now = clock().seconds
+        var rows: [SnapStatus.Row] = []
+        for track in map.tracks {
+            for architecture in architectures.sorted() {
+                for risk in Risk.allCases {
+                    let cell = map.status(track: track, risk: risk, architecture: architecture, at: now)
+                    switch cell {
+                    case .released(let revision, let progressive):
+                        rows.append(
+                            .init(
+                                track: track, risk: risk.rawValue, architecture: architecture, revision: revision,
+                                version: revisions[revision]?.version, following: false,
+                                progressiveRevision: progressive?.revision, progressivePercentage: progressive?.percentage,
+                                progressivePaused: progressive?.paused))
+                    case .following, .closed:
+                        rows.append(
+                            .init(
+                                track: track, risk: risk.rawValue, architecture: architecture, revision: nil, version: nil,
+                                following: cell == .following, progressiveRevision: nil, progressivePercentage: nil,
+                                progressivePaused: nil))
+                    }
+                }
+            }
+        }
+        let branches = map.releases.filter { !$0.channel.branch.isEmpty && ($0.expiresAt ?? .max) > now }
+        return SnapStatus(name: snap.name, snapID: snap.snapID, defaultTrack: map.defaultTrack, rows: rows, branches: branches)
+    }
+
+    public func revisions(name: String, store: String? = nil) async throws -> [RevisionRecord] {
+        let snap = try await self.snap(named: name, store: store)
+        return try await catalogue.revisions(snapID: snap.snapID)
+    }
+
+    func parse(_ text: String, map: ChannelMap) throws(StoreError) -> Channel {
+        do {
+            return try ChannelRequest.parse(text).channel(defaultTrack: map.defaultTrack)
+        } catch {
+            throw StoreError(.invalid, error.description)
+        }
+    }
+}

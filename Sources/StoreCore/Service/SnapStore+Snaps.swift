@@ -1,0 +1,110 @@
+import Assertions
+import SnapFiles
+
+extension SnapStore {
+    /// Registers a name for a publisher and signs its `snap-declaration`. The well-known names
+    /// (`core`, `core18`, `core20`, `core22`, `snapd`) get their well-known snap-ids so that UC20+
+    /// models that leave them out still resolve.
+    public func register(
+        name: String, publisherID: String? = nil, store: String? = nil, isPrivate: Bool = false, by principal: Principal
+    ) async throws -> SnapRecord {
+        guard let publisher = publisherID ?? principal.accountID else {
+            throw StoreError(.invalid, "the admin must name the publisher of a registration")
+        }
+        try principal.requireActing(for: publisher)
+        guard NameRule.snapName.matches(name) else {
+            throw StoreError(.invalid, "invalid snap name \"\(name)\": 2–40 of a-z, 0-9 and -, with a letter, no -- or edge -")
+        }
+        guard try await catalogue.account(id: publisher) != nil else {
+            throw StoreError(.notFound, "no account \"\(publisher)\"")
+        }
+        if let existing = try await catalogue.snap(name: name, store: store) {
+            throw StoreError(
+                .conflict,
+                existing.publisherID == publisher
+                    ? "you already registered \"\(name)\"" : "the name \"\(name)\" is registered to another publisher")
+        }
+        var snapID = Identifiers.random(count: 32)
+        if store == nil, let wellKnown = WellKnownSnaps.id(of: name), try await catalogue.snap(id: wellKnown) == nil {
+            snapID = wellKnown
+        }
+        let now = clock()
+        let record = SnapRecord(
+            snapID: snapID, name: name, publisherID: publisher, store: store, isPrivate: isPrivate, createdAt: now.seconds)
+        let declaration = try signer.declaration(snapID: snapID, name: name, publisherID: publisher, now: now)
+        try await catalogue.registerSnap(record, declaration: declaration)
+        return record
+    }
+
+    /// Takes an uploaded file (already hashed and synced by the blob store) as the next revision of
+    /// `name`, signs its `snap-revision`, and releases it where asked. `revision` fixes the number
+    /// (admin only, for seeding); otherwise the store assigns the next one.
+    public func upload(
+        _ blob: IngestedBlob, name: String, store: String? = nil, revision fixedRevision: Int? = nil,
+        release channels: [String] = [], by principal: Principal
+    ) async throws -> RevisionRecord {
+        do {
+            let snap = try await self.snap(named: name, store: store)
+            try requirePublisher(snap, principal)
+            if fixedRevision != nil { try principal.requireAdmin() }
+            let file: SnapFile
+            do {
+                file = try SnapFile.open(path: blob.temporaryPath, digest: (blob.sha3_384, blob.size))
+            } catch {
+                throw StoreError(.invalid, "the uploaded file is not a valid snap: \(error.message)")
+            }
+            guard file.metadata.name == snap.name else {
+                throw StoreError(
+                    .invalid, "the snap's snap.yaml names \"\(file.metadata.name)\", not \"\(snap.name)\"")
+            }
+            guard file.metadata.provenance == SnapRevision.defaultProvenance else {
+                throw StoreError(
+                    .invalid,
+                    "snaps with provenance \"\(file.metadata.provenance)\" are signed by their revision authority; import them with their assertions"
+                )
+            }
+            let existing = try await catalogue.revisions(snapID: snap.snapID)
+            if let duplicate = existing.first(where: { $0.sha3_384 == blob.hex }) {
+                throw StoreError(.conflict, "this file is already revision \(duplicate.revision) of \(snap.name)")
+            }
+            let number = fixedRevision ?? ((existing.map(\.revision).max() ?? 0) + 1)
+            guard number >= 1 else { throw StoreError(.invalid, "revisions start at 1") }
+            if existing.contains(where: { $0.revision == number }) {
+                throw StoreError(.conflict, "revision \(number) of \(snap.name) exists already")
+            }
+            let now = clock()
+            let record = Self.record(for: file, snapID: snap.snapID, revision: number, digest: blob.hex, now: now)
+            let assertion = try signer.revision(
+                record, digest: SnapDigest.base64URL(blob.sha3_384), developerID: snap.publisherID, now: now)
+            let (map, events) = try await releasing(record, into: channels, snap: snap, by: principal, now: now)
+            try blobs.commit(blob)
+            do {
+                try await catalogue.addRevision(record, assertions: [assertion], channelMap: map, events: events)
+            } catch {
+                await removeBlobIfUnused(blob.hex)
+                throw error
+            }
+            return record
+        } catch {
+            blobs.discard(blob)
+            throw error
+        }
+    }
+
+    /// After a failed insert: the blob goes unless another revision has the same bytes.
+    func removeBlobIfUnused(_ digest: String) async {
+        if (try? await catalogue.revisions(sha3_384: digest).isEmpty) == true {
+            blobs.remove(digest: digest)
+        }
+    }
+
+    static func record(for file: SnapFile, snapID: String, revision: Int, digest: String, now: Timestamp) -> RevisionRecord {
+        let metadata = file.metadata
+        return RevisionRecord(
+            snapID: snapID, revision: revision, version: metadata.version, type: metadata.type.rawValue,
+            base: metadata.base, architectures: metadata.architectures, epochRead: metadata.epoch.read,
+            epochWrite: metadata.epoch.write, confinement: metadata.confinement.rawValue, grade: metadata.grade,
+            provenance: metadata.provenance, sha3_384: digest, size: file.size, snapYAML: metadata.rawYAML,
+            createdAt: now.seconds)
+    }
+}

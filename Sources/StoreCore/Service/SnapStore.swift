@@ -1,0 +1,153 @@
+import Assertions
+import DepotCrypto
+import Foundation
+import SnapFiles
+
+/// The store's domain operations over a catalogue, a blob store and a signing identity: accounts
+/// and tokens, names, uploads and imports, releases, and the trust checks on everything imported.
+public final class SnapStore: Sendable {
+    public let catalogue: any Catalogue
+    public let blobs: any BlobStorage
+    public let signer: StoreSigner
+    /// Roots trusted besides the store's own (for importing snaps signed elsewhere).
+    public let extraTrusted: [Assertion]
+    /// The largest upload accepted, in bytes.
+    public let uploadLimit: UInt64
+    let clock: @Sendable () -> Timestamp
+
+    public init(
+        catalogue: any Catalogue, blobs: any BlobStorage, identity: StoreIdentity, extraTrusted: [Assertion] = [],
+        uploadLimit: UInt64 = 4 << 30, clock: @escaping @Sendable () -> Timestamp = { .now() }
+    ) {
+        self.catalogue = catalogue
+        self.blobs = blobs
+        self.signer = StoreSigner(identity: identity)
+        self.extraTrusted = extraTrusted
+        self.uploadLimit = uploadLimit
+        self.clock = clock
+    }
+
+    public var identity: StoreIdentity { signer.identity }
+
+    /// Makes sure the store's own key chain is stored and served, and that nothing half-written
+    /// survived a crash: temporary uploads and blobs without a revision are removed.
+    public func start() async throws -> Int {
+        try await catalogue.putAssertions(identity.trusted + [identity.storeAccountKey])
+        return try blobs.collectGarbage(keeping: try await catalogue.allRevisionDigests())
+    }
+
+    // MARK: Tokens
+
+    /// Issues a new token and returns it; only its hash is kept.
+    public func issueToken(for principal: Principal, description: String) async throws -> String {
+        let token = "sdp_" + Identifiers.random(count: 40)
+        try await catalogue.addToken(
+            TokenRecord(
+                hash: Self.hash(token), accountID: principal.accountID, role: principal.role, description: description,
+                createdAt: clock().seconds))
+        return token
+    }
+
+    public func authenticate(token: String) async throws -> Principal? {
+        guard let record = try await catalogue.token(hash: Self.hash(token)) else { return nil }
+        return Principal(role: record.role, accountID: record.accountID)
+    }
+
+    static func hash(_ token: String) -> String {
+        Digest.sha3_384(Array(token.utf8)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+
+    // MARK: Accounts
+
+    /// Creates a publisher or brand account and signs its `account` assertion. `id` may be a short
+    /// id like `acme-brand`; otherwise a 32-character one is generated.
+    public func createAccount(
+        username: String, displayName: String? = nil, id: String? = nil, validation: String = "unproven",
+        by principal: Principal
+    ) async throws -> StoreAccount {
+        try principal.requireAdmin()
+        guard Identifiers.isValidUsername(username) else {
+            throw StoreError(.invalid, "invalid username \"\(username)\": use 2–32 of a-z, 0-9 and -, starting with a letter or digit")
+        }
+        let accountID = id ?? Identifiers.random(count: 32)
+        guard Account.isValidID(accountID) else {
+            throw StoreError(.invalid, "invalid account id \"\(accountID)\": use 32 letters and digits, or 2–28 of a-z, 0-9 and -")
+        }
+        guard ["unproven", "verified", "starred"].contains(validation) else {
+            throw StoreError(.invalid, "validation must be unproven, verified or starred, not \"\(validation)\"")
+        }
+        if try await catalogue.account(id: accountID) != nil {
+            throw StoreError(.conflict, "account id \"\(accountID)\" is taken")
+        }
+        if try await catalogue.account(username: username) != nil {
+            throw StoreError(.conflict, "username \"\(username)\" is taken")
+        }
+        let now = clock()
+        let account = StoreAccount(
+            id: accountID, username: username, displayName: displayName ?? username, validation: validation,
+            createdAt: now.seconds)
+        try await catalogue.createAccount(account, assertions: [try signer.account(account, now: now)])
+        return account
+    }
+
+    /// Registers a brand's or publisher's public key: the store signs an `account-key` for it, as
+    /// `snapcraft register-key` has the real store do.
+    public func registerKey(accountID: String, name: String, publicKey: PublicKey, by principal: Principal)
+        async throws -> Assertion
+    {
+        try principal.requireActing(for: accountID)
+        guard try await catalogue.account(id: accountID) != nil else {
+            throw StoreError(.notFound, "no account \"\(accountID)\"")
+        }
+        guard NameRule.accountKeyName.matches(name) else {
+            throw StoreError(.invalid, "invalid key name \"\(name)\": lower-case letters, digits and dashes")
+        }
+        let existing = try await catalogue.assertions(ofType: .accountKey)
+        if let clash = existing.first(where: { $0.string("account-id") == accountID && $0.string("name") == name }),
+            clash.string("public-key-sha3-384") != publicKey.id
+        {
+            throw StoreError(.conflict, "account \(accountID) already has a different key named \"\(name)\"")
+        }
+        if let found = existing.first(where: { $0.string("public-key-sha3-384") == publicKey.id }) {
+            guard found.string("account-id") == accountID else {
+                throw StoreError(.conflict, "this key is already registered to another account")
+            }
+            return found
+        }
+        let now = clock()
+        let assertion = try signer.accountKey(
+            accountID: accountID, name: name, key: publicKey, since: Timestamp(seconds: now.seconds - 60), now: now)
+        try await catalogue.putAssertions([assertion])
+        return assertion
+    }
+
+    // MARK: Lookups
+
+    public func snap(named name: String, store: String? = nil) async throws -> SnapRecord {
+        guard let snap = try await catalogue.snap(name: name, store: store) else {
+            throw StoreError(.notFound, "snap \"\(name)\" is not registered\(store.map { " in store \($0)" } ?? "")")
+        }
+        return snap
+    }
+
+    func requirePublisher(_ snap: SnapRecord, _ principal: Principal) throws(StoreError) {
+        guard principal.isAdmin || principal.accountID == snap.publisherID else {
+            throw StoreError(.forbidden, "snap \"\(snap.name)\" belongs to another publisher")
+        }
+    }
+}
+
+/// Random ids and tokens, and the username rule.
+enum Identifiers {
+    static let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+    static func random(count: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<count).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+    }
+
+    static func isValidUsername(_ name: String) -> Bool {
+        guard (2...32).contains(name.count), let first = name.first, first.isLetter || first.isNumber else { return false }
+        return name.allSatisfy { ($0.isLowercase && $0.isASCII) || ($0.isNumber && $0.isASCII) || $0 == "-" }
+    }
+}

@@ -1,0 +1,322 @@
+import Assertions
+import Foundation
+import GRDB
+import StoreCore
+
+/// The catalogue in one SQLite file through GRDB: WAL (readers never wait for the writer), foreign
+/// keys on, one writer at a time, every write one transaction.
+public final class SQLiteCatalogue: Catalogue {
+    let pool: DatabasePool
+
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Schema.migrator.migrate(pool)
+    }
+
+    /// `PRAGMA integrity_check`, "ok" when the file is sound.
+    public func integrityCheck() async throws -> String {
+        try await pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "no answer" }
+    }
+
+    public func journalMode() async throws -> String {
+        try await pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+    }
+
+    // MARK: Accounts and tokens
+
+    public func createAccount(_ account: StoreAccount, assertions: [Assertion]) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO accounts (id, username, display_name, validation, created_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [account.id, account.username, account.displayName, account.validation, account.createdAt])
+            try Self.put(assertions, in: db)
+        }
+    }
+
+    public func account(id: String) async throws -> StoreAccount? {
+        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE id = ?", arguments: [id]).map(Self.account) }
+    }
+
+    public func account(username: String) async throws -> StoreAccount? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE username = ?", arguments: [username]).map(Self.account)
+        }
+    }
+
+    public func accounts() async throws -> [StoreAccount] {
+        try await pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM accounts ORDER BY username").map(Self.account) }
+    }
+
+    static func account(_ row: Row) -> StoreAccount {
+        StoreAccount(
+            id: row["id"], username: row["username"], displayName: row["display_name"], validation: row["validation"],
+            createdAt: row["created_at"])
+    }
+
+    public func addToken(_ token: TokenRecord) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO tokens (hash, account_id, role, description, created_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [token.hash, token.accountID, token.role.rawValue, token.description, token.createdAt])
+        }
+    }
+
+    public func token(hash: String) async throws -> TokenRecord? {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM tokens WHERE hash = ?", arguments: [hash]) else {
+                return nil
+            }
+            return TokenRecord(
+                hash: row["hash"], accountID: row["account_id"], role: Role(rawValue: row["role"]) ?? .publisher,
+                description: row["description"], createdAt: row["created_at"])
+        }
+    }
+
+    // MARK: Snaps and revisions
+
+    public func registerSnap(_ snap: SnapRecord, declaration: Assertion) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO snaps (snap_id, name, publisher_id, store, private, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [snap.snapID, snap.name, snap.publisherID, snap.store ?? "", snap.isPrivate, snap.createdAt])
+            try Self.put([declaration], in: db)
+        }
+    }
+
+    public func snap(name: String, store: String?) async throws -> SnapRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM snaps WHERE name = ? AND store = ?", arguments: [name, store ?? ""])
+                .map(Self.snap)
+        }
+    }
+
+    public func snap(id: String) async throws -> SnapRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM snaps WHERE snap_id = ?", arguments: [id]).map(Self.snap)
+        }
+    }
+
+    public func snapCount() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM snaps") ?? 0 }
+    }
+
+    static func snap(_ row: Row) -> SnapRecord {
+        let store: String = row["store"]
+        return SnapRecord(
+            snapID: row["snap_id"], name: row["name"], publisherID: row["publisher_id"], store: store.isEmpty ? nil : store,
+            isPrivate: row["private"], createdAt: row["created_at"])
+    }
+
+    public func addRevision(
+        _ revision: RevisionRecord, assertions: [Assertion], channelMap: ChannelMap?, events: [ReleaseEvent]
+    ) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO revisions (snap_id, revision, version, type, base, architectures, epoch_read,
+                        epoch_write, confinement, grade, provenance, sha3_384, size, snap_yaml, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    revision.snapID, revision.revision, revision.version, revision.type, revision.base,
+                    JSONText.encode(revision.architectures), JSONText.encode(revision.epochRead),
+                    JSONText.encode(revision.epochWrite), revision.confinement, revision.grade, revision.provenance,
+                    revision.sha3_384, Int64(revision.size), revision.snapYAML, revision.createdAt,
+                ])
+            try Self.put(assertions, in: db)
+            if let channelMap {
+                try Self.write(channelMap, snapID: revision.snapID, events: events, in: db)
+            }
+        }
+    }
+
+    public func revisions(snapID: String) async throws -> [RevisionRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM revisions WHERE snap_id = ? ORDER BY revision", arguments: [snapID])
+                .map(Self.revision)
+        }
+    }
+
+    public func revision(snapID: String, revision: Int) async throws -> RevisionRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM revisions WHERE snap_id = ? AND revision = ?", arguments: [snapID, revision]
+            ).map(Self.revision)
+        }
+    }
+
+    public func revisions(sha3_384: String) async throws -> [RevisionRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM revisions WHERE sha3_384 = ?", arguments: [sha3_384]).map(Self.revision)
+        }
+    }
+
+    public func allRevisionDigests() async throws -> Set<String> {
+        try await pool.read { db in Set(try String.fetchAll(db, sql: "SELECT DISTINCT sha3_384 FROM revisions")) }
+    }
+
+    static func revision(_ row: Row) -> RevisionRecord {
+        RevisionRecord(
+            snapID: row["snap_id"], revision: row["revision"], version: row["version"], type: row["type"],
+            base: row["base"], architectures: JSONText.decode(row["architectures"]) ?? ["all"],
+            epochRead: JSONText.decode(row["epoch_read"]) ?? [0], epochWrite: JSONText.decode(row["epoch_write"]) ?? [0],
+            confinement: row["confinement"], grade: row["grade"], provenance: row["provenance"],
+            sha3_384: row["sha3_384"], size: UInt64(row["size"] as Int64), snapYAML: row["snap_yaml"],
+            createdAt: row["created_at"])
+    }
+
+    // MARK: Channel maps
+
+    public func channelMap(snapID: String) async throws -> ChannelMap {
+        try await pool.read { db in try Self.channelMap(snapID: snapID, in: db) }
+    }
+
+    static func channelMap(snapID: String, in db: Database) throws -> ChannelMap {
+        let snap = try Row.fetchOne(db, sql: "SELECT default_track, tracks FROM snaps WHERE snap_id = ?", arguments: [snapID])
+        let releases = try Row.fetchAll(db, sql: "SELECT * FROM releases WHERE snap_id = ?", arguments: [snapID]).compactMap {
+            (row: Row) -> Release? in
+            guard let risk = Risk(rawValue: row["risk"]) else { return nil }
+            let percentage: Double? = row["progressive"]
+            return Release(
+                channel: Channel(track: row["track"], risk: risk, branch: row["branch"]), architecture: row["architecture"],
+                revision: row["revision"],
+                progressive: percentage.map { Release.Progressive(percentage: $0, paused: row["paused"]) },
+                expiresAt: row["expires_at"], releasedAt: row["released_at"])
+        }
+        return ChannelMap(
+            releases: releases, defaultTrack: snap?["default_track"] ?? "latest",
+            tracks: JSONText.decode(snap?["tracks"] ?? "") ?? ["latest"])
+    }
+
+    public func setChannelMap(snapID: String, _ map: ChannelMap, events: [ReleaseEvent]) async throws {
+        try await pool.write { db in try Self.write(map, snapID: snapID, events: events, in: db) }
+    }
+
+    static func write(_ map: ChannelMap, snapID: String, events: [ReleaseEvent], in db: Database) throws {
+        try db.execute(
+            sql: "UPDATE snaps SET default_track = ?, tracks = ? WHERE snap_id = ?",
+            arguments: [map.defaultTrack, JSONText.encode(map.tracks), snapID])
+        try db.execute(sql: "DELETE FROM releases WHERE snap_id = ?", arguments: [snapID])
+        for release in map.releases {
+            try db.execute(
+                sql: """
+                    INSERT INTO releases (snap_id, track, risk, branch, architecture, revision, progressive, paused,
+                        expires_at, released_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    snapID, release.channel.track, release.channel.risk.rawValue, release.channel.branch,
+                    release.architecture, release.revision, release.progressive?.percentage,
+                    release.progressive?.paused ?? false, release.expiresAt, release.releasedAt,
+                ])
+        }
+        for event in events {
+            try db.execute(
+                sql: """
+                    INSERT INTO release_history (snap_id, channel, architectures, revision, action, percentage,
+                        account_id, at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    event.snapID, event.channel, JSONText.encode(event.architectures), event.revision,
+                    event.action.rawValue, event.percentage, event.accountID, event.at,
+                ])
+        }
+    }
+
+    public func releaseHistory(snapID: String) async throws -> [ReleaseEvent] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM release_history WHERE snap_id = ? ORDER BY id", arguments: [snapID])
+                .map { row in
+                    ReleaseEvent(
+                        snapID: row["snap_id"], channel: row["channel"],
+                        architectures: JSONText.decode(row["architectures"]) ?? [], revision: row["revision"],
+                        action: ReleaseEvent.Action(rawValue: row["action"]) ?? .release, percentage: row["percentage"],
+                        accountID: row["account_id"], at: row["at"])
+                }
+        }
+    }
+
+    // MARK: Assertions
+
+    public func putAssertions(_ assertions: [Assertion]) async throws {
+        try await pool.write { db in try Self.put(assertions, in: db) }
+    }
+
+    static func put(_ assertions: [Assertion], in db: Database) throws {
+        for assertion in assertions {
+            let key = assertion.reference.path
+            let type = assertion.type.name
+            if let existing = try Row.fetchOne(
+                db, sql: "SELECT revision, encoded FROM assertions WHERE type = ? AND key = ?", arguments: [type, key])
+            {
+                let bytes: Data = existing["encoded"]
+                if Array(bytes) == assertion.encoded { continue }
+                let revision: Int = existing["revision"]
+                guard assertion.revision > revision else {
+                    throw CatalogueError.conflict(
+                        "\(assertion.reference) is already stored at revision \(revision); a different one needs a higher revision"
+                    )
+                }
+            }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO assertions (type, key, revision, encoded, added_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [type, key, assertion.revision, Data(assertion.encoded), Int64(Date().timeIntervalSince1970)])
+        }
+    }
+
+    public func assertion(_ reference: AssertionReference) async throws -> Assertion? {
+        let bytes = try await pool.read { db in
+            try Data.fetchOne(
+                db, sql: "SELECT encoded FROM assertions WHERE type = ? AND key = ?",
+                arguments: [reference.type.name, reference.path])
+        }
+        return try bytes.map { try Assertion.decode(Array($0)) }
+    }
+
+    public func assertions(ofType type: AssertionType) async throws -> [Assertion] {
+        let all = try await pool.read { db in
+            try Data.fetchAll(db, sql: "SELECT encoded FROM assertions WHERE type = ? ORDER BY key", arguments: [type.name])
+        }
+        return try all.map { try Assertion.decode(Array($0)) }
+    }
+
+    // MARK: Settings
+
+    public func setting(_ name: String) async throws -> String? {
+        try await pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE name = ?", arguments: [name]) }
+    }
+
+    public func setSetting(_ name: String, _ value: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO settings (name, value) VALUES (?, ?)", arguments: [name, value])
+        }
+    }
+}
+
+public enum CatalogueError: Error, CustomStringConvertible, Sendable {
+    case conflict(String)
+
+    public var description: String {
+        switch self {
+        case .conflict(let message): message
+        }
+    }
+}
+
+/// JSON columns: arrays stored as compact JSON text.
+enum JSONText {
+    static func encode<Value: Encodable>(_ value: Value) -> String {
+        (try? JSONEncoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+    }
+
+    static func decode<Value: Decodable>(_ text: String) -> Value? {
+        try? JSONDecoder().decode(Value.self, from: Data(text.utf8))
+    }
+}

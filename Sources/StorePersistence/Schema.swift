@@ -1,0 +1,96 @@
+import GRDB
+
+/// The catalogue's tables, as named, ordered migrations (recorded by GRDB in `grdb_migrations`).
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: accounts, snaps, revisions, channel maps, assertions") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE settings (
+                        name TEXT PRIMARY KEY,
+                        value TEXT NOT NULL
+                    );
+                    CREATE TABLE accounts (
+                        id TEXT PRIMARY KEY,
+                        username TEXT NOT NULL UNIQUE,
+                        display_name TEXT NOT NULL,
+                        validation TEXT NOT NULL,
+                        created_at INTEGER NOT NULL
+                    );
+                    CREATE TABLE tokens (
+                        hash TEXT PRIMARY KEY,
+                        account_id TEXT REFERENCES accounts(id),
+                        role TEXT NOT NULL CHECK (role IN ('admin', 'publisher')),
+                        description TEXT NOT NULL,
+                        created_at INTEGER NOT NULL
+                    );
+                    CREATE TABLE snaps (
+                        snap_id TEXT PRIMARY KEY,
+                        name TEXT NOT NULL,
+                        publisher_id TEXT NOT NULL REFERENCES accounts(id),
+                        store TEXT NOT NULL DEFAULT '',
+                        private INTEGER NOT NULL DEFAULT 0,
+                        default_track TEXT NOT NULL DEFAULT 'latest',
+                        tracks TEXT NOT NULL DEFAULT '["latest"]',
+                        created_at INTEGER NOT NULL,
+                        UNIQUE (name, store)
+                    );
+                    CREATE TABLE revisions (
+                        snap_id TEXT NOT NULL REFERENCES snaps(snap_id),
+                        revision INTEGER NOT NULL CHECK (revision >= 1),
+                        version TEXT NOT NULL,
+                        type TEXT NOT NULL,
+                        base TEXT NOT NULL,
+                        architectures TEXT NOT NULL,
+                        epoch_read TEXT NOT NULL,
+                        epoch_write TEXT NOT NULL,
+                        confinement TEXT NOT NULL,
+                        grade TEXT,
+                        provenance TEXT NOT NULL,
+                        sha3_384 TEXT NOT NULL,
+                        size INTEGER NOT NULL,
+                        snap_yaml TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        PRIMARY KEY (snap_id, revision)
+                    );
+                    CREATE INDEX revisions_by_digest ON revisions(sha3_384);
+                    CREATE TABLE releases (
+                        snap_id TEXT NOT NULL REFERENCES snaps(snap_id),
+                        track TEXT NOT NULL,
+                        risk TEXT NOT NULL,
+                        branch TEXT NOT NULL,
+                        architecture TEXT NOT NULL,
+                        revision INTEGER NOT NULL,
+                        progressive REAL,
+                        paused INTEGER NOT NULL DEFAULT 0,
+                        expires_at INTEGER,
+                        released_at INTEGER NOT NULL,
+                        FOREIGN KEY (snap_id, revision) REFERENCES revisions(snap_id, revision)
+                    );
+                    CREATE INDEX releases_by_snap ON releases(snap_id);
+                    CREATE TABLE release_history (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        snap_id TEXT NOT NULL REFERENCES snaps(snap_id),
+                        channel TEXT NOT NULL,
+                        architectures TEXT NOT NULL,
+                        revision INTEGER,
+                        action TEXT NOT NULL,
+                        percentage REAL,
+                        account_id TEXT,
+                        at INTEGER NOT NULL
+                    );
+                    CREATE INDEX release_history_by_snap ON release_history(snap_id);
+                    CREATE TABLE assertions (
+                        type TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        revision INTEGER NOT NULL,
+                        encoded BLOB NOT NULL,
+                        added_at INTEGER NOT NULL,
+                        PRIMARY KEY (type, key)
+                    );
+                    """)
+        }
+        return migrator
+    }
+}
