@@ -54,12 +54,24 @@ let package = Package(
             ]
         ),
         .target(
+            name: "StoreHTTP",
+            dependencies: [
+                "StoreCore", "Assertions", "SnapFiles",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "SnapdepotCLI",
             dependencies: [
                 "Assertions",
                 "DepotCrypto",
                 "SnapFiles",
+                "StoreCore",
+                "StorePersistence",
+                "StoreHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]

@@ -20,7 +20,8 @@ public struct DataDirectory: Sendable {
     public var adminTokenPath: String { path + "/admin-token" }
 
     public var isInitialized: Bool {
-        FileManager.default.fileExists(atPath: trustedPath) && FileManager.default.fileExists(atPath: keysPath + "/store.pem")
+        FileManager.default.fileExists(atPath: trustedPath)
+            && FileManager.default.fileExists(atPath: keysPath + "/store.pem")
     }
 
     /// Writes a signing identity: the store key, the root key when there is one, the trusted
@@ -32,14 +33,17 @@ public struct DataDirectory: Sendable {
         try keys.save(identity.storeKey, as: "store")
         if let rootKey { try keys.save(rootKey, as: "root") }
         try Data(AssertionStream.encode(identity.trusted)).write(to: URL(fileURLWithPath: trustedPath))
-        try Data(AssertionStream.encode([identity.storeAccountKey])).write(to: URL(fileURLWithPath: storeAccountKeyPath))
+        try Data(AssertionStream.encode([identity.storeAccountKey])).write(
+            to: URL(fileURLWithPath: storeAccountKeyPath))
     }
 
     public func loadIdentity() throws -> StoreIdentity {
         let keys = KeyStore(directory: URL(fileURLWithPath: keysPath))
         let trusted = try AssertionStream.decode(Array(try Data(contentsOf: URL(fileURLWithPath: trustedPath))))
-        guard let storeAccountKey = try AssertionStream.decode(
-            Array(try Data(contentsOf: URL(fileURLWithPath: storeAccountKeyPath)))).first
+        guard
+            let storeAccountKey = try AssertionStream.decode(
+                Array(try Data(contentsOf: URL(fileURLWithPath: storeAccountKeyPath)))
+            ).first
         else { throw StoreError(.internalError, "\(storeAccountKeyPath) is empty") }
         return try StoreIdentity(
             authorityID: storeAccountKey.authorityID, storeKey: try keys.load("store"), trusted: trusted,

@@ -37,17 +37,22 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func account(id: String) async throws -> StoreAccount? {
-        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE id = ?", arguments: [id]).map(Self.account) }
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE id = ?", arguments: [id]).map(Self.account)
+        }
     }
 
     public func account(username: String) async throws -> StoreAccount? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE username = ?", arguments: [username]).map(Self.account)
+            try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE username = ?", arguments: [username]).map(
+                Self.account)
         }
     }
 
     public func accounts() async throws -> [StoreAccount] {
-        try await pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM accounts ORDER BY username").map(Self.account) }
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM accounts ORDER BY username").map(Self.account)
+        }
     }
 
     static func account(_ row: Row) -> StoreAccount {
@@ -91,8 +96,10 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func snap(name: String, store: String?) async throws -> SnapRecord? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM snaps WHERE name = ? AND store = ?", arguments: [name, store ?? ""])
-                .map(Self.snap)
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM snaps WHERE name = ? AND store = ?", arguments: [name, store ?? ""]
+            )
+            .map(Self.snap)
         }
     }
 
@@ -109,7 +116,8 @@ public final class SQLiteCatalogue: Catalogue {
     static func snap(_ row: Row) -> SnapRecord {
         let store: String = row["store"]
         return SnapRecord(
-            snapID: row["snap_id"], name: row["name"], publisherID: row["publisher_id"], store: store.isEmpty ? nil : store,
+            snapID: row["snap_id"], name: row["name"], publisherID: row["publisher_id"],
+            store: store.isEmpty ? nil : store,
             isPrivate: row["private"], createdAt: row["created_at"])
     }
 
@@ -138,8 +146,10 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func revisions(snapID: String) async throws -> [RevisionRecord] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM revisions WHERE snap_id = ? ORDER BY revision", arguments: [snapID])
-                .map(Self.revision)
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM revisions WHERE snap_id = ? ORDER BY revision", arguments: [snapID]
+            )
+            .map(Self.revision)
         }
     }
 
@@ -153,7 +163,8 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func revisions(sha3_384: String) async throws -> [RevisionRecord] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM revisions WHERE sha3_384 = ?", arguments: [sha3_384]).map(Self.revision)
+            try Row.fetchAll(db, sql: "SELECT * FROM revisions WHERE sha3_384 = ?", arguments: [sha3_384]).map(
+                Self.revision)
         }
     }
 
@@ -165,7 +176,8 @@ public final class SQLiteCatalogue: Catalogue {
         RevisionRecord(
             snapID: row["snap_id"], revision: row["revision"], version: row["version"], type: row["type"],
             base: row["base"], architectures: JSONText.decode(row["architectures"]) ?? ["all"],
-            epochRead: JSONText.decode(row["epoch_read"]) ?? [0], epochWrite: JSONText.decode(row["epoch_write"]) ?? [0],
+            epochRead: JSONText.decode(row["epoch_read"]) ?? [0],
+            epochWrite: JSONText.decode(row["epoch_write"]) ?? [0],
             confinement: row["confinement"], grade: row["grade"], provenance: row["provenance"],
             sha3_384: row["sha3_384"], size: UInt64(row["size"] as Int64), snapYAML: row["snap_yaml"],
             createdAt: row["created_at"])
@@ -178,17 +190,20 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     static func channelMap(snapID: String, in db: Database) throws -> ChannelMap {
-        let snap = try Row.fetchOne(db, sql: "SELECT default_track, tracks FROM snaps WHERE snap_id = ?", arguments: [snapID])
-        let releases = try Row.fetchAll(db, sql: "SELECT * FROM releases WHERE snap_id = ?", arguments: [snapID]).compactMap {
-            (row: Row) -> Release? in
-            guard let risk = Risk(rawValue: row["risk"]) else { return nil }
-            let percentage: Double? = row["progressive"]
-            return Release(
-                channel: Channel(track: row["track"], risk: risk, branch: row["branch"]), architecture: row["architecture"],
-                revision: row["revision"],
-                progressive: percentage.map { Release.Progressive(percentage: $0, paused: row["paused"]) },
-                expiresAt: row["expires_at"], releasedAt: row["released_at"])
-        }
+        let snap = try Row.fetchOne(
+            db, sql: "SELECT default_track, tracks FROM snaps WHERE snap_id = ?", arguments: [snapID])
+        let releases = try Row.fetchAll(db, sql: "SELECT * FROM releases WHERE snap_id = ?", arguments: [snapID])
+            .compactMap {
+                (row: Row) -> Release? in
+                guard let risk = Risk(rawValue: row["risk"]) else { return nil }
+                let percentage: Double? = row["progressive"]
+                return Release(
+                    channel: Channel(track: row["track"], risk: risk, branch: row["branch"]),
+                    architecture: row["architecture"],
+                    revision: row["revision"],
+                    progressive: percentage.map { Release.Progressive(percentage: $0, paused: row["paused"]) },
+                    expiresAt: row["expires_at"], releasedAt: row["released_at"])
+            }
         return ChannelMap(
             releases: releases, defaultTrack: snap?["default_track"] ?? "latest",
             tracks: JSONText.decode(snap?["tracks"] ?? "") ?? ["latest"])
@@ -232,14 +247,16 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func releaseHistory(snapID: String) async throws -> [ReleaseEvent] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM release_history WHERE snap_id = ? ORDER BY id", arguments: [snapID])
-                .map { row in
-                    ReleaseEvent(
-                        snapID: row["snap_id"], channel: row["channel"],
-                        architectures: JSONText.decode(row["architectures"]) ?? [], revision: row["revision"],
-                        action: ReleaseEvent.Action(rawValue: row["action"]) ?? .release, percentage: row["percentage"],
-                        accountID: row["account_id"], at: row["at"])
-                }
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM release_history WHERE snap_id = ? ORDER BY id", arguments: [snapID]
+            )
+            .map { row in
+                ReleaseEvent(
+                    snapID: row["snap_id"], channel: row["channel"],
+                    architectures: JSONText.decode(row["architectures"]) ?? [], revision: row["revision"],
+                    action: ReleaseEvent.Action(rawValue: row["action"]) ?? .release, percentage: row["percentage"],
+                    accountID: row["account_id"], at: row["at"])
+            }
         }
     }
 
@@ -266,8 +283,11 @@ public final class SQLiteCatalogue: Catalogue {
                 }
             }
             try db.execute(
-                sql: "INSERT OR REPLACE INTO assertions (type, key, revision, encoded, added_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [type, key, assertion.revision, Data(assertion.encoded), Int64(Date().timeIntervalSince1970)])
+                sql:
+                    "INSERT OR REPLACE INTO assertions (type, key, revision, encoded, added_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [
+                    type, key, assertion.revision, Data(assertion.encoded), Int64(Date().timeIntervalSince1970),
+                ])
         }
     }
 
@@ -282,7 +302,8 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func assertions(ofType type: AssertionType) async throws -> [Assertion] {
         let all = try await pool.read { db in
-            try Data.fetchAll(db, sql: "SELECT encoded FROM assertions WHERE type = ? ORDER BY key", arguments: [type.name])
+            try Data.fetchAll(
+                db, sql: "SELECT encoded FROM assertions WHERE type = ? ORDER BY key", arguments: [type.name])
         }
         return try all.map { try Assertion.decode(Array($0)) }
     }
@@ -290,12 +311,15 @@ public final class SQLiteCatalogue: Catalogue {
     // MARK: Settings
 
     public func setting(_ name: String) async throws -> String? {
-        try await pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE name = ?", arguments: [name]) }
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM settings WHERE name = ?", arguments: [name])
+        }
     }
 
     public func setSetting(_ name: String, _ value: String) async throws {
         try await pool.write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO settings (name, value) VALUES (?, ?)", arguments: [name, value])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO settings (name, value) VALUES (?, ?)", arguments: [name, value])
         }
     }
 }

@@ -1,3 +1,3 @@
 import SnapdepotCLI
 
-SnapdepotCommand.runMain()
+await SnapdepotCommand.runMain()

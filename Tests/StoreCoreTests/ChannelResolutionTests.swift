@@ -2,11 +2,12 @@ import StoreCore
 import Testing
 
 @Suite struct ChannelParsingTests {
-    @Test(arguments: [
-        ("edge", nil, Risk.edge, ""), ("stable", nil, .stable, ""), ("latest/stable", "latest", .stable, ""),
-        ("2.0", "2.0", .stable, ""), ("2.0/candidate", "2.0", .candidate, ""),
-        ("2.0/candidate/fix-1", "2.0", .candidate, "fix-1"), ("beta/hotfix", nil, .beta, "hotfix"),
-    ] as [(String, String?, Risk, String)])
+    @Test(
+        arguments: [
+            ("edge", nil, Risk.edge, ""), ("stable", nil, .stable, ""), ("latest/stable", "latest", .stable, ""),
+            ("2.0", "2.0", .stable, ""), ("2.0/candidate", "2.0", .candidate, ""),
+            ("2.0/candidate/fix-1", "2.0", .candidate, "fix-1"), ("beta/hotfix", nil, .beta, "hotfix"),
+        ] as [(String, String?, Risk, String)])
     func parsesChannelsAsUsersTypeThem(text: String, track: String?, risk: Risk, branch: String) throws {
         let request = try ChannelRequest.parse(text)
         #expect(request.track == track)
@@ -91,7 +92,8 @@ import Testing
     @Test func tracksAndTheDefaultTrack() throws {
         var map = try map {
             try $0.release(revision: 1, architectures: ["amd64"], into: Channel(risk: .stable), at: Self.now)
-            try $0.release(revision: 9, architectures: ["amd64"], into: Channel(track: "2.0", risk: .stable), at: Self.now)
+            try $0.release(
+                revision: 9, architectures: ["amd64"], into: Channel(track: "2.0", risk: .stable), at: Self.now)
         }
         #expect(try resolve(map, "stable")?.0 == 1)
         map.defaultTrack = "2.0"
@@ -100,7 +102,8 @@ import Testing
         #expect(try resolve(map, "latest/stable")?.0 == 1)
         #expect(try resolve(map, "latest/stable")?.2 == nil)
         #expect(throws: ChannelError.self) {
-            try map.release(revision: 1, architectures: ["amd64"], into: Channel(track: "3.0", risk: .stable), at: Self.now)
+            try map.release(
+                revision: 1, architectures: ["amd64"], into: Channel(track: "3.0", risk: .stable), at: Self.now)
         }
     }
 
@@ -122,13 +125,15 @@ import Testing
     @Test func progressiveReleasesReachOnlyTheirShare() throws {
         var map = try map {
             try $0.release(revision: 41, architectures: ["amd64"], into: Channel(risk: .stable), at: Self.now)
-            try $0.release(revision: 42, architectures: ["amd64"], into: Channel(risk: .stable), progressive: 10, at: Self.now)
+            try $0.release(
+                revision: 42, architectures: ["amd64"], into: Channel(risk: .stable), progressive: 10, at: Self.now)
         }
         #expect(try resolve(map, "stable", bucket: 5)?.0 == 42)
         #expect(try resolve(map, "stable", bucket: 10)?.0 == 41)
         #expect(try resolve(map, "stable", bucket: nil)?.0 == 41)
-        #expect(map.status(track: "latest", risk: .stable, architecture: "amd64", at: Self.now)
-            == .released(revision: 41, progressive: (42, 10, false)))
+        #expect(
+            map.status(track: "latest", risk: .stable, architecture: "amd64", at: Self.now)
+                == .released(revision: 41, progressive: (42, 10, false)))
         try map.setProgressive(Channel(risk: .stable), percentage: nil, paused: true)
         #expect(try resolve(map, "stable", bucket: 5)?.0 == 41)
         try map.setProgressive(Channel(risk: .stable), percentage: 50, paused: false)
@@ -146,8 +151,9 @@ import Testing
             try $0.release(revision: 1, architectures: ["amd64"], into: Channel(risk: .candidate), at: Self.now)
         }
         #expect(map.status(track: "latest", risk: .stable, architecture: "amd64", at: Self.now) == .closed)
-        #expect(map.status(track: "latest", risk: .candidate, architecture: "amd64", at: Self.now)
-            == .released(revision: 1, progressive: nil))
+        #expect(
+            map.status(track: "latest", risk: .candidate, architecture: "amd64", at: Self.now)
+                == .released(revision: 1, progressive: nil))
         #expect(map.status(track: "latest", risk: .edge, architecture: "amd64", at: Self.now) == .following)
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
+import StoreCore
 
-/// The one JSON configuration for machine-readable output: sorted keys, pretty-printed, no escaped slashes.
+/// `--json` output: the admin API's JSON form (`WireJSON`, kebab-case keys), pretty-printed.
 enum JSONOutput {
     static func print<Value: Encodable>(_ value: Value) throws {
-        let encoder = JSONEncoder()
+        let encoder = WireJSON.encoder
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(value)
         Swift.print(String(decoding: data, as: UTF8.self))

@@ -111,7 +111,8 @@ public struct ChannelRequest: Sendable, Hashable, CustomStringConvertible {
         let alphanumeric = { (scalar: Unicode.Scalar) in
             (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || (scalar >= "0" && scalar <= "9")
         }
-        return alphanumeric(first) && name.unicodeScalars.allSatisfy { alphanumeric($0) || "-_.".unicodeScalars.contains($0) }
+        return alphanumeric(first)
+            && name.unicodeScalars.allSatisfy { alphanumeric($0) || "-_.".unicodeScalars.contains($0) }
     }
 }
 

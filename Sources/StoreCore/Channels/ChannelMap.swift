@@ -72,10 +72,15 @@ public struct ChannelMap: Sendable, Hashable, Codable {
             throw ChannelError("progressive percentage must be between 0 and 100, not \(progressive)")
         }
         let isProgressive = progressive.map { $0 < 100 } ?? false
-        releases.removeAll { $0.channel == channel && $0.isReplaced(byRevisionFor: architectures) && ($0.progressive != nil) == isProgressive }
+        releases.removeAll {
+            $0.channel == channel && $0.isReplaced(byRevisionFor: architectures)
+                && ($0.progressive != nil) == isProgressive
+        }
         if !isProgressive {
             // A full release ends any rollout in the channel.
-            releases.removeAll { $0.channel == channel && $0.isReplaced(byRevisionFor: architectures) && $0.progressive != nil }
+            releases.removeAll {
+                $0.channel == channel && $0.isReplaced(byRevisionFor: architectures) && $0.progressive != nil
+            }
         }
         let expiry = channel.branch.isEmpty ? nil : now + Self.branchLifetime
         for architecture in architectures {

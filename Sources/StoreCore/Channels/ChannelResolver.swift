@@ -55,6 +55,8 @@ extension ChannelMap {
     public enum StatusCell: Sendable, Equatable {
         /// Released here: the revision, and the rollout if one is under way.
         case released(revision: Int, progressive: (revision: Int, percentage: Double, paused: Bool)?)
+        /// Only a rollout: devices inside it get the revision, the others what a closed channel gives.
+        case rollout(revision: Int, percentage: Double, paused: Bool)
         /// Nothing here; devices get the next safer risk's release.
         case following
         /// Nothing here or in any safer risk.
@@ -65,6 +67,7 @@ extension ChannelMap {
             case (.following, .following), (.closed, .closed): true
             case (.released(let a, let p), .released(let b, let q)):
                 a == b && p?.revision == q?.revision && p?.percentage == q?.percentage && p?.paused == q?.paused
+            case (.rollout(let a, let p, let x), .rollout(let b, let q, let y)): a == b && p == q && x == y
             default: false
             }
         }
@@ -78,12 +81,14 @@ extension ChannelMap {
         if let full {
             return .released(
                 revision: full.revision,
-                progressive: rolling.map { ($0.revision, $0.progressive?.percentage ?? 0, $0.progressive?.paused ?? false) })
+                progressive: rolling.map {
+                    ($0.revision, $0.progressive?.percentage ?? 0, $0.progressive?.paused ?? false)
+                })
         }
         if let rolling {
-            return .released(
-                revision: rolling.revision,
-                progressive: (rolling.revision, rolling.progressive?.percentage ?? 0, rolling.progressive?.paused ?? false))
+            return .rollout(
+                revision: rolling.revision, percentage: rolling.progressive?.percentage ?? 0,
+                paused: rolling.progressive?.paused ?? false)
         }
         let safer = risk.fallbacks.dropFirst().contains { fallback in
             releases.contains { $0.channel == Channel(track: track, risk: fallback) && $0.covers(architecture) }

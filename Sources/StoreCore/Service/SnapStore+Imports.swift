@@ -23,7 +23,8 @@ extension SnapStore {
         let trustedPaths = Set((identity.trusted + extraTrusted).map(\.reference.path))
         let refused = database.addAll(prerequisites.filter { !trustedPaths.contains($0.reference.path) })
         if let failure = refused.first {
-            throw StoreError(.internalError, "a stored assertion no longer verifies: \(failure.assertion): \(failure.error)")
+            throw StoreError(
+                .internalError, "a stored assertion no longer verifies: \(failure.assertion): \(failure.error)")
         }
         return database
     }
@@ -53,7 +54,9 @@ extension SnapStore {
 
     /// Imports a snap with its assertions as `snap download` writes them (or with them already
     /// imported), keeping the upstream snap-id, publisher and revision, as an air-gapped store does.
-    public func importSnap(_ blob: IngestedBlob, assertions: [Assertion], release channels: [String] = [], by principal: Principal)
+    public func importSnap(
+        _ blob: IngestedBlob, assertions: [Assertion], release channels: [String] = [], by principal: Principal
+    )
         async throws -> RevisionRecord
     {
         do {
@@ -65,11 +68,15 @@ extension SnapStore {
                     AssertionReference(.snapRevision, [digest, SnapRevision.defaultProvenance]))
                     ?? (assertions.first { $0.type == .snapRevision && $0.string("snap-sha3-384") == digest })
             else {
-                throw StoreError(.invalid, "no snap-revision assertion for this file (sha3-384 \(digest)); import it first or pass the .assert file")
+                throw StoreError(
+                    .invalid,
+                    "no snap-revision assertion for this file (sha3-384 \(digest)); import it first or pass the .assert file"
+                )
             }
             let revision = try SnapRevision(revisionAssertion)
             guard revision.snapSize == blob.size else {
-                throw StoreError(.invalid, "the snap-revision says \(revision.snapSize) bytes, the file has \(blob.size)")
+                throw StoreError(
+                    .invalid, "the snap-revision says \(revision.snapSize) bytes, the file has \(blob.size)")
             }
             guard
                 let declarationAssertion = try await catalogue.assertion(
@@ -85,22 +92,27 @@ extension SnapStore {
                 throw StoreError(.invalid, "the file is not a valid snap: \(error.message)")
             }
             guard file.metadata.name == declaration.snapName else {
-                throw StoreError(.invalid, "the snap is \"\(file.metadata.name)\" but its declaration names \"\(declaration.snapName)\"")
+                throw StoreError(
+                    .invalid,
+                    "the snap is \"\(file.metadata.name)\" but its declaration names \"\(declaration.snapName)\"")
             }
             let snap = try await ensureSnap(declaration, assertion: declarationAssertion)
             if let existing = try await catalogue.revision(snapID: snap.snapID, revision: revision.snapRevision) {
                 guard existing.sha3_384 == blob.hex else {
-                    throw StoreError(.conflict, "revision \(revision.snapRevision) of \(snap.name) exists with other content")
+                    throw StoreError(
+                        .conflict, "revision \(revision.snapRevision) of \(snap.name) exists with other content")
                 }
                 blobs.discard(blob)
                 return existing
             }
             let now = clock()
-            let record = Self.record(for: file, snapID: snap.snapID, revision: revision.snapRevision, digest: blob.hex, now: now)
+            let record = Self.record(
+                for: file, snapID: snap.snapID, revision: revision.snapRevision, digest: blob.hex, now: now)
             let (map, events) = try await releasing(record, into: channels, snap: snap, by: principal, now: now)
             try blobs.commit(blob)
             do {
-                try await catalogue.addRevision(record, assertions: [revisionAssertion], channelMap: map, events: events)
+                try await catalogue.addRevision(
+                    record, assertions: [revisionAssertion], channelMap: map, events: events)
             } catch {
                 await removeBlobIfUnused(blob.hex)
                 throw error
@@ -119,12 +131,15 @@ extension SnapStore {
             throw StoreError(.conflict, "the name \"\(declaration.snapName)\" is registered here with another snap-id")
         }
         if try await catalogue.account(id: declaration.publisherID) == nil {
-            guard let account = try await catalogue.assertion(AssertionReference(.account, [declaration.publisherID])) else {
+            guard let account = try await catalogue.assertion(AssertionReference(.account, [declaration.publisherID]))
+            else {
                 throw StoreError(.invalid, "no account assertion for publisher \(declaration.publisherID)")
             }
             let view = try Account(account)
             var username = view.username.isEmpty ? declaration.publisherID.lowercased() : view.username
-            if try await catalogue.account(username: username) != nil { username = declaration.publisherID.lowercased() }
+            if try await catalogue.account(username: username) != nil {
+                username = declaration.publisherID.lowercased()
+            }
             try await catalogue.createAccount(
                 StoreAccount(
                     id: declaration.publisherID, username: username, displayName: view.displayName,

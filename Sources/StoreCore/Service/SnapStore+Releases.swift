@@ -135,7 +135,8 @@ extension SnapStore {
         let snap = try await self.snap(named: name, store: store)
         let map = try await catalogue.channelMap(snapID: snap.snapID)
         let revisions = Dictionary(
-            try await catalogue.revisions(snapID: snap.snapID).map { ($0.revision, $0) }, uniquingKeysWith: { a, _ in a })
+            try await catalogue.revisions(snapID: snap.snapID).map { ($0.revision, $0) },
+            uniquingKeysWith: { a, _ in a })
         var architectures = Set(map.releases.map(\.architecture))
         if architectures.isEmpty { architectures = ["all"] }
         let now = clock().seconds
@@ -150,12 +151,20 @@ extension SnapStore {
                             .init(
                                 track: track, risk: risk.rawValue, architecture: architecture, revision: revision,
                                 version: revisions[revision]?.version, following: false,
-                                progressiveRevision: progressive?.revision, progressivePercentage: progressive?.percentage,
+                                progressiveRevision: progressive?.revision,
+                                progressivePercentage: progressive?.percentage,
                                 progressivePaused: progressive?.paused))
+                    case .rollout(let revision, let percentage, let paused):
+                        rows.append(
+                            .init(
+                                track: track, risk: risk.rawValue, architecture: architecture, revision: nil,
+                                version: revisions[revision]?.version, following: false, progressiveRevision: revision,
+                                progressivePercentage: percentage, progressivePaused: paused))
                     case .following, .closed:
                         rows.append(
                             .init(
-                                track: track, risk: risk.rawValue, architecture: architecture, revision: nil, version: nil,
+                                track: track, risk: risk.rawValue, architecture: architecture, revision: nil,
+                                version: nil,
                                 following: cell == .following, progressiveRevision: nil, progressivePercentage: nil,
                                 progressivePaused: nil))
                     }
@@ -163,7 +172,8 @@ extension SnapStore {
             }
         }
         let branches = map.releases.filter { !$0.channel.branch.isEmpty && ($0.expiresAt ?? .max) > now }
-        return SnapStatus(name: snap.name, snapID: snap.snapID, defaultTrack: map.defaultTrack, rows: rows, branches: branches)
+        return SnapStatus(
+            name: snap.name, snapID: snap.snapID, defaultTrack: map.defaultTrack, rows: rows, branches: branches)
     }
 
     public func revisions(name: String, store: String? = nil) async throws -> [RevisionRecord] {

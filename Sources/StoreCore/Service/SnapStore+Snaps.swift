@@ -13,7 +13,8 @@ extension SnapStore {
         }
         try principal.requireActing(for: publisher)
         guard NameRule.snapName.matches(name) else {
-            throw StoreError(.invalid, "invalid snap name \"\(name)\": 2–40 of a-z, 0-9 and -, with a letter, no -- or edge -")
+            throw StoreError(
+                .invalid, "invalid snap name \"\(name)\": 2–40 of a-z, 0-9 and -, with a letter, no -- or edge -")
         }
         guard try await catalogue.account(id: publisher) != nil else {
             throw StoreError(.notFound, "no account \"\(publisher)\"")
@@ -30,7 +31,8 @@ extension SnapStore {
         }
         let now = clock()
         let record = SnapRecord(
-            snapID: snapID, name: name, publisherID: publisher, store: store, isPrivate: isPrivate, createdAt: now.seconds)
+            snapID: snapID, name: name, publisherID: publisher, store: store, isPrivate: isPrivate,
+            createdAt: now.seconds)
         let declaration = try signer.declaration(snapID: snapID, name: name, publisherID: publisher, now: now)
         try await catalogue.registerSnap(record, declaration: declaration)
         return record
@@ -98,7 +100,9 @@ extension SnapStore {
         }
     }
 
-    static func record(for file: SnapFile, snapID: String, revision: Int, digest: String, now: Timestamp) -> RevisionRecord {
+    static func record(for file: SnapFile, snapID: String, revision: Int, digest: String, now: Timestamp)
+        -> RevisionRecord
+    {
         let metadata = file.metadata
         return RevisionRecord(
             snapID: snapID, revision: revision, version: metadata.version, type: metadata.type.rawValue,

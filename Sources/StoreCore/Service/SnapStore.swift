@@ -67,11 +67,14 @@ public final class SnapStore: Sendable {
     ) async throws -> StoreAccount {
         try principal.requireAdmin()
         guard Identifiers.isValidUsername(username) else {
-            throw StoreError(.invalid, "invalid username \"\(username)\": use 2–32 of a-z, 0-9 and -, starting with a letter or digit")
+            throw StoreError(
+                .invalid,
+                "invalid username \"\(username)\": use 2–32 of a-z, 0-9 and -, starting with a letter or digit")
         }
         let accountID = id ?? Identifiers.random(count: 32)
         guard Account.isValidID(accountID) else {
-            throw StoreError(.invalid, "invalid account id \"\(accountID)\": use 32 letters and digits, or 2–28 of a-z, 0-9 and -")
+            throw StoreError(
+                .invalid, "invalid account id \"\(accountID)\": use 32 letters and digits, or 2–28 of a-z, 0-9 and -")
         }
         guard ["unproven", "verified", "starred"].contains(validation) else {
             throw StoreError(.invalid, "validation must be unproven, verified or starred, not \"\(validation)\"")
@@ -147,7 +150,9 @@ enum Identifiers {
     }
 
     static func isValidUsername(_ name: String) -> Bool {
-        guard (2...32).contains(name.count), let first = name.first, first.isLetter || first.isNumber else { return false }
+        guard (2...32).contains(name.count), let first = name.first, first.isLetter || first.isNumber else {
+            return false
+        }
         return name.allSatisfy { ($0.isLowercase && $0.isASCII) || ($0.isNumber && $0.isASCII) || $0 == "-" }
     }
 }

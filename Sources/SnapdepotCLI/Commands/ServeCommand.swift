@@ -1,0 +1,81 @@
+import ArgumentParser
+import Assertions
+import Foundation
+import Logging
+import StoreCore
+import StoreHTTP
+import StorePersistence
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the store: SQLite catalogue, blobs on disk, the admin API and snapd's API on one port.",
+        discussion: """
+            On first start the data folder gets a new root and store key (or snapd's test keys with \
+            --testrootorg) and an admin token in DATA/admin-token (0600). The lines printed at start \
+            point snapd tools and this CLI at the store. Stops gracefully on SIGTERM or SIGINT.
+            """
+    )
+
+    @Option(help: "Data folder (default: $SNAPDEPOT_DATA or ~/.local/share/snapdepot/store).") var data: String?
+    @Option(help: "Address to listen on; port 0 picks a free one.") var listen: String = "127.0.0.1:8080"
+    @Flag(help: "Use a temporary data folder, removed on exit.") var ephemeral = false
+    @Option(help: "Authority id of a newly created store.") var authorityID: String = "snapdepot"
+    @Option(help: "Key size for a newly created store's keys.") var keyBits: Int = 4096
+    @Flag(help: "Make a new store sign as snapd's test root (testrootorg), read from snapd's installed source.")
+    var testrootorg = false
+    @Option(help: "Largest upload accepted, in bytes.") var uploadLimit: UInt64 = 4 << 30
+    @Option(help: "Architecture to print in UBUNTU_STORE_ARCH.") var architecture: String = "amd64"
+
+    func run() async throws {
+        let (host, port) = try Self.parseListen(listen)
+        let folder: String
+        if ephemeral {
+            folder =
+                FileManager.default.temporaryDirectory.appendingPathComponent("snapdepot-\(UUID().uuidString)").path
+        } else {
+            folder = data ?? Self.defaultDataDirectory()
+        }
+        defer { if ephemeral { try? FileManager.default.removeItem(atPath: folder) } }
+        let directory = DataDirectory(path: folder)
+        if testrootorg && !directory.isInitialized {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try directory.install(identity: try SnapdTestKeys.identity(), rootKey: try SnapdTestKeys.rootKey())
+        }
+        let (store, _, newToken) = try await directory.openStore(
+            authorityID: authorityID, keyBits: keyBits, uploadLimit: uploadLimit)
+        let logger = Logger(label: "snapdepot")
+        let architecture = self.architecture
+        let tokenLine =
+            newToken.map { "export SNAPDEPOT_TOKEN=\($0)" }
+            ?? "export SNAPDEPOT_TOKEN=$(cat \(directory.adminTokenPath))"
+        try await StoreServer(store: store, host: host, port: port).run(logger: logger) { bound in
+            let url = "http://\(host):\(bound)"
+            let lines = [
+                "snapdepot store \(store.identity.authorityID) listening on \(url) (data: \(folder))",
+                "export SNAPPY_FORCE_API_URL=\(url)/",
+                "export SNAPPY_FORCE_SAS_URL=\(url)/",
+                "export UBUNTU_STORE_ARCH=\(architecture)",
+                "export SNAPDEPOT_URL=\(url)",
+                tokenLine,
+            ]
+            FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        }
+    }
+
+    static func defaultDataDirectory() -> String {
+        let environment = ProcessInfo.processInfo.environment
+        if let data = environment["SNAPDEPOT_DATA"], !data.isEmpty { return data }
+        return (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share/snapdepot/store"
+    }
+
+    static func parseListen(_ text: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port)
+        else {
+            throw CLIError("--listen takes HOST:PORT, like 127.0.0.1:8080 or 127.0.0.1:0")
+        }
+        let host = String(text[..<colon])
+        return (host.isEmpty ? "127.0.0.1" : host, port)
+    }
+}

@@ -1,0 +1,85 @@
+import Assertions
+import Foundation
+import Hummingbird
+import SnapFiles
+import StoreCore
+
+/// Every failure leaves the server as snapd's `error-list` JSON, with a status that says what kind.
+struct APIError: HTTPResponseError {
+    let status: HTTPResponse.Status
+    let code: String
+    let message: String
+
+    init(_ status: HTTPResponse.Status, code: String, _ message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+
+    init(_ error: any Error) {
+        switch error {
+        case let api as APIError:
+            self = api
+        case let store as StoreError:
+            let status: HTTPResponse.Status =
+                switch store.kind {
+                case .invalid: .badRequest
+                case .unauthorized: .unauthorized
+                case .forbidden: .forbidden
+                case .notFound: .notFound
+                case .conflict: .conflict
+                case .tooLarge: .contentTooLarge
+                case .internalError: .internalServerError
+                }
+            self.init(status, code: store.kind.rawValue, store.message)
+        case let assertion as AssertionError:
+            self.init(.badRequest, code: "invalid-assertion", assertion.message)
+        case let snap as SnapFileError:
+            self.init(.badRequest, code: "invalid-snap", snap.message)
+        case let decoding as DecodingError:
+            self.init(
+                .badRequest, code: "invalid-request",
+                "the request body is not what this endpoint takes: \(Self.describe(decoding))")
+        default:
+            self.init(.internalServerError, code: "internal-error", "\(error)")
+        }
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body = ["error-list": [["code": code, "message": message]]]
+        let data = (try? JSONEncoder().encode(body)) ?? Data()
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .keyNotFound(let key, _): "missing \"\(key.stringValue)\""
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            context.codingPath.map(\.stringValue).joined(separator: ".") + ": " + context.debugDescription
+        @unknown default: "\(error)"
+        }
+    }
+}
+
+/// Turns any thrown error into an `APIError` response and logs server-side failures.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError {
+            throw APIError(
+                error.status, code: error.status.code == 404 ? "not-found" : "invalid-request",
+                error.body ?? "\(error.status)")
+        } catch {
+            let api = APIError(error)
+            if api.status == .internalServerError {
+                context.logger.error("request failed", metadata: ["error": "\(error)"])
+            }
+            throw api
+        }
+    }
+}

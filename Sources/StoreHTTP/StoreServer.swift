@@ -1,0 +1,39 @@
+import Foundation
+import Hummingbird
+import Logging
+import StoreCore
+
+/// The HTTP server: one router with the readiness probe, the admin API and (in later modules of
+/// this folder) snapd's device API, in front of one `SnapStore`.
+public struct StoreServer: Sendable {
+    public let store: SnapStore
+    public let host: String
+    public let port: Int
+
+    public init(store: SnapStore, host: String, port: Int) {
+        self.store = store
+        self.host = host
+        self.port = port
+    }
+
+    public func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: LogRequestsMiddleware(.info))
+        router.add(middleware: ErrorMiddleware())
+        router.get("readyz") { _, _ in
+            try JSONCoding.response(["status": "ready"])
+        }
+        AdminRoutes(store: store).add(to: router)
+        return router
+    }
+
+    /// Runs until SIGTERM or SIGINT, then shuts down gracefully. `onRunning` gets the bound port.
+    public func run(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void) async throws {
+        let app = Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(host, port: port), serverName: "snapdepot"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+            logger: logger)
+        try await app.runService()
+    }
+}
