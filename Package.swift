@@ -102,6 +102,13 @@ let package = Package(
             dependencies: ["StoreCore", "Assertions", "TestSupport"]
         ),
         .testTarget(
+            name: "StoreTests",
+            dependencies: [
+                "StoreCore", "StorePersistence", "StoreHTTP", "Assertions", "SnapFiles", "TestSupport", "snapdepot",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
             name: "SnapdepotCLITests",
             dependencies: ["SnapdepotCLI", "Assertions", "SnapFiles", "TestSupport", "snapdepot"]
         ),

@@ -1,0 +1,154 @@
+import Assertions
+import Foundation
+import SnapFiles
+import StoreCore
+import StorePersistence
+import TestSupport
+import Testing
+
+/// Importing what another store signed, as an air-gapped store does.
+@Suite struct ImportTests {
+    /// Another store: its root, a publisher, and a snap it published, as `snap download` leaves them.
+    struct Upstream {
+        let trusted: [Assertion]
+        let downloaded: [Assertion]
+        let snapPath: String
+
+        static func make(packing snap: String, in fixture: StoreFixture) throws -> Upstream {
+            let root = try PrivateKey.generate(bits: 2048)
+            let now = Timestamp.now()
+            let since = Timestamp(seconds: now.seconds - 3600)
+            func sign(_ headers: Headers, body: [UInt8] = []) throws -> Assertion {
+                var headers = headers
+                headers["authority-id"] = "upstream"
+                return try AssertionSigner.sign(headers: headers, body: body, key: root, signingTime: now)
+            }
+            let account = try sign([
+                "type": "account", "account-id": "upstream", "display-name": "Upstream", "validation": "verified",
+                "timestamp": .string(since.text),
+            ])
+            let accountKey = try sign(
+                [
+                    "type": "account-key", "account-id": "upstream", "name": "root",
+                    "public-key-sha3-384": .string(root.id), "since": .string(since.text),
+                ], body: Array(root.publicKey.encoded.utf8))
+            let file = try SnapFile.open(path: snap)
+            let publisher = try sign([
+                "type": "account", "account-id": "UpstreamPublisher000000000000001", "username": "upstream-dev",
+                "display-name": "Upstream Dev", "validation": "starred", "timestamp": .string(now.text),
+            ])
+            let declaration = try sign([
+                "type": "snap-declaration", "series": "16", "snap-id": "upstreamhellosnapid0000000000001",
+                "snap-name": .string(file.metadata.name), "publisher-id": "UpstreamPublisher000000000000001",
+                "timestamp": .string(now.text),
+            ])
+            let revision = try sign([
+                "type": "snap-revision", "snap-sha3-384": .string(file.sha3_384Base64URL),
+                "snap-id": "upstreamhellosnapid0000000000001", "snap-size": .string(String(file.size)),
+                "snap-revision": "77", "developer-id": "UpstreamPublisher000000000000001", "timestamp": .string(now.text),
+            ])
+            return Upstream(trusted: [account, accountKey], downloaded: [publisher, declaration, revision], snapPath: snap)
+        }
+    }
+
+    @Test func importsASnapKeepingItsUpstreamIdentity() async throws {
+        let scratch = try await StoreFixture.make()
+        let upstream = try Upstream.make(packing: try scratch.packSnap("hello-depot", version: "2.4"), in: scratch)
+        let fixture = try await StoreFixture.make(extraTrusted: upstream.trusted)
+        defer {
+            fixture.cleanUp()
+            scratch.cleanUp()
+        }
+        let record = try await fixture.store.importSnap(
+            try fixture.ingest(upstream.snapPath), assertions: upstream.downloaded, release: ["stable"], by: .admin)
+        #expect(record.snapID == "upstreamhellosnapid0000000000001")
+        #expect(record.revision == 77)
+        #expect(record.version == "2.4")
+        let snap = try await fixture.store.snap(named: "hello-depot")
+        #expect(snap.publisherID == "UpstreamPublisher000000000000001")
+        #expect(try await fixture.catalogue.account(id: snap.publisherID)?.username == "upstream-dev")
+        // Importing it again changes nothing.
+        let again = try await fixture.store.importSnap(
+            try fixture.ingest(upstream.snapPath), assertions: upstream.downloaded, by: .admin)
+        #expect(again == record)
+        #expect(try await fixture.catalogue.revisions(snapID: snap.snapID).count == 1)
+        #expect(fixture.temporaryUploads.isEmpty)
+    }
+
+    @Test func refusesWhatDoesNotVerify() async throws {
+        let scratch = try await StoreFixture.make()
+        let upstream = try Upstream.make(packing: try scratch.packSnap("hello-depot"), in: scratch)
+        // This store does not trust the upstream root.
+        let fixture = try await StoreFixture.make()
+        defer {
+            fixture.cleanUp()
+            scratch.cleanUp()
+        }
+        await #expect {
+            _ = try await fixture.store.importSnap(
+                try fixture.ingest(upstream.snapPath), assertions: upstream.downloaded, by: .admin)
+        } throws: { error in
+            (error as? StoreError)?.message.contains("not signed by a directly trusted authority") == true
+                || (error as? StoreError)?.message.contains("not found") == true
+        }
+        #expect(try await fixture.catalogue.assertions(ofType: .snapDeclaration).isEmpty)
+        #expect(fixture.temporaryUploads.isEmpty)
+    }
+
+    @Test func assertionImportsAreIdempotentAndRefuseConflicts() async throws {
+        let fixture = try await StoreFixture.make()
+        defer { fixture.cleanUp() }
+        let brand = try PrivateKey.generate(bits: 2048)
+        let acme = try await fixture.publisher("acme", id: "acme-brand")
+        _ = try await fixture.store.registerKey(accountID: "acme-brand", name: "models", publicKey: brand.publicKey, by: acme)
+        func model(revision: Int, architecture: String) throws -> Assertion {
+            try AssertionSigner.sign(
+                headers: [
+                    "type": "model", "authority-id": "acme-brand", "brand-id": "acme-brand", "series": "16",
+                    "model": "my-pi3", "architecture": .string(architecture), "gadget": "pi3", "kernel": "pi2-kernel",
+                    "revision": .string(String(revision)), "timestamp": .string(Timestamp.now().text),
+                ], key: brand)
+        }
+        let first = try model(revision: 0, architecture: "armhf")
+        _ = try await fixture.store.importAssertions([first], by: .admin)
+        _ = try await fixture.store.importAssertions([first], by: .admin)
+        await #expect(throws: StoreError.self) {
+            _ = try await fixture.store.importAssertions([try model(revision: 0, architecture: "arm64")], by: .admin)
+        }
+        _ = try await fixture.store.importAssertions([try model(revision: 1, architecture: "arm64")], by: .admin)
+        let stored = try await fixture.catalogue.assertion(AssertionReference(.model, ["16", "acme-brand", "my-pi3"]))
+        #expect(stored?.string("architecture") == "arm64")
+        let stranger = try PrivateKey.generate(bits: 2048)
+        let forged = try AssertionSigner.sign(headers: first.signingHeaders, key: stranger)
+        await #expect(throws: StoreError.self) { _ = try await fixture.store.importAssertions([forged], by: .admin) }
+        await #expect(throws: StoreError.self) { _ = try await fixture.store.importAssertions([first], by: acme) }
+    }
+}
+
+/// snapd's own code verifies what the store signs.
+@Suite(.enabled(if: SnapdSource.available, "needs the Go checker: run scripts/test"))
+struct StoreSignedInteropTests {
+    @Test func snapdVerifiesTheStoresDeclarationsAndRevisions() async throws {
+        let fixture = try await StoreFixture.make()
+        defer { fixture.cleanUp() }
+        let acme = try await fixture.publisher("acme", id: "acme-brand")
+        _ = try await fixture.store.register(name: "hello-depot", by: acme)
+        _ = try await fixture.store.upload(
+            try fixture.ingest(try fixture.packSnap("hello-depot", architectures: ["amd64", "arm64"])),
+            name: "hello-depot", by: acme)
+        var stream = [fixture.store.identity.storeAccountKey]
+        stream += try await fixture.catalogue.assertions(ofType: .account).filter {
+            $0.string("account-id") != fixture.store.identity.authorityID
+        }
+        stream += try await fixture.catalogue.assertions(ofType: .snapDeclaration)
+        stream += try await fixture.catalogue.assertions(ofType: .snapRevision)
+        let trusted = fixture.folder.appendingPathComponent("trusted.assert")
+        let file = fixture.folder.appendingPathComponent("stream.assert")
+        try Data(AssertionStream.encode(fixture.store.identity.trusted)).write(to: trusted)
+        try Data(AssertionStream.encode(stream)).write(to: file)
+        let run = try SnapdSource.runChecker(["verify", trusted.path, file.path])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains("ok snap-revision"))
+        #expect(run.output.contains("ok snap-declaration"))
+    }
+}

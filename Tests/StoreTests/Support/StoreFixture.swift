@@ -1,0 +1,74 @@
+import Assertions
+import Foundation
+import SnapFiles
+import StoreCore
+import StorePersistence
+import TestSupport
+
+/// A real store on a temporary data folder (SQLite, blobs on disk, 2048-bit keys for speed),
+/// and real snaps packed for it.
+struct StoreFixture {
+    let folder: URL
+    let directory: DataDirectory
+    let store: SnapStore
+    let catalogue: SQLiteCatalogue
+    let adminToken: String
+
+    static func make(uploadLimit: UInt64 = 1 << 30, extraTrusted: [Assertion] = []) async throws -> StoreFixture {
+        let folder = try makeTemporaryDirectory("store")
+        let directory = DataDirectory(path: folder.appendingPathComponent("data").path)
+        if !extraTrusted.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory.path, withIntermediateDirectories: true)
+            try directory.addTrusted(extraTrusted)
+        }
+        let (store, catalogue, token) = try await directory.openStore(keyBits: 2048, uploadLimit: uploadLimit)
+        return StoreFixture(
+            folder: folder, directory: directory, store: store, catalogue: catalogue, adminToken: token ?? "")
+    }
+
+    func cleanUp() {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// Packs a snap named `name` with `version` and an optional payload, and returns its path.
+    func packSnap(
+        _ name: String, version: String = "1.0", architectures: [String]? = nil, payload: Int = 0, extraYAML: String = ""
+    ) throws -> String {
+        let source = folder.appendingPathComponent("src-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: source.appendingPathComponent("meta"), withIntermediateDirectories: true)
+        var yaml = "name: \(name)\nversion: '\(version)'\nsummary: test snap\ndescription: test snap\n"
+        if let architectures { yaml += "architectures: [\(architectures.joined(separator: ", "))]\n" }
+        yaml += extraYAML
+        try Data(yaml.utf8).write(to: source.appendingPathComponent("meta/snap.yaml"))
+        var generator = SplitMix64(seed: UInt64(payload) &+ UInt64(bitPattern: Int64(version.hashValue)))
+        let bytes = (0..<payload).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        try Data(bytes + Array(version.utf8)).write(to: source.appendingPathComponent("payload"))
+        let output = folder.appendingPathComponent("\(name)-\(version)-\(UUID().uuidString).snap").path
+        _ = try SnapPacker().pack(directory: source.path, output: output)
+        try? FileManager.default.removeItem(at: source)
+        return output
+    }
+
+    /// Reads a file into the blob store the way an HTTP upload does.
+    func ingest(_ path: String) throws -> IngestedBlob {
+        let writer = try store.blobs.makeWriter(limit: store.uploadLimit)
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        do {
+            try data.withUnsafeBytes { try writer.write($0) }
+            return try writer.finish()
+        } catch {
+            writer.abandon()
+            throw error
+        }
+    }
+
+    /// A publisher account with a snap registered to it.
+    func publisher(_ username: String, id: String? = nil) async throws -> Principal {
+        let account = try await store.createAccount(username: username, id: id, validation: "verified", by: .admin)
+        return Principal(role: .publisher, accountID: account.id)
+    }
+
+    var temporaryUploads: [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: directory.path + "/blobs/tmp")) ?? []
+    }
+}
