@@ -39,12 +39,13 @@ public final class RSAPrivateKey: @unchecked Sendable {
 
     /// Reads a PEM private key: PKCS#1 (`RSA PRIVATE KEY`) or unencrypted PKCS#8 (`PRIVATE KEY`).
     public convenience init(pem: String) throws {
-        let bytes = Array(pem.utf8)
-        guard let bio = bytes.withUnsafeBufferPointer({ BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }) else {
-            throw CryptoError.openSSL("BIO_new_mem_buf")
+        // The BIO reads the bytes in place, so everything happens while they are pinned.
+        let key: OpaquePointer? = Array(pem.utf8).withUnsafeBufferPointer { buffer in
+            guard let bio = BIO_new_mem_buf(buffer.baseAddress, Int32(buffer.count)) else { return nil }
+            defer { BIO_free(bio) }
+            return PEM_read_bio_PrivateKey(bio, nil, nil, nil)
         }
-        defer { BIO_free(bio) }
-        guard let key = PEM_read_bio_PrivateKey(bio, nil, nil, nil) else {
+        guard let key else {
             ERR_clear_error()
             throw CryptoError("not a PEM private key (expected an unencrypted PKCS#1 or PKCS#8 RSA key)")
         }

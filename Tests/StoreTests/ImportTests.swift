@@ -45,9 +45,11 @@ import Testing
             let revision = try sign([
                 "type": "snap-revision", "snap-sha3-384": .string(file.sha3_384Base64URL),
                 "snap-id": "upstreamhellosnapid0000000000001", "snap-size": .string(String(file.size)),
-                "snap-revision": "77", "developer-id": "UpstreamPublisher000000000000001", "timestamp": .string(now.text),
+                "snap-revision": "77", "developer-id": "UpstreamPublisher000000000000001",
+                "timestamp": .string(now.text),
             ])
-            return Upstream(trusted: [account, accountKey], downloaded: [publisher, declaration, revision], snapPath: snap)
+            return Upstream(
+                trusted: [account, accountKey], downloaded: [publisher, declaration, revision], snapPath: snap)
         }
     }
 
@@ -100,7 +102,8 @@ import Testing
         defer { fixture.cleanUp() }
         let brand = try PrivateKey.generate(bits: 2048)
         let acme = try await fixture.publisher("acme", id: "acme-brand")
-        _ = try await fixture.store.registerKey(accountID: "acme-brand", name: "models", publicKey: brand.publicKey, by: acme)
+        _ = try await fixture.store.registerKey(
+            accountID: "acme-brand", name: "models", publicKey: brand.publicKey, by: acme)
         func model(revision: Int, architecture: String) throws -> Assertion {
             try AssertionSigner.sign(
                 headers: [

@@ -29,7 +29,9 @@ import Testing
         await #expect(throws: StoreError(.conflict, "username \"acme\" is taken")) {
             _ = try await fixture.store.createAccount(username: "acme", by: .admin)
         }
-        await #expect(throws: StoreError.self) { _ = try await fixture.store.createAccount(username: "x", id: "Bad_Id", by: .admin) }
+        await #expect(throws: StoreError.self) {
+            _ = try await fixture.store.createAccount(username: "x", id: "Bad_Id", by: .admin)
+        }
         await #expect(throws: StoreError(.forbidden, "this action needs the admin token")) {
             _ = try await fixture.store.createAccount(username: "eve", by: acme)
         }
@@ -94,11 +96,16 @@ import Testing
         chain += try await fixture.catalogue.assertions(ofType: .account).filter {
             $0.string("account-id") != fixture.store.identity.authorityID
         }
-        chain.append(try #require(try await fixture.catalogue.assertion(AssertionReference(.snapDeclaration, ["16", snap.snapID]))))
+        chain.append(
+            try #require(
+                try await fixture.catalogue.assertion(AssertionReference(.snapDeclaration, ["16", snap.snapID]))))
         chain += try await fixture.catalogue.assertions(ofType: .snapRevision)
         #expect(database.addAll(chain).map { "\($0.error)" } == [])
         let revision = try SnapRevision(
-            try #require(try await fixture.catalogue.assertions(ofType: .snapRevision).first { $0.string("snap-revision") == "1" }))
+            try #require(
+                try await fixture.catalogue.assertions(ofType: .snapRevision).first {
+                    $0.string("snap-revision") == "1"
+                }))
         #expect(revision.snapSize == first.size)
         #expect(revision.developerID == "acme-brand")
     }
@@ -129,12 +136,15 @@ import Testing
         _ = try await fixture.store.register(name: "hello-depot", by: acme)
         for version in ["1", "2", "3"] {
             _ = try await fixture.store.upload(
-                try fixture.ingest(try fixture.packSnap("hello-depot", version: version)), name: "hello-depot", by: acme)
+                try fixture.ingest(try fixture.packSnap("hello-depot", version: version)), name: "hello-depot", by: acme
+            )
         }
         _ = try await fixture.store.release(name: "hello-depot", revision: 1, channels: ["stable", "beta"], by: acme)
-        _ = try await fixture.store.release(name: "hello-depot", revision: 2, channels: ["stable"], progressive: 25, by: acme)
+        _ = try await fixture.store.release(
+            name: "hello-depot", revision: 2, channels: ["stable"], progressive: 25, by: acme)
         _ = try await fixture.store.close(name: "hello-depot", channels: ["beta"], by: acme)
-        let map = try await fixture.catalogue.channelMap(snapID: try await fixture.store.snap(named: "hello-depot").snapID)
+        let map = try await fixture.catalogue.channelMap(
+            snapID: try await fixture.store.snap(named: "hello-depot").snapID)
         let beta = try ChannelRequest.parse("beta")
         #expect(map.resolve(beta, architecture: "amd64", bucket: nil, at: 0)?.revision == 1)
         #expect(map.resolve(beta, architecture: "amd64", bucket: 10, at: 0)?.revision == 2)

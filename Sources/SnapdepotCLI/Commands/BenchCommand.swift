@@ -5,11 +5,11 @@ import Foundation
 
 /// Throughput figures for the crypto every store request leans on, printed beside OpenSSL's own
 /// command-line tools measured in the same run on the same machine.
-struct BenchCommand: ParsableCommand {
+struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Print throughput figures beside OpenSSL's command-line tools.",
-        subcommands: [CryptoBench.self, SnapBench.self],
+        subcommands: [CryptoBench.self, SnapBench.self, StoreBench.self],
         defaultSubcommand: CryptoBench.self
     )
 }

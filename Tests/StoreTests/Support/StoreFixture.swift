@@ -32,10 +32,12 @@ struct StoreFixture {
 
     /// Packs a snap named `name` with `version` and an optional payload, and returns its path.
     func packSnap(
-        _ name: String, version: String = "1.0", architectures: [String]? = nil, payload: Int = 0, extraYAML: String = ""
+        _ name: String, version: String = "1.0", architectures: [String]? = nil, payload: Int = 0,
+        extraYAML: String = ""
     ) throws -> String {
         let source = folder.appendingPathComponent("src-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: source.appendingPathComponent("meta"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: source.appendingPathComponent("meta"), withIntermediateDirectories: true)
         var yaml = "name: \(name)\nversion: '\(version)'\nsummary: test snap\ndescription: test snap\n"
         if let architectures { yaml += "architectures: [\(architectures.joined(separator: ", "))]\n" }
         yaml += extraYAML

@@ -1,0 +1,89 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// `snapdepot serve` as a CI job starts it: a real process on a free loopback port.
+final class ServerProcess: @unchecked Sendable {
+    let process: Process
+    let url: String
+    let adminToken: String
+    let data: String
+
+    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        .appendingPathComponent("snapdepot")
+
+    init(data: String, extraArguments: [String] = []) throws {
+        self.data = data
+        process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:0", "--key-bits", "2048"] + extraArguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        let deadline = Date().addingTimeInterval(60)
+        while !text.contains("SNAPDEPOT_TOKEN="), Date() < deadline {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        func value(_ name: String) -> String? {
+            text.split(separator: "\n").first { $0.hasPrefix("export \(name)=") }
+                .map { String($0.dropFirst("export \(name)=".count)) }
+        }
+        guard let url = value("SNAPDEPOT_URL"), let token = value("SNAPDEPOT_TOKEN") else {
+            process.terminate()
+            throw ServerError("the server did not start: \(text)")
+        }
+        self.url = url
+        adminToken =
+            token.hasPrefix("$(")
+            ? (try String(contentsOfFile: data + "/admin-token", encoding: .utf8)).trimmingCharacters(
+                in: .whitespacesAndNewlines)
+            : token
+        // Keep draining stdout so that the server never blocks on a full pipe.
+        output.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
+    }
+
+    func stop(_ signal: Int32 = SIGTERM) {
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+    }
+
+    struct Reply {
+        let status: Int
+        let body: Data
+        var text: String { String(decoding: body, as: UTF8.self) }
+
+        func json() throws -> [String: Any] {
+            (try JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:]
+        }
+    }
+
+    func request(_ method: HTTPMethod, _ path: String, token: String? = nil, body: Data? = nil) async throws -> Reply {
+        var request = HTTPClientRequest(url: url + path)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+        let collected = try await response.body.collect(upTo: 64 << 20)
+        return Reply(status: Int(response.status.code), body: Data(collected.readableBytesView))
+    }
+
+    func json(_ method: HTTPMethod, _ path: String, token: String?, _ object: [String: Any]) async throws -> Reply {
+        try await request(method, path, token: token, body: try JSONSerialization.data(withJSONObject: object))
+    }
+}
+
+struct ServerError: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
