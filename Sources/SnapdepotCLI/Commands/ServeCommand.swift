@@ -44,7 +44,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let (store, _, newToken) = try await directory.openStore(
             authorityID: authorityID, keyBits: keyBits, uploadLimit: uploadLimit)
-        let logger = Logger(label: "snapdepot")
+        var logger = Logger(label: "snapdepot")
+        // Request logs (with request ids) are the server's normal output; SNAPDEPOT_LOG_LEVEL overrides.
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["SNAPDEPOT_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let architecture = self.architecture
         let tokenLine =
             newToken.map { "export SNAPDEPOT_TOKEN=\($0)" }
