@@ -3,6 +3,11 @@ import Foundation
 public struct CommandResult: Sendable {
     public let status: Int32
     public let output: String
+
+    public init(status: Int32, output: String) {
+        self.status = status
+        self.output = output
+    }
 }
 
 /// Runs a program found on PATH (or at an absolute path) and returns its status and combined output.

@@ -4,6 +4,9 @@
 //	snapd-checker make OUTDIR [--root testrootorg|generated]
 //	    signs one assertion of every type snapdepot supports with snapd's signer and writes them,
 //	    with the trusted root, the brand and device private keys (0600) and a manifest.
+//	snapd-checker sign-snap SNAP REVISION OUT.assert
+//	    signs, as snapd's test root, what the real store would for SNAP: the publisher's account,
+//	    a snap-declaration and a snap-revision, written in `snap download`'s .assert order.
 //	snapd-checker snap-info SNAP
 //	    reads a .snap with snapd's own snapfile and snap packages (unsquashfs, ReadInfoFromSnapFile,
 //	    Validate) and prints what snapd makes of it as JSON.
@@ -52,6 +55,11 @@ func main() {
 			root = os.Args[4]
 		}
 		err = makeAll(os.Args[2], root)
+	case "sign-snap":
+		if len(os.Args) != 5 {
+			usage()
+		}
+		err = signSnap(os.Args[2], os.Args[3], os.Args[4])
 	case "snap-info":
 		if len(os.Args) != 3 {
 			usage()
@@ -500,4 +508,58 @@ func snapInfo(path string) error {
 	}
 	fmt.Println(string(out))
 	return nil
+}
+
+func signSnap(path, revision, out string) error {
+	snap.SanitizePlugsSlots = builtin.SanitizePlugsSlots
+	container, err := snapfile.Open(path)
+	if err != nil {
+		return err
+	}
+	info, err := snap.ReadInfoFromSnapFile(container, nil)
+	if err != nil {
+		return err
+	}
+	digest, size, err := asserts.SnapFileSHA3_384(path)
+	if err != nil {
+		return err
+	}
+	rootKey, _ := assertstest.ReadPrivKey(systestkeys.TestRootPrivKey)
+	storeKey, _ := assertstest.ReadPrivKey(systestkeys.TestStorePrivKey)
+	db := assertstest.NewSigningDB("testrootorg", rootKey)
+	if err := db.ImportKey(storeKey); err != nil {
+		return err
+	}
+	now := time.Now().UTC().Format(time.RFC3339)
+	keyID := storeKey.PublicKey().ID()
+	publisher, err := db.Sign(asserts.AccountType, map[string]interface{}{
+		"authority-id": "testrootorg", "account-id": "upstreampublisher0000000000000001",
+		"username": "upstream-dev", "display-name": "Upstream Dev", "validation": "verified", "timestamp": now,
+	}, nil, keyID)
+	if err != nil {
+		return err
+	}
+	declaration, err := db.Sign(asserts.SnapDeclarationType, map[string]interface{}{
+		"authority-id": "testrootorg", "series": "16", "snap-id": "upstreamsnapid000000000000000001",
+		"snap-name": info.SnapName(), "publisher-id": "upstreampublisher0000000000000001", "timestamp": now,
+	}, nil, keyID)
+	if err != nil {
+		return err
+	}
+	rev, err := db.Sign(asserts.SnapRevisionType, map[string]interface{}{
+		"authority-id": "testrootorg", "snap-sha3-384": digest, "snap-id": "upstreamsnapid000000000000000001",
+		"snap-size": fmt.Sprintf("%d", size), "snap-revision": revision,
+		"developer-id": "upstreampublisher0000000000000001", "timestamp": now,
+	}, nil, keyID)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	enc := asserts.NewEncoder(&buf)
+	for _, a := range []asserts.Assertion{systestkeys.TestStoreAccountKey, publisher, declaration, rev} {
+		if err := enc.Encode(a); err != nil {
+			return err
+		}
+	}
+	return ioutil.WriteFile(out, buf.Bytes(), 0644)
 }
