@@ -59,12 +59,12 @@ import Testing
         var trusted = ""
         var stream = ""
         for (file, key) in [("root-account.yaml", "root"), ("root-key.json", "root")] {
-            let signed = try cli.run(["sign", "-k", key, file])
+            let signed = try cli.run(["sign", "--key=\(key)", file])
             #expect(signed.status == 0, "\(signed.stderr)")
             trusted += (trusted.isEmpty ? "" : "\n") + signed.stdout
         }
         for (file, key) in [("brand-account.json", "root"), ("brand-key.json", rootID), ("model.yaml", "brand")] {
-            let signed = try cli.run(["sign", "-k", key, "--time", "2026-02-01T00:00:00Z", file])
+            let signed = try cli.run(["sign", "--key=\(key)", "--time", "2026-02-01T00:00:00Z", file])
             #expect(signed.status == 0, "\(signed.stderr)")
             stream += (stream.isEmpty ? "" : "\n") + signed.stdout
         }

@@ -457,21 +457,30 @@ func check(db *asserts.Database, a asserts.Assertion) error {
 	return err
 }
 
-func snapInfo(path string) error {
+// readSnap reads and validates a .snap with snapd's own code, and computes its digest.
+func readSnap(path string) (*snap.Info, string, uint64, error) {
 	// What cmd/snap does at start-up: interface sanity checks come from the builtin interfaces.
 	snap.SanitizePlugsSlots = builtin.SanitizePlugsSlots
 	container, err := snapfile.Open(path)
 	if err != nil {
-		return err
+		return nil, "", 0, err
 	}
 	info, err := snap.ReadInfoFromSnapFile(container, nil)
 	if err != nil {
-		return err
+		return nil, "", 0, err
 	}
 	if err := snap.Validate(info); err != nil {
-		return err
+		return nil, "", 0, err
 	}
 	digest, size, err := asserts.SnapFileSHA3_384(path)
+	if err != nil {
+		return nil, "", 0, err
+	}
+	return info, digest, size, nil
+}
+
+func snapInfo(path string) error {
+	info, digest, size, err := readSnap(path)
 	if err != nil {
 		return err
 	}
@@ -511,16 +520,7 @@ func snapInfo(path string) error {
 }
 
 func signSnap(path, revision, out string) error {
-	snap.SanitizePlugsSlots = builtin.SanitizePlugsSlots
-	container, err := snapfile.Open(path)
-	if err != nil {
-		return err
-	}
-	info, err := snap.ReadInfoFromSnapFile(container, nil)
-	if err != nil {
-		return err
-	}
-	digest, size, err := asserts.SnapFileSHA3_384(path)
+	info, digest, size, err := readSnap(path)
 	if err != nil {
 		return err
 	}

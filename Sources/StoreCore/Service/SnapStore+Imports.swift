@@ -85,12 +85,7 @@ extension SnapStore {
                 throw StoreError(.invalid, "no snap-declaration for snap-id \(revision.snapID)")
             }
             let declaration = try SnapDeclaration(declarationAssertion)
-            let file: SnapFile
-            do {
-                file = try SnapFile.open(path: blob.temporaryPath, digest: (blob.sha3_384, blob.size))
-            } catch {
-                throw StoreError(.invalid, "the file is not a valid snap: \(error.message)")
-            }
+            let file = try Self.open(blob)
             guard file.metadata.name == declaration.snapName else {
                 throw StoreError(
                     .invalid,

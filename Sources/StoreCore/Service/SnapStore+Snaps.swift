@@ -49,12 +49,7 @@ extension SnapStore {
             let snap = try await self.snap(named: name, store: store)
             try requirePublisher(snap, principal)
             if fixedRevision != nil { try principal.requireAdmin() }
-            let file: SnapFile
-            do {
-                file = try SnapFile.open(path: blob.temporaryPath, digest: (blob.sha3_384, blob.size))
-            } catch {
-                throw StoreError(.invalid, "the uploaded file is not a valid snap: \(error.message)")
-            }
+            let file = try Self.open(blob)
             guard file.metadata.name == snap.name else {
                 throw StoreError(
                     .invalid, "the snap's snap.yaml names \"\(file.metadata.name)\", not \"\(snap.name)\"")
@@ -79,16 +74,34 @@ extension SnapStore {
             let assertion = try signer.revision(
                 record, digest: SnapDigest.base64URL(blob.sha3_384), developerID: snap.publisherID, now: now)
             let (map, events) = try await releasing(record, into: channels, snap: snap, by: principal, now: now)
-            try blobs.commit(blob)
-            do {
-                try await catalogue.addRevision(record, assertions: [assertion], channelMap: map, events: events)
-            } catch {
-                await removeBlobIfUnused(blob.hex)
-                throw error
-            }
+            try await persist(record, blob: blob, assertions: [assertion], channelMap: map, events: events)
             return record
         } catch {
             blobs.discard(blob)
+            throw error
+        }
+    }
+
+    /// Reads an ingested upload as a snap, or says why it is not one.
+    static func open(_ blob: IngestedBlob) throws(StoreError) -> SnapFile {
+        do {
+            return try SnapFile.open(path: blob.temporaryPath, digest: (blob.sha3_384, blob.size))
+        } catch {
+            throw StoreError(.invalid, "the file is not a valid snap: \(error.message)")
+        }
+    }
+
+    /// Moves the blob into place, then adds the revision row: a revision never exists without
+    /// its blob, and a blob left by a failed insert is removed (or by the next start's clean-up).
+    func persist(
+        _ record: RevisionRecord, blob: IngestedBlob, assertions: [Assertion], channelMap: ChannelMap?,
+        events: [ReleaseEvent]
+    ) async throws {
+        try blobs.commit(blob)
+        do {
+            try await catalogue.addRevision(record, assertions: assertions, channelMap: channelMap, events: events)
+        } catch {
+            await removeBlobIfUnused(blob.hex)
             throw error
         }
     }
