@@ -9,6 +9,7 @@
 #include <openssl/core_names.h>
 #include <openssl/param_build.h>
 #include <openssl/rand.h>
+#include <openssl/hmac.h>
 
 // BN_num_bytes is a macro, which Swift cannot call.
 static inline int snapdepot_BN_num_bytes(const BIGNUM *bn) { return BN_num_bytes(bn); }

@@ -46,7 +46,10 @@ struct APIError: HTTPResponseError {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = ["error-list": [["code": code, "message": message]]]
+        // snapd and the publisher gateway read `error-list`, snapcraft's dashboard client reads
+        // `error_list` first: both carry the same list.
+        let list = [["code": code, "message": message]]
+        let body = ["error-list": list, "error_list": list]
         let data = (try? JSONEncoder().encode(body)) ?? Data()
         return Response(
             status: status, headers: [.contentType: "application/json"],

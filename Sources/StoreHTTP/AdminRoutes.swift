@@ -27,6 +27,9 @@ struct AdminRoutes {
             let account = try await store.createAccount(
                 username: body.username, displayName: body.displayName, id: body.id,
                 validation: body.validation ?? "unproven", by: principal)
+            if let email = body.email {
+                try await store.setEmail(email, accountID: account.id, by: principal)
+            }
             return try JSONCoding.response(account, status: .created)
         }
         api.get("accounts") { request, _ in

@@ -15,6 +15,7 @@ struct NewAccount: Codable {
     let displayName: String?
     let id: String?
     let validation: String?
+    let email: String?
 }
 
 struct NewToken: Codable {

@@ -24,6 +24,10 @@ public struct StoreServer: Sendable {
             try JSONCoding.response(["status": "ready"])
         }
         AdminRoutes(store: store).add(to: router)
+        let uploads = PendingUploads()
+        let dashboard = DashboardRoutes(store: store, uploads: uploads)
+        dashboard.add(to: router)
+        PublisherV1Routes(store: store, uploads: uploads, dashboard: dashboard).add(to: router)
         return router
     }
 

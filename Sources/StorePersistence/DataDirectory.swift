@@ -1,4 +1,5 @@
 import Assertions
+import DepotCrypto
 import Foundation
 import StoreCore
 
@@ -18,6 +19,17 @@ public struct DataDirectory: Sendable {
     var storeAccountKeyPath: String { path + "/store-account-key.assert" }
     var extraTrustedPath: String { path + "/extra-trusted.assert" }
     public var adminTokenPath: String { path + "/admin-token" }
+    var macaroonKeyPath: String { keysPath + "/macaroon.key" }
+
+    /// The secret root macaroons are signed with, made at first start (0600).
+    func macaroonKey() throws -> [UInt8] {
+        if let data = FileManager.default.contents(atPath: macaroonKeyPath), data.count == 32 { return Array(data) }
+        let key = RandomBytes.make(32)
+        try FileManager.default.createDirectory(
+            atPath: keysPath, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try PrivateFile.write(key, to: URL(fileURLWithPath: macaroonKeyPath))
+        return key
+    }
 
     public var isInitialized: Bool {
         FileManager.default.fileExists(atPath: trustedPath)
@@ -77,7 +89,7 @@ public struct DataDirectory: Sendable {
         let catalogue = try SQLiteCatalogue(path: databasePath)
         let store = SnapStore(
             catalogue: catalogue, blobs: try FileBlobStorage(root: blobsPath), identity: try loadIdentity(),
-            extraTrusted: try loadExtraTrusted(), uploadLimit: uploadLimit)
+            extraTrusted: try loadExtraTrusted(), uploadLimit: uploadLimit, macaroonKey: try macaroonKey())
         _ = try await store.start()
         var newToken: String?
         if !FileManager.default.fileExists(atPath: adminTokenPath) {

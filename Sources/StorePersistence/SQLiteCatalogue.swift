@@ -308,6 +308,110 @@ public final class SQLiteCatalogue: Catalogue {
         return try all.map { try Assertion.decode(Array($0)) }
     }
 
+    // MARK: Publisher sessions and listings
+
+    public func setAccountEmail(id: String, email: String?) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE accounts SET email = ? WHERE id = ?", arguments: [email, id])
+        }
+    }
+
+    public func account(email: String) async throws -> StoreAccount? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE email = ?", arguments: [email]).map(Self.account)
+        }
+    }
+
+    public func accountEmail(id: String) async throws -> String? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT email FROM accounts WHERE id = ?", arguments: [id])
+        }
+    }
+
+    public func addSession(_ session: PublisherSession) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO publisher_sessions (id, caveat_id, caveat_key, account_id, permissions, description,
+                        expires_at, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    session.id, session.caveatID, Data(session.caveatKey), session.accountID,
+                    JSONText.encode(session.permissions), session.description, session.expiresAt, session.createdAt,
+                ])
+        }
+    }
+
+    public func session(id: String) async throws -> PublisherSession? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM publisher_sessions WHERE id = ?", arguments: [id]).map(
+                Self.session)
+        }
+    }
+
+    public func session(caveatID: String) async throws -> PublisherSession? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM publisher_sessions WHERE caveat_id = ?", arguments: [caveatID])
+                .map(Self.session)
+        }
+    }
+
+    public func bindSession(caveatID: String, to accountID: String) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE publisher_sessions SET account_id = ? WHERE caveat_id = ?",
+                arguments: [accountID, caveatID])
+        }
+    }
+
+    static func session(_ row: Row) -> PublisherSession {
+        let key: Data = row["caveat_key"]
+        return PublisherSession(
+            id: row["id"], caveatID: row["caveat_id"], caveatKey: Array(key), accountID: row["account_id"],
+            permissions: JSONText.decode(row["permissions"]) ?? [], description: row["description"],
+            expiresAt: row["expires_at"], createdAt: row["created_at"])
+    }
+
+    public func snapListing(snapID: String) async throws -> SnapListing {
+        try await pool.read { db in
+            let text = try String.fetchOne(db, sql: "SELECT metadata FROM snaps WHERE snap_id = ?", arguments: [snapID])
+            return text.flatMap { JSONText.decode($0) } ?? SnapListing()
+        }
+    }
+
+    public func setSnapListing(snapID: String, _ listing: SnapListing) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE snaps SET metadata = ? WHERE snap_id = ?", arguments: [JSONText.encode(listing), snapID])
+        }
+    }
+
+    public func snaps(publisherID: String) async throws -> [SnapRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM snaps WHERE publisher_id = ? ORDER BY name", arguments: [publisherID]
+            )
+            .map(Self.snap)
+        }
+    }
+
+    public func unregisterSnap(snapID: String) async throws {
+        try await pool.write { db in
+            let revisions =
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM revisions WHERE snap_id = ?", arguments: [snapID]) ?? 0
+            guard revisions == 0 else {
+                throw CatalogueError.conflict(
+                    "the snap has \(revisions) revisions; only a name without revisions can be unregistered")
+            }
+            try db.execute(sql: "DELETE FROM release_history WHERE snap_id = ?", arguments: [snapID])
+            try db.execute(
+                sql: "DELETE FROM assertions WHERE type = 'snap-declaration' AND key = ?",
+                arguments: ["snap-declaration/16/\(snapID)"])
+            try db.execute(sql: "DELETE FROM snaps WHERE snap_id = ?", arguments: [snapID])
+        }
+    }
+
     // MARK: Settings
 
     public func setting(_ name: String) async throws -> String? {

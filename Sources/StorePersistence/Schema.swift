@@ -91,6 +91,24 @@ enum Schema {
                     );
                     """)
         }
+        migrator.registerMigration("v2: publisher sessions, emails, snap metadata") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE accounts ADD COLUMN email TEXT;
+                    CREATE UNIQUE INDEX accounts_by_email ON accounts(email) WHERE email IS NOT NULL;
+                    ALTER TABLE snaps ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}';
+                    CREATE TABLE publisher_sessions (
+                        id TEXT PRIMARY KEY,
+                        caveat_id TEXT NOT NULL UNIQUE,
+                        caveat_key BLOB NOT NULL,
+                        account_id TEXT REFERENCES accounts(id),
+                        permissions TEXT NOT NULL,
+                        description TEXT NOT NULL,
+                        expires_at INTEGER NOT NULL,
+                        created_at INTEGER NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }

@@ -37,6 +37,21 @@ public protocol Catalogue: Sendable {
     func assertion(_ reference: AssertionReference) async throws -> Assertion?
     func assertions(ofType type: AssertionType) async throws -> [Assertion]
 
+    func setAccountEmail(id: String, email: String?) async throws
+    func account(email: String) async throws -> StoreAccount?
+    func accountEmail(id: String) async throws -> String?
+
+    func addSession(_ session: PublisherSession) async throws
+    func session(id: String) async throws -> PublisherSession?
+    func session(caveatID: String) async throws -> PublisherSession?
+    func bindSession(caveatID: String, to accountID: String) async throws
+
+    func snapListing(snapID: String) async throws -> SnapListing
+    func setSnapListing(snapID: String, _ listing: SnapListing) async throws
+    func snaps(publisherID: String) async throws -> [SnapRecord]
+    /// Removes a name that has no revisions.
+    func unregisterSnap(snapID: String) async throws
+
     func setting(_ name: String) async throws -> String?
     func setSetting(_ name: String, _ value: String) async throws
 }

@@ -13,12 +13,16 @@ public final class SnapStore: Sendable {
     public let extraTrusted: [Assertion]
     /// The largest upload accepted, in bytes.
     public let uploadLimit: UInt64
+    /// The secret root macaroons are signed with.
+    let macaroonKey: [UInt8]
     let clock: @Sendable () -> Timestamp
 
     public init(
         catalogue: any Catalogue, blobs: any BlobStorage, identity: StoreIdentity, extraTrusted: [Assertion] = [],
-        uploadLimit: UInt64 = 4 << 30, clock: @escaping @Sendable () -> Timestamp = { .now() }
+        uploadLimit: UInt64 = 4 << 30, macaroonKey: [UInt8] = RandomBytes.make(32),
+        clock: @escaping @Sendable () -> Timestamp = { .now() }
     ) {
+        self.macaroonKey = macaroonKey
         self.catalogue = catalogue
         self.blobs = blobs
         self.signer = StoreSigner(identity: identity)

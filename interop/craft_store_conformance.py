@@ -1,0 +1,248 @@
+"""Drives craft-store 3.4.0 (snapcraft's store library) against a running snapdepot, in both
+dialects, the way snapcraft does: U1 login minted by snapdepot, and the on-prem login; whoami,
+register, upload a real snap, poll, release, progressive release, channel map, releases,
+revisions, metadata, close. Every answer is checked against the keys snapcraft's and
+craft-store's models accept (../shared/docs/publisher-api.md §7).
+
+Usage: python craft_store_conformance.py URL ADMIN_TOKEN SNAP_DIR SNAPDEPOT
+"""
+import base64
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+os.environ.update({"CRAFT_STORE_RETRIES": "0", "CRAFT_STORE_BACKOFF": "0", "NO_PROXY": "127.0.0.1,localhost"})
+for proxy in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+    os.environ.pop(proxy, None)
+
+import requests  # noqa: E402
+import craft_store  # noqa: E402
+from craft_store import endpoints, errors  # noqa: E402
+from craft_store.publisher import PublisherGateway  # noqa: E402
+from craft_store.auth import Auth  # noqa: E402
+import craft_store.creds  # noqa: E402
+
+URL, ADMIN, SNAP_DIR, SNAPDEPOT = sys.argv[1:5]
+passed = 0
+failed = 0
+
+
+def check(condition, what):
+    global passed, failed
+    if condition:
+        passed += 1
+        print(f"ok   {what}")
+    else:
+        failed += 1
+        print(f"FAIL {what}")
+
+
+def keys_exactly(obj, required, optional=(), what=""):
+    keys = set(obj)
+    missing = set(required) - keys
+    extra = keys - set(required) - set(optional)
+    check(not missing and not extra, f"{what} keys (missing {sorted(missing)}, extra {sorted(extra)})")
+
+
+def admin(method, path, body=None):
+    response = requests.request(method, URL + path, json=body, headers={"Authorization": f"Bearer {ADMIN}"})
+    response.raise_for_status()
+    return response.json()
+
+
+def pack(name, version):
+    source = tempfile.mkdtemp()
+    os.makedirs(os.path.join(source, "meta"))
+    with open(os.path.join(source, "meta", "snap.yaml"), "w") as f:
+        f.write(f"name: {name}\nversion: '{version}'\nsummary: s\ndescription: d\narchitectures: [amd64]\nbase: core22\n")
+    with open(os.path.join(source, "hello"), "w") as f:
+        f.write(f"hello {version}\n")
+    out = os.path.join(SNAP_DIR, f"{name}_{version}_amd64.snap")
+    subprocess.run([SNAPDEPOT, "pack", source, "-o", out], check=True, capture_output=True)
+    return out
+
+
+def check_channel_map(cm, what):
+    keys_exactly(cm, ["channel-map", "revisions", "snap"], what=f"{what} top")
+    for entry in cm["channel-map"]:
+        keys_exactly(entry, ["architecture", "channel", "expiration-date", "progressive", "revision"], ["when"], f"{what} entry")
+        keys_exactly(entry["progressive"], ["paused", "percentage"], ["current-percentage"], f"{what} progressive")
+    for revision in cm["revisions"]:
+        check({"revision", "version", "architectures"} <= set(revision) and revision["architectures"], f"{what} revision")
+    snap = cm["snap"]
+    check(len(snap["channels"]) >= 1, f"{what} snap.channels")
+    for channel in snap["channels"]:
+        keys_exactly(channel, ["name", "track", "risk", "branch", "fallback"], what=f"{what} channel")
+    for track in snap.get("tracks", []):
+        check({"name", "status", "creation-date", "version-pattern"} <= set(track), f"{what} track")
+
+
+def check_releases(rel, what):
+    for release in rel.get("releases", []):
+        keys_exactly(release, ["architecture", "branch", "channel", "revision", "risk", "track", "when"],
+                     ["expiration-date", "progressive"], f"{what} release")
+        if "progressive" in release:
+            keys_exactly(release["progressive"], ["paused", "percentage", "current-percentage"], what=f"{what} progressive")
+    for revision in rel["revisions"]:
+        keys_exactly(revision, ["architectures", "confinement", "created-at", "grade", "revision", "sha3-384", "size",
+                                "status", "version"], ["attributes", "base", "build-url", "epoch"], f"{what} revision")
+
+
+def upload_and_poll(client, dash, name, path):
+    client.request("POST", dash + "/dev/api/snap-push/", json={"name": name, "dry_run": True}, headers={"Accept": "application/json"})
+    upload_id = client.upload_file(filepath=__import__("pathlib").Path(path))
+    check(bool(upload_id), "upload to /unscanned-upload/")
+    status_url = client.request("POST", dash + "/dev/api/snap-push/", headers={"Accept": "application/json"}, json={
+        "name": name, "series": "16", "updown_id": upload_id, "binary_filesize": os.path.getsize(path),
+        "source_uploaded": False}).json()["status_details_url"]
+    check(status_url.startswith("http://"), "status_details_url is absolute")
+    for _ in range(30):
+        status = client.request("GET", status_url).json()
+        if status["processed"]:
+            break
+        time.sleep(1)
+    check("code" in status and status["processed"], f"upload processed ({status})")
+    return status
+
+
+def u1_dialect():
+    admin("POST", "/admin/v1/accounts", {"username": "dev", "id": "dev-account", "email": "dev@example.test"})
+    password = admin("POST", "/admin/v1/accounts/dev-account/tokens", {"description": "snapcraft password"})["token"]
+    client = craft_store.UbuntuOneStoreClient(
+        base_url=URL, storage_base_url=URL, auth_url=URL, endpoints=endpoints.U1_SNAP_STORE,
+        application_name=f"snapcraft-{uuid.uuid4().hex}", user_agent="snapcraft/9.0.1 test", ephemeral=True)
+    credentials = client.login(permissions=["package_access", "package_manage", "package_push", "package_register",
+                                            "package_release", "package_update"],
+                               description="snapcraft@test", ttl=3600, email="dev@example.test", password=password)
+    decoded = json.loads(base64.b64decode(credentials))
+    check(decoded["t"] == "u1-macaroon", "U1 login minted locally")
+    os.environ["SNAPCRAFT_STORE_CREDENTIALS"] = credentials
+    client = craft_store.UbuntuOneStoreClient(
+        base_url=URL, storage_base_url=URL, auth_url=URL, endpoints=endpoints.U1_SNAP_STORE,
+        application_name=f"snapcraft-{uuid.uuid4().hex}", user_agent="snapcraft/9.0.1 test",
+        environment_auth="SNAPCRAFT_STORE_CREDENTIALS")
+    who = client.whoami()
+    check(who["account"]["id"] == "dev-account" and who["account"]["username"] == "dev" and "email" in who["account"], "whoami")
+    name = "hello-u1"
+    client.request("POST", URL + "/dev/api/register-name/", json={"snap_name": name, "is_private": False, "series": "16"})
+    account = client.request("GET", URL + "/dev/api/account", headers={"Accept": "application/json"}).json()
+    entry = account["snaps"]["16"][name]
+    check(entry["status"] == "Approved" and len(entry["snap-id"]) == 32, "account lists the registered name")
+    status = upload_and_poll(client, URL, name, pack(name, "1.0"))
+    revision = status["revision"]
+    check(revision == 1, "first revision is 1")
+    for channel in ("latest/edge", "latest/stable"):
+        client.request("POST", URL + "/dev/api/snap-release/", json={"name": name, "revision": str(revision), "channels": [channel]})
+    second = upload_and_poll(client, URL, name, pack(name, "1.1"))["revision"]
+    client.request("POST", URL + "/dev/api/snap-release/", json={
+        "name": name, "revision": str(second), "channels": ["latest/candidate"],
+        "progressive": {"percentage": 30, "paused": False}})
+    cm = client.request("GET", URL + f"/api/v2/snaps/{name}/channel-map", headers={"Accept": "application/json"}).json()
+    check_channel_map(cm, "channel-map")
+    progressive = [e for e in cm["channel-map"] if e["progressive"]["percentage"] is not None]
+    check(len(progressive) == 1 and progressive[0]["progressive"]["percentage"] == 30, "progressive 30%")
+    rel = client.request("GET", URL + f"/api/v2/snaps/{name}/releases",
+                         headers={"Accept": "application/json", "Content-Type": "application/json"}).json()
+    check_releases(rel, "releases")
+    client.request("POST", URL + f"/dev/api/snaps/{entry['snap-id']}/metadata",
+                   headers={"Content-Type": "application/json", "Accept": "application/json"},
+                   json={"summary": "s", "description": "d", "title": "Hello"})
+    binary = client.request("GET", URL + f"/dev/api/snaps/{entry['snap-id']}/binary-metadata", headers={"Accept": "application/json"})
+    check(binary.json() == [], "binary-metadata")
+    client.request("POST", URL + f"/dev/api/snaps/{entry['snap-id']}/close", json={"channels": ["latest/edge"]})
+    cm = client.request("GET", URL + f"/api/v2/snaps/{name}/channel-map", headers={"Accept": "application/json"}).json()
+    check(all(e["channel"] != "latest/edge" for e in cm["channel-map"]), "edge closed")
+    mismatch = upload_and_poll(client, URL, name, pack("other-name", "1.0"))
+    check(mismatch["errors"] and "names \"other-name\"" in mismatch["errors"][0]["message"], "wrong snap.yaml name refused")
+    return name, entry["snap-id"]
+
+
+def security(name, snap_id):
+    admin("POST", "/admin/v1/accounts", {"username": "mallory", "id": "mallory"})
+    token = admin("POST", "/admin/v1/accounts/mallory/tokens", {})["token"]
+    os.environ["MALLORY"] = base64.b64encode(json.dumps({"t": "macaroon", "v": token}).encode()).decode()
+    client = craft_store.StoreClient(base_url=URL, storage_base_url=URL, endpoints=endpoints.SNAP_STORE,
+                                     application_name=f"mallory-{uuid.uuid4().hex}", user_agent="t",
+                                     environment_auth="MALLORY")
+    for what, call in [
+        ("release", lambda: client.request("POST", URL + "/dev/api/snap-release/", json={"name": name, "revision": "1", "channels": ["edge"]})),
+        ("close", lambda: client.request("POST", URL + f"/dev/api/snaps/{snap_id}/close", json={"channels": ["latest/stable"]})),
+        ("upload", lambda: client.request("POST", URL + "/dev/api/snap-push/", json={"name": name, "dry_run": True})),
+    ]:
+        try:
+            call()
+            check(False, f"another publisher's {what} is refused")
+        except errors.StoreServerError as error:
+            check(error.response.status_code == 403 and "belongs to another publisher" in str(error), f"another publisher's {what} is refused (403)")
+    credentials = json.loads(base64.b64decode(os.environ["SNAPCRAFT_STORE_CREDENTIALS"]))
+    root = credentials["v"]["r"]
+    tampered = root[:-6] + ("A" if root[-6] != "A" else "B") + root[-5:]
+    response = requests.get(URL + "/api/v2/tokens/whoami",
+                            headers={"Authorization": f"Macaroon root={tampered}, discharge={credentials['v']['d']}"})
+    check(response.status_code == 401, "a tampered macaroon is refused (401)")
+
+
+def onprem_dialect():
+    exchanged = requests.post(URL + "/v1/tokens/offline/exchange", json={"macaroon": ADMIN}).json()["macaroon"]
+    admin("POST", "/admin/v1/accounts", {"username": "onprem", "id": "onprem"})
+    publisher = admin("POST", "/admin/v1/accounts/onprem/tokens", {})["token"]
+    exchanged = requests.post(URL + "/v1/tokens/offline/exchange", json={"macaroon": publisher}).json()["macaroon"]
+    os.environ["ONPREM"] = base64.b64encode(json.dumps({"t": "macaroon", "v": exchanged}).encode()).decode()
+
+    class OnPrem(craft_store.BaseClient):
+        """snapcraft's OnPremClient: opaque macaroon, lower-case scheme, v1 endpoints."""
+
+        def _get_authorization_header(self):
+            return f"macaroon {craft_store.creds.unmarshal_candid_credentials(self._auth.get_credentials())}"
+
+        def _get_discharged_macaroon(self, root_macaroon, **kwargs):
+            return root_macaroon
+
+    on_prem_endpoints = endpoints.Endpoints(namespace="snap", whoami="/v1/tokens/whoami", tokens="",
+                                            tokens_exchange="/v1/tokens/offline/exchange", valid_package_types=["snap"],
+                                            list_releases_model=craft_store.models.SnapListReleasesModel)
+    client = OnPrem(base_url=URL, storage_base_url=URL, endpoints=on_prem_endpoints,
+                    application_name=f"onprem-{uuid.uuid4().hex}", user_agent="snapcraft/9.0.1 test",
+                    environment_auth="ONPREM")
+    check(client.whoami()["account"]["id"] == "onprem", "on-prem whoami")
+    name = "hello-onprem"
+    client.register_name(name, entity_type="snap")
+    names = client.list_registered_names()
+    check(any(n.name == name for n in names), "list registered names")
+    path = pack(name, "2.0")
+    upload_id = client.upload_file(filepath=__import__("pathlib").Path(path))
+    status_url = client.request("POST", URL + f"/v1/snap/{name}/revisions", json={"upload-id": upload_id}).json()["status-url"]
+    check(status_url.startswith("/"), "on-prem status-url is a path")
+    review = client.request("GET", URL + status_url).json()["revisions"]
+    check(len(review) == 1 and review[0]["status"] == "approved", "on-prem upload approved")
+    from craft_store.models.release_request_model import ReleaseRequestModel
+    client.release(name=name, release_request=[
+        ReleaseRequestModel(channel=channel, revision=review[0]["revision"], resources=[])
+        for channel in ("latest/edge", "latest/stable")])
+    releases = client.get_list_releases(name=name)
+    check(len(releases.channel_map) == 2, "v1 releases parsed by craft-store's model")
+    raw = client.request("GET", URL + f"/v1/snap/{name}/releases").json()
+    for entry in raw["channel-map"]:
+        keys_exactly(entry, ["architecture", "base", "channel", "expiration-date", "progressive", "revision", "when"], what="v1 channel-map entry")
+    client.request("POST", URL + f"/v1/snap/{name}/releases", json=[{"channel": "latest/edge", "revision": None}])
+    releases = client.get_list_releases(name=name)
+    check([c.channel for c in releases.channel_map] == ["latest/stable"], "v1 close with a null revision")
+    revisions = client.request("GET", URL + f"/v1/snap/{name}/revisions", headers={"Accept": "application/json"}).json()["revisions"]
+    for revision in revisions:
+        keys_exactly(revision, ["architectures", "confinement", "created-at", "grade", "revision", "sha3-384", "size",
+                                "status", "version"], ["attributes", "base", "build-url", "epoch"], "v1 revision")
+    gateway = PublisherGateway(URL, "snap", Auth(f"pgw-{uuid.uuid4().hex}", URL, environment_auth="ONPREM"))
+    check(gateway.whoami()["account"]["id"] == "onprem", "PublisherGateway whoami")
+    check(len(gateway.list_revisions(name)) >= 1, "PublisherGateway list_revisions")
+    check(gateway.create_tracks(name, {"name": "2.0"}) == 1, "PublisherGateway create_tracks")
+
+
+name, snap_id = u1_dialect()
+security(name, snap_id)
+onprem_dialect()
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
