@@ -99,7 +99,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StoreCoreTests",
-            dependencies: ["StoreCore", "Assertions", "TestSupport"]
+            dependencies: ["StoreCore", "Assertions", "DepotCrypto", "TestSupport"]
         ),
         .testTarget(
             name: "StoreTests",

@@ -158,7 +158,44 @@ def u1_dialect():
     check(all(e["channel"] != "latest/edge" for e in cm["channel-map"]), "edge closed")
     mismatch = upload_and_poll(client, URL, name, pack("other-name", "1.0"))
     check(mismatch["errors"] and "names \"other-name\"" in mismatch["errors"][0]["message"], "wrong snap.yaml name refused")
+    validation_set(client, name, entry["snap-id"])
     return name, entry["snap-id"]
+
+
+VALIDATION_HEADERS = {"account-id", "name", "sequence", "snaps", "authority-id", "series", "timestamp", "type"}
+
+
+def validation_set(client, name, snap_id):
+    keys = tempfile.mkdtemp()
+    environment = dict(os.environ, SNAPDEPOT_KEYS=keys, SNAPDEPOT_URL=URL, SNAPDEPOT_TOKEN=ADMIN)
+    subprocess.run([SNAPDEPOT, "key", "create", "vs-key", "--bits", "2048"], check=True, capture_output=True, env=environment)
+    subprocess.run([SNAPDEPOT, "accounts", "register-key", "dev-account", "vs-key"], check=True, capture_output=True, env=environment)
+    built = client.request("POST", URL + "/api/v2/validation-sets/build-assertion", json={
+        "account-id": "dev-account", "name": "vs1", "sequence": 1,
+        "snaps": [{"name": name, "id": snap_id, "presence": "required", "revision": 1}]}).json()
+    check(VALIDATION_HEADERS <= set(built) and built["type"] == "validation-set", "validation-set build-assertion")
+    headers = os.path.join(keys, "vs1.json")
+    with open(headers, "w") as f:
+        json.dump(built, f)
+    signed = subprocess.run([SNAPDEPOT, "validation-set", "sign", headers, "-k", "vs-key"], check=True,
+                            capture_output=True, env=environment).stdout
+    published = client.request("POST", URL + "/api/v2/validation-sets", data=signed, headers={
+        "Content-Type": "application/x.ubuntu.assertion", "Accept": "application/json"}).json()
+    check(len(published["assertions"]) == 1, "validation set published: exactly one assertion")
+    for item in published["assertions"]:
+        keys_exactly(item["headers"], VALIDATION_HEADERS, ["revision", "sign-key-sha3-384"], "published validation-set headers")
+        check(all(isinstance(snap.get("revision", 0), int) for snap in item["headers"]["snaps"]), "snap revisions are numbers")
+    listed = client.request("GET", URL + "/api/v2/validation-sets",
+                            headers={"Accept": "application/json", "Content-Type": "application/json"}).json()
+    check([a["headers"]["name"] for a in listed["assertions"]] == ["vs1"], "validation sets listed")
+    one = client.request("GET", URL + "/api/v2/validation-sets/vs1?sequence=all").json()
+    check(len(one["assertions"]) == 1 and one["assertions"][0]["headers"]["sequence"] == "1", "validation set fetched")
+    served = requests.get(URL + "/v2/assertions/validation-set/16/dev-account/vs1?sequence=latest",
+                          headers={"Accept": "application/x.ubuntu.assertion"})
+    check(served.status_code == 200 and served.text.startswith("type: validation-set"), "assertion service serves the set")
+    missing = requests.get(URL + "/v2/assertions/account/nosuch", headers={"Accept": "application/x.ubuntu.assertion"})
+    check(missing.status_code == 404 and missing.headers["Content-Type"] == "application/problem+json"
+          and missing.json()["error-list"][0]["code"] == "not-found", "assertion service not-found")
 
 
 def security(name, snap_id):

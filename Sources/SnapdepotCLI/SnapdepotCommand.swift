@@ -13,7 +13,8 @@ public struct SnapdepotCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, TrustCommand.self, LoginCommand.self, AccountsCommand.self, RegisterCommand.self,
             UploadCommand.self, ReleaseCommand.self, CloseCommand.self, ProgressiveCommand.self, TracksCommand.self,
-            StatusCommand.self, RevisionsCommand.self, ImportCommand.self, AssertionsCommand.self, DemoCommand.self,
+            StatusCommand.self, RevisionsCommand.self, ImportCommand.self, AssertionsCommand.self,
+            ValidationSetCommand.self, DemoCommand.self,
             KeyCommand.self, SignCommand.self, VerifyCommand.self, PackCommand.self, SnapCommand.self,
             BenchCommand.self,
         ]

@@ -9,11 +9,13 @@ struct APIError: HTTPResponseError {
     let status: HTTPResponse.Status
     let code: String
     let message: String
+    let contentType: String
 
-    init(_ status: HTTPResponse.Status, code: String, _ message: String) {
+    init(_ status: HTTPResponse.Status, code: String, _ message: String, contentType: String = "application/json") {
         self.status = status
         self.code = code
         self.message = message
+        self.contentType = contentType
     }
 
     init(_ error: any Error) {
@@ -52,7 +54,7 @@ struct APIError: HTTPResponseError {
         let body = ["error-list": list, "error_list": list]
         let data = (try? JSONEncoder().encode(body)) ?? Data()
         return Response(
-            status: status, headers: [.contentType: "application/json"],
+            status: status, headers: [.contentType: contentType],
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 

@@ -65,6 +65,16 @@ struct AdminRoutes {
             let assertions = try AssertionStream.decode(Array(buffer: body))
             return try JSONCoding.response(try await store.importAssertions(assertions, by: principal))
         }
+        api.post("stores") { request, _ in
+            let principal = try await store.principal(for: request)
+            let body = try await JSONCoding.decode(NewBrandStore.self, from: request)
+            let assertion = try await store.createBrandStore(
+                id: body.store, operatorID: body.operatorID, url: body.url, friendlyStores: body.friendlyStores ?? [],
+                location: body.location, by: principal)
+            return Response(
+                status: .created, headers: [.contentType: "application/x.ubuntu.assertion"],
+                body: .init(byteBuffer: ByteBuffer(bytes: assertion.encoded)))
+        }
         api.post("snaps") { request, _ in
             let principal = try await store.principal(for: request)
             let body = try await JSONCoding.decode(NewSnap.self, from: request)

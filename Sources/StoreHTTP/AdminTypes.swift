@@ -68,3 +68,11 @@ struct TrackChange: Codable {
     let defaultTrack: String?
     let store: String?
 }
+
+struct NewBrandStore: Codable {
+    let store: String
+    let operatorID: String
+    let url: String?
+    let friendlyStores: [String]?
+    let location: String?
+}

@@ -28,6 +28,8 @@ public struct StoreServer: Sendable {
         let dashboard = DashboardRoutes(store: store, uploads: uploads)
         dashboard.add(to: router)
         PublisherV1Routes(store: store, uploads: uploads, dashboard: dashboard).add(to: router)
+        ValidationSetRoutes(store: store).add(to: router)
+        AssertionRoutes(store: store).add(to: router)
         return router
     }
 

@@ -1,3 +1,4 @@
+import Assertions
 import Foundation
 import StoreCore
 import StorePersistence
@@ -66,6 +67,35 @@ import Testing
         #expect(history.count == 5)
         let assertions = try await server.request(.POST, "/admin/v1/assertions", token: admin, body: Data())
         #expect(assertions.status == 200)
+
+        // A brand store: the admin has the root authority sign its store assertion; the assertion
+        // service serves it, and answers snapd's not-found for what it does not have.
+        let brandStore = try await server.json(
+            .POST, "/admin/v1/stores", token: admin,
+            ["store": "acme-store", "operator-id": "acme-brand", "location": "lab"])
+        #expect(brandStore.status == 201, "\(brandStore.text)")
+        let served = try await server.request(.GET, "/v2/assertions/store/acme-store")
+        #expect(served.status == 200)
+        #expect(served.body == brandStore.body)
+        let storeAssertion = try Assertion.decode(Array(served.body))
+        let trusted = try AssertionStream.decode(
+            Array(try Data(contentsOf: URL(fileURLWithPath: server.data + "/trusted.assert"))))
+        var database = try TrustDatabase(trusted: trusted)
+        #expect(
+            database.addAll([
+                try Assertion.decode(
+                    Array(try await server.request(.GET, "/v2/assertions/account-key/\(storeAssertion.signKeyID)").body)
+                ),
+                try Assertion.decode(Array(try await server.request(.GET, "/v2/assertions/account/acme-brand").body)),
+                storeAssertion,
+            ]).isEmpty)
+        let missing = try await server.request(.GET, "/v2/assertions/store/nope")
+        #expect(missing.status == 404)
+        #expect((try missing.json()["error-list"] as? [[String: Any]])?.first?["code"] as? String == "not-found")
+        #expect(
+            try await server.json(
+                .POST, "/admin/v1/stores", token: publisher, ["store": "x", "operator-id": "acme-brand"]
+            ).status == 403)
     }
 
     @Test func tokensGuardEveryWriteAndPublishersStayInTheirLane() async throws {

@@ -58,7 +58,7 @@ public struct AssertionType: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The primary key with omitted optional trailing values filled with their defaults.
-    func fullPrimaryKey(_ values: [String]) -> [String]? {
+    public func fullPrimaryKey(_ values: [String]) -> [String]? {
         let optionalCount = optionalPrimaryKeyDefaults.count
         guard values.count <= primaryKey.count, values.count >= primaryKey.count - optionalCount else { return nil }
         return primaryKey.indices.map { index in

@@ -45,6 +45,26 @@ struct StoreClient {
         try await send(.POST, path, body: .bytes(ByteBuffer(bytes: bytes)), as: type)
     }
 
+    /// A call whose body and answer are not the admin API's JSON (assertions, snapcraft's objects).
+    func raw(_ method: HTTPMethod, _ path: String, body: [UInt8]?, contentType: String, query: [String: String] = [:])
+        async throws -> Data
+    {
+        var request = HTTPClientRequest(url: url(path, query: query))
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(credentials.token)")
+        request.headers.add(name: "Content-Type", value: contentType)
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .minutes(5))
+        let data = Data((try await response.body.collect(upTo: 64 << 20)).readableBytesView)
+        guard (200..<300).contains(response.status.code) else {
+            if let list = try? WireJSON.decoder.decode(ErrorList.self, from: data), let first = list.errorList.first {
+                throw CLIError("\(first.message) (\(response.status.code) \(first.code))")
+            }
+            throw CLIError("the store answered \(response.status.code)")
+        }
+        return data
+    }
+
     /// Streams a file as the request body, reporting bytes sent.
     func upload<Response: Decodable>(
         _ path: String, query: [String: String], file: String, progress: @escaping @Sendable (UInt64, UInt64) -> Void,

@@ -9,7 +9,7 @@ public struct StoreSigner: Sendable {
         self.identity = identity
     }
 
-    func sign(_ headers: Headers, body: [UInt8] = [], now: Timestamp) throws -> Assertion {
+    public func sign(_ headers: Headers, body: [UInt8] = [], now: Timestamp) throws -> Assertion {
         var headers = headers
         headers["authority-id"] = .string(identity.authorityID)
         return try AssertionSigner.sign(headers: headers, body: body, key: identity.storeKey, signingTime: now)
