@@ -159,7 +159,28 @@ def u1_dialect():
     mismatch = upload_and_poll(client, URL, name, pack("other-name", "1.0"))
     check(mismatch["errors"] and "names \"other-name\"" in mismatch["errors"][0]["message"], "wrong snap.yaml name refused")
     validation_set(client, name, entry["snap-id"])
+    refresh(client)
     return name, entry["snap-id"]
+
+
+def refresh(client):
+    """The store runs with 4 s discharges: an expired one gets macaroon-needs-refresh, and
+    craft-store refreshes it at the store's Ubuntu One endpoint and retries."""
+    before = json.loads(base64.b64decode(os.environ["SNAPCRAFT_STORE_CREDENTIALS"]))["v"]["d"]
+    time.sleep(5)
+    credentials = json.loads(base64.b64decode(os.environ["SNAPCRAFT_STORE_CREDENTIALS"]))
+    expired = requests.get(URL + "/api/v2/tokens/whoami", headers={
+        "Authorization": "Macaroon root={}, discharge={}".format(credentials["v"]["r"], bound_discharge(credentials))})
+    check(expired.status_code == 401 and expired.json()["error_list"][0]["code"] == "macaroon-needs-refresh",
+          "an expired discharge asks for a refresh")
+    check(client.whoami()["account"]["id"] == "dev-account", "craft-store refreshed the discharge and retried")
+    check(before, "refresh round trip")
+
+
+def bound_discharge(credentials):
+    from pymacaroons import Macaroon
+    root = Macaroon.deserialize(credentials["v"]["r"])
+    return root.prepare_for_request(Macaroon.deserialize(credentials["v"]["d"])).serialize()
 
 
 VALIDATION_HEADERS = {"account-id", "name", "sequence", "snaps", "authority-id", "series", "timestamp", "type"}
@@ -276,6 +297,14 @@ def onprem_dialect():
     check(gateway.whoami()["account"]["id"] == "onprem", "PublisherGateway whoami")
     check(len(gateway.list_revisions(name)) >= 1, "PublisherGateway list_revisions")
     check(gateway.create_tracks(name, {"name": "2.0"}) == 1, "PublisherGateway create_tracks")
+    client.register_name("hello-unregister", entity_type="snap")
+    removed = client.unregister_name("hello-unregister")
+    check(len(removed) == 32, "unregister a name without revisions")
+    try:
+        client.unregister_name(name)
+        check(False, "a name with revisions cannot be unregistered")
+    except errors.StoreServerError as error:
+        check(error.response.status_code == 409, "a name with revisions cannot be unregistered (409)")
 
 
 name, snap_id = u1_dialect()

@@ -28,7 +28,8 @@ extension SnapStore {
             do {
                 return try await authenticate(root: root, discharge: discharge)
             } catch let error as StoreError {
-                throw APIError(.unauthorized, code: "macaroon-invalid", error.message)
+                let code = error.message == SnapStore.needsRefresh ? "macaroon-needs-refresh" : "macaroon-invalid"
+                throw APIError(.unauthorized, code: code, error.message)
             }
         }
         guard let principal = try await authenticate(token: credential) else {

@@ -78,7 +78,8 @@ public struct DataDirectory: Sendable {
     /// Opens the store, creating the folder, a generated root and store key, and an admin token
     /// on first use. Returns the store and the admin token when one was just created.
     public func openStore(
-        authorityID: String = "snapdepot", keyBits: Int = 4096, uploadLimit: UInt64 = 4 << 30
+        authorityID: String = "snapdepot", keyBits: Int = 4096, uploadLimit: UInt64 = 4 << 30,
+        dischargeLifetime: Int64 = 86400
     ) async throws -> (store: SnapStore, catalogue: SQLiteCatalogue, newAdminToken: String?) {
         try FileManager.default.createDirectory(
             atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -89,7 +90,8 @@ public struct DataDirectory: Sendable {
         let catalogue = try SQLiteCatalogue(path: databasePath)
         let store = SnapStore(
             catalogue: catalogue, blobs: try FileBlobStorage(root: blobsPath), identity: try loadIdentity(),
-            extraTrusted: try loadExtraTrusted(), uploadLimit: uploadLimit, macaroonKey: try macaroonKey())
+            extraTrusted: try loadExtraTrusted(), uploadLimit: uploadLimit, macaroonKey: try macaroonKey(),
+            dischargeLifetime: dischargeLifetime)
         _ = try await store.start()
         var newToken: String?
         if !FileManager.default.fileExists(atPath: adminTokenPath) {

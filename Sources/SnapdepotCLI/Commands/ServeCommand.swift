@@ -26,6 +26,8 @@ struct ServeCommand: AsyncParsableCommand {
     var testrootorg = false
     @Option(help: "Largest upload accepted, in bytes.") var uploadLimit: UInt64 = 4 << 30
     @Option(help: "Architecture to print in UBUNTU_STORE_ARCH.") var architecture: String = "amd64"
+    @Option(help: "Seconds a snapcraft login's discharge lasts before the client must refresh it.")
+    var dischargeLifetime: Int64 = 86400
 
     func run() async throws {
         let (host, port) = try Self.parseListen(listen)
@@ -43,7 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
             try directory.install(identity: try SnapdTestKeys.identity(), rootKey: try SnapdTestKeys.rootKey())
         }
         let (store, _, newToken) = try await directory.openStore(
-            authorityID: authorityID, keyBits: keyBits, uploadLimit: uploadLimit)
+            authorityID: authorityID, keyBits: keyBits, uploadLimit: uploadLimit, dischargeLifetime: dischargeLifetime)
         var logger = Logger(label: "snapdepot")
         // Request logs (with request ids) are the server's normal output; SNAPDEPOT_LOG_LEVEL overrides.
         logger.logLevel =

@@ -5,6 +5,10 @@ import Foundation
 /// snapcraft's logins, minted and checked by the store itself: Ubuntu One style root and
 /// discharge macaroons (the store plays Ubuntu One too), and opaque tokens for the other modes.
 extension SnapStore {
+    /// The message of an expired discharge; the HTTP layer answers it with snapcraft's
+    /// `macaroon-needs-refresh` code, on which the client refreshes and retries.
+    public static let needsRefresh = "Expired macaroon (needs refresh)."
+
     /// `POST /dev/api/acl/`: a root macaroon whose third-party caveat sends the client to
     /// `dischargeLocation` (the host:port it knows as Ubuntu One) for a discharge.
     public func mintRootMacaroon(
@@ -36,7 +40,15 @@ extension SnapStore {
                 .unauthorized, "the email or password is wrong (the password is a publisher token of the account)")
         }
         try await catalogue.bindSession(caveatID: session.caveatID, to: account.id)
-        return Macaroon(location: "snapdepot-sso", identifier: Array(caveatID.utf8), key: session.caveatKey)
+        return mintDischarge(caveatID: caveatID, key: session.caveatKey)
+    }
+
+    /// A discharge good for `dischargeLifetime`; after that the client must refresh it, as
+    /// Ubuntu One's discharges must be.
+    func mintDischarge(caveatID: String, key: [UInt8]) -> String {
+        let expiry = Timestamp(seconds: clock().seconds + dischargeLifetime)
+        return Macaroon(location: "snapdepot-sso", identifier: Array(caveatID.utf8), key: key)
+            .addingFirstPartyCaveat("time-before \(expiry.text)")
             .serialized()
     }
 
@@ -47,8 +59,7 @@ extension SnapStore {
         guard let session = try await catalogue.session(caveatID: caveatID), session.accountID != nil else {
             throw StoreError(.unauthorized, "unknown discharge; log in again")
         }
-        return Macaroon(location: discharge.location, identifier: discharge.identifier, key: session.caveatKey)
-            .serialized()
+        return mintDischarge(caveatID: caveatID, key: session.caveatKey)
     }
 
     /// Checks `Macaroon root=…, discharge=…`: the root was minted here, the discharge answers its
@@ -69,6 +80,14 @@ extension SnapStore {
         }
         guard let accountID = session.accountID else {
             throw StoreError(.unauthorized, "the login was never discharged")
+        }
+        for caveat in bound.caveats where !caveat.isThirdParty {
+            let predicate = String(decoding: caveat.id, as: UTF8.self)
+            if predicate.hasPrefix("time-before "), let limit = Timestamp.parse(String(predicate.dropFirst(12))),
+                limit.seconds <= clock().seconds
+            {
+                throw StoreError(.unauthorized, Self.needsRefresh)
+            }
         }
         return Principal(role: .publisher, accountID: accountID)
     }

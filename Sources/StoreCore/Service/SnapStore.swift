@@ -15,14 +15,17 @@ public final class SnapStore: Sendable {
     public let uploadLimit: UInt64
     /// The secret root macaroons are signed with.
     let macaroonKey: [UInt8]
+    /// How long a login's discharge lasts before the client must refresh it, in seconds.
+    public let dischargeLifetime: Int64
     let clock: @Sendable () -> Timestamp
 
     public init(
         catalogue: any Catalogue, blobs: any BlobStorage, identity: StoreIdentity, extraTrusted: [Assertion] = [],
-        uploadLimit: UInt64 = 4 << 30, macaroonKey: [UInt8] = RandomBytes.make(32),
+        uploadLimit: UInt64 = 4 << 30, macaroonKey: [UInt8] = RandomBytes.make(32), dischargeLifetime: Int64 = 86400,
         clock: @escaping @Sendable () -> Timestamp = { .now() }
     ) {
         self.macaroonKey = macaroonKey
+        self.dischargeLifetime = dischargeLifetime
         self.catalogue = catalogue
         self.blobs = blobs
         self.signer = StoreSigner(identity: identity)
