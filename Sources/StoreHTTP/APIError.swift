@@ -10,12 +10,17 @@ struct APIError: HTTPResponseError {
     let code: String
     let message: String
     let contentType: String
+    let extraHeaders: HTTPFields
 
-    init(_ status: HTTPResponse.Status, code: String, _ message: String, contentType: String = "application/json") {
+    init(
+        _ status: HTTPResponse.Status, code: String, _ message: String, contentType: String = "application/json",
+        extraHeaders: HTTPFields = [:]
+    ) {
         self.status = status
         self.code = code
         self.message = message
         self.contentType = contentType
+        self.extraHeaders = extraHeaders
     }
 
     init(_ error: any Error) {
@@ -38,6 +43,10 @@ struct APIError: HTTPResponseError {
             self.init(.badRequest, code: "invalid-assertion", assertion.message)
         case let snap as SnapFileError:
             self.init(.badRequest, code: "invalid-snap", snap.message)
+        case let response as any HTTPResponseError:
+            // Hummingbird's own errors, such as a body over its size limit.
+            let code = response.status == .contentTooLarge ? "too-large" : "invalid-request"
+            self.init(response.status, code: code, "\(response.status.code) \(response.status.reasonPhrase)")
         case let decoding as DecodingError:
             self.init(
                 .badRequest, code: "invalid-request",
@@ -53,9 +62,9 @@ struct APIError: HTTPResponseError {
         let list = [["code": code, "message": message]]
         let body = ["error-list": list, "error_list": list]
         let data = (try? JSONEncoder().encode(body)) ?? Data()
-        return Response(
-            status: status, headers: [.contentType: contentType],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        var headers = extraHeaders
+        headers[.contentType] = contentType
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     static func describe(_ error: DecodingError) -> String {

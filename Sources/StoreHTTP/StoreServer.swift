@@ -30,6 +30,8 @@ public struct StoreServer: Sendable {
         PublisherV1Routes(store: store, uploads: uploads, dashboard: dashboard).add(to: router)
         ValidationSetRoutes(store: store).add(to: router)
         AssertionRoutes(store: store).add(to: router)
+        DeviceRoutes(store: store).add(to: router)
+        DownloadRoutes(store: store).add(to: router)
         return router
     }
 

@@ -396,6 +396,10 @@ public final class SQLiteCatalogue: Catalogue {
         }
     }
 
+    public func allSnaps() async throws -> [SnapRecord] {
+        try await pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM snaps ORDER BY name").map(Self.snap) }
+    }
+
     public func unregisterSnap(snapID: String) async throws {
         try await pool.write { db in
             let revisions =

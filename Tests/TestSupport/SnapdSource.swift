@@ -11,6 +11,14 @@ public enum SnapdSource {
         return path
     }()
 
+    /// snapd's `snap` CLI built from that source with `nosecboot withtestkeys` (`scripts/build-snap-cli`).
+    public static let snapCLI: String? = {
+        guard let path = ProcessInfo.processInfo.environment["SNAPDEPOT_SNAP_CLI"],
+            FileManager.default.isExecutableFile(atPath: path)
+        else { return nil }
+        return path
+    }()
+
     public static let tree = URL(
         fileURLWithPath: ProcessInfo.processInfo.environment["SNAPD_SOURCE"]
             ?? "/usr/share/gocode/src/github.com/snapcore/snapd")

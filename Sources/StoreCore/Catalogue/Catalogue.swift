@@ -49,6 +49,7 @@ public protocol Catalogue: Sendable {
     func snapListing(snapID: String) async throws -> SnapListing
     func setSnapListing(snapID: String, _ listing: SnapListing) async throws
     func snaps(publisherID: String) async throws -> [SnapRecord]
+    func allSnaps() async throws -> [SnapRecord]
     /// Removes a name that has no revisions.
     func unregisterSnap(snapID: String) async throws
 

@@ -17,6 +17,7 @@ public final class SnapStore: Sendable {
     let macaroonKey: [UInt8]
     /// How long a login's discharge lasts before the client must refresh it, in seconds.
     public let dischargeLifetime: Int64
+    public let deviceSessions = DeviceSessions()
     let clock: @Sendable () -> Timestamp
 
     public init(

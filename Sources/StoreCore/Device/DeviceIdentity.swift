@@ -1,0 +1,26 @@
+import DepotCrypto
+
+/// What the store knows of the device behind a request: its architecture and brand store from the
+/// headers, and, when it opened a session, its serial.
+public struct DeviceIdentity: Sendable {
+    public let architecture: String
+    public let storeID: String?
+    /// `brand/model/serial` of a device with a session; nil for anonymous requests.
+    public let serialKey: String?
+
+    public init(architecture: String, storeID: String?, serialKey: String?) {
+        self.architecture = architecture
+        self.storeID = storeID
+        self.serialKey = serialKey
+    }
+
+    /// The device's stable position (0 ≤ x < 100) in a snap's rollouts: a hash of the snap-id and
+    /// the serial, so the same device always lands in the same place. nil without a serial, so an
+    /// anonymous request gets only full releases.
+    public func rolloutBucket(snapID: String) -> Double? {
+        guard let serialKey else { return nil }
+        let digest = Digest.sha3_384(Array("\(snapID)/\(serialKey)".utf8))
+        let value = digest.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        return Double(value % 10_000) / 100
+    }
+}
