@@ -60,17 +60,16 @@ import Testing
         let first = try await fixture.store.upload(
             try fixture.ingest(try fixture.packSnap("hello-depot", version: "1.0")), name: "hello-depot",
             release: ["edge"], by: acme)
-        let second = try await fixture.store.upload(
-            try fixture.ingest(try fixture.packSnap("hello-depot", version: "1.1")), name: "hello-depot", by: acme)
+        let secondFile = try fixture.packSnap("hello-depot", version: "1.1")
+        let second = try await fixture.store.upload(try fixture.ingest(secondFile), name: "hello-depot", by: acme)
         #expect(first.revision == 1)
         #expect(second.revision == 2)
         #expect(fixture.store.blobs.contains(digest: first.sha3_384))
         #expect(fixture.temporaryUploads.isEmpty)
 
         // The same file again, another snap's file, a fixed revision without the admin token.
-        let again = try fixture.packSnap("hello-depot", version: "1.1")
         await #expect(throws: StoreError.self) {
-            _ = try await fixture.store.upload(try fixture.ingest(again), name: "hello-depot", by: acme)
+            _ = try await fixture.store.upload(try fixture.ingest(secondFile), name: "hello-depot", by: acme)
         }
         await #expect(throws: StoreError(.invalid, "the snap's snap.yaml names \"other-snap\", not \"hello-depot\"")) {
             _ = try await fixture.store.upload(
