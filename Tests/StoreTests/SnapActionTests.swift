@@ -1,0 +1,194 @@
+import Assertions
+import Foundation
+import StoreCore
+import StorePersistence
+import TestSupport
+import Testing
+
+/// Refresh decisions, as snapd's store package asks for them (`POST /v2/snaps/refresh` bodies).
+@Suite struct SnapActionTests {
+    struct Seeded {
+        let fixture: StoreFixture
+        let snapID: String
+        let acme: Principal
+    }
+
+    /// hello-depot: r1 (epoch 0) stable, r2 (epoch 0) beta, r3 (epoch 1, reads only 1) edge.
+    static func seeded() async throws -> Seeded {
+        let fixture = try await StoreFixture.make()
+        let acme = try await fixture.publisher("acme", id: "acme-brand")
+        let snap = try await fixture.store.register(name: "hello-depot", by: acme)
+        for (version, channel, epoch) in [("1", "stable", "0"), ("2", "beta", "0"), ("3", "edge", "1")] {
+            _ = try await fixture.store.upload(
+                try fixture.ingest(
+                    try fixture.packSnap(
+                        "hello-depot", version: version, architectures: ["amd64"], extraYAML: "epoch: \(epoch)\n")),
+                name: "hello-depot", release: [channel], by: acme)
+        }
+        return Seeded(fixture: fixture, snapID: snap.snapID, acme: acme)
+    }
+
+    func ask(_ seeded: Seeded, _ json: String, store: String? = nil, serial: String? = nil) async throws
+        -> [SnapActionResult]
+    {
+        let request = try WireJSON.decoder.decode(SnapActionRequest.self, from: Data(json.utf8))
+        return try await seeded.fixture.store.snapAction(
+            request, device: DeviceIdentity(architecture: "amd64", storeID: store, serialKey: serial))
+    }
+
+    func refresh(
+        _ seeded: Seeded, revision: Int, tracking: String, channel: String? = nil,
+        epoch: String = #"{"read":[0],"write":[0]}"#
+    )
+        async throws -> Int?
+    {
+        let channelField = channel.map { #", "channel": "\#($0)""# } ?? ""
+        let results = try await ask(
+            seeded,
+            #"""
+            {"context": [{"snap-id": "\#(seeded.snapID)", "instance-key": "\#(seeded.snapID)", "revision": \#(revision),
+                          "tracking-channel": "\#(tracking)", "epoch": \#(epoch)}],
+             "actions": [{"action": "refresh", "instance-key": "\#(seeded.snapID)", "snap-id": "\#(seeded.snapID)"\#(channelField)}]}
+            """#)
+        guard let first = results.first else { return nil }
+        if case .snap(_, _, _, let record, _, _) = first { return record.revision }
+        return nil
+    }
+
+    @Test func refreshDecisions() async throws {
+        let seeded = try await Self.seeded()
+        defer { seeded.fixture.cleanUp() }
+        #expect(try await refresh(seeded, revision: 1, tracking: "beta") == 2)  // update on the tracked channel
+        #expect(try await refresh(seeded, revision: 1, tracking: "stable") == nil)  // none when current
+        #expect(try await refresh(seeded, revision: 1, tracking: "stable", channel: "beta") == 2)  // channel switch
+        _ = try await seeded.fixture.store.upload(
+            try seeded.fixture.ingest(
+                try seeded.fixture.packSnap("hello-depot", version: "4", architectures: ["amd64"])),
+            name: "hello-depot", release: ["beta"], by: seeded.acme)
+        #expect(try await refresh(seeded, revision: 1, tracking: "stable") == nil)  // stable does not see beta
+        // Epoch 1 at edge cannot read epoch-0 data: the newest edge revision that can is offered.
+        #expect(try await refresh(seeded, revision: 2, tracking: "edge") == nil)
+        #expect(try await refresh(seeded, revision: 3, tracking: "edge", epoch: #"{"read":[1],"write":[1]}"#) == nil)
+        #expect(try await refresh(seeded, revision: 1, tracking: "edge", epoch: #"{"read":[1],"write":[1]}"#) == 3)
+    }
+
+    @Test func installsErrorsAndVisibility() async throws {
+        let seeded = try await Self.seeded()
+        defer { seeded.fixture.cleanUp() }
+        let results = try await ask(
+            seeded,
+            #"""
+            {"context": [], "actions": [
+              {"action": "install", "instance-key": "install-1", "name": "hello-depot", "channel": "beta", "epoch": null},
+              {"action": "download", "instance-key": "download-2", "name": "hello-depot", "revision": 1, "epoch": null},
+              {"action": "install", "instance-key": "install-3", "name": "no-such", "epoch": null},
+              {"action": "install", "instance-key": "install-4", "name": "hello-depot", "channel": "9.9/stable", "epoch": null}]}
+            """#)
+        #expect(results.count == 4)
+        if case .snap(let kind, _, _, let revision, let effective, _) = results[0] {
+            #expect(kind == "install" && revision.revision == 2 && effective == "latest/beta")
+        } else {
+            Issue.record("install from beta")
+        }
+        if case .snap(let kind, _, _, let revision, _, _) = results[1] {
+            #expect(kind == "download" && revision.revision == 1)
+        } else {
+            Issue.record("download by revision")
+        }
+        if case .error(_, let name, _, let code, _, _) = results[2] {
+            #expect(name == "no-such" && code == "name-not-found")
+        } else {
+            Issue.record("unknown name")
+        }
+        if case .error(_, _, _, let code, _, let releases) = results[3] {
+            #expect(code == "revision-not-found" && !releases.isEmpty)
+        } else {
+            Issue.record("unknown track")
+        }
+        let unknownID = try await ask(
+            seeded,
+            #"""
+            {"context": [{"snap-id": "unknownsnapid000000000000000001", "instance-key": "k", "revision": 1, "tracking-channel": "stable",
+                          "epoch": {"read":[0],"write":[0]}}],
+             "actions": [{"action": "refresh", "instance-key": "k", "snap-id": "unknownsnapid000000000000000001"}]}
+            """#)
+        if case .error(_, _, _, let code, _, _) = try #require(unknownID.first) {
+            #expect(code == "id-not-found")
+        } else {
+            Issue.record("unknown snap-id")
+        }
+
+        // A brand-store snap is invisible without that store's header.
+        _ = try await seeded.fixture.store.register(name: "branded", store: "acme-store", by: seeded.acme)
+        _ = try await seeded.fixture.store.upload(
+            try seeded.fixture.ingest(try seeded.fixture.packSnap("branded", architectures: ["amd64"])),
+            name: "branded", store: "acme-store", release: ["stable"], by: seeded.acme)
+        let install =
+            #"{"context": [], "actions": [{"action": "install", "instance-key": "install-1", "name": "branded", "epoch": null}]}"#
+        if case .error(_, _, _, let code, _, _) = try #require(try await ask(seeded, install).first) {
+            #expect(code == "name-not-found")
+        } else {
+            Issue.record("brand snap visible without the store")
+        }
+        if case .snap = try #require(try await ask(seeded, install, store: "acme-store").first) {
+        } else {
+            Issue.record("brand snap invisible with the store")
+        }
+    }
+
+    @Test func validationSetsPinAndFetchAssertionsInBulk() async throws {
+        let seeded = try await Self.seeded()
+        defer { seeded.fixture.cleanUp() }
+        let key = try PrivateKey.generate(bits: 2048)
+        _ = try await seeded.fixture.store.registerKey(
+            accountID: "acme-brand", name: "sets", publicKey: key.publicKey, by: seeded.acme)
+        let set = try AssertionSigner.sign(
+            headers: [
+                "type": "validation-set", "authority-id": "acme-brand", "account-id": "acme-brand", "series": "16",
+                "name": "fleet", "sequence": "1", "timestamp": .string(Timestamp.now().text),
+                "snaps": [
+                    ["name": "hello-depot", "id": .string(seeded.snapID), "presence": "required", "revision": "1"]
+                ],
+            ], key: key)
+        _ = try await seeded.fixture.store.publishValidationSet(set, by: seeded.acme)
+        let pinned = try await ask(
+            seeded,
+            #"""
+            {"context": [], "actions": [{"action": "install", "instance-key": "install-1", "name": "hello-depot", "channel": "beta",
+              "epoch": null, "validation-sets": [["16", "acme-brand", "fleet", "1"]]}]}
+            """#)
+        if case .snap(_, _, _, let revision, _, _) = try #require(pinned.first) {
+            #expect(revision.revision == 1)
+        } else {
+            Issue.record("validation set pin")
+        }
+
+        let fetched = try await ask(
+            seeded,
+            #"""
+            {"context": [], "actions": [{"action": "fetch-assertions", "key": "AAA", "assertions": [
+               {"type": "snap-declaration", "primary-key": ["16", "\#(seeded.snapID)"]},
+               {"type": "account", "primary-key": ["acme-brand"], "if-newer-than": 5},
+               {"type": "validation-set", "sequence-key": ["16", "acme-brand", "fleet"]},
+               {"type": "account", "primary-key": ["nobody"]}]}]}
+            """#)
+        if case .assertions(let key, let paths, let missing) = try #require(fetched.first) {
+            #expect(key == "AAA")
+            #expect(paths == ["snap-declaration/16/\(seeded.snapID)", "validation-set/16/acme-brand/fleet/1"])
+            #expect(missing.map(\.type) == ["account"])
+        } else {
+            Issue.record("fetch-assertions")
+        }
+    }
+
+    @Test func rolloutBucketsAreStableAndProportional() {
+        let devices = (0..<1000).map {
+            DeviceIdentity(architecture: "amd64", storeID: nil, serialKey: "acme/my-pi3/S\($0)")
+        }
+        let inside = devices.filter { ($0.rolloutBucket(snapID: "snapid") ?? 100) < 30 }.count
+        #expect((250...350).contains(inside), "\(inside) of 1000 in a 30 % rollout")
+        #expect(
+            devices.map { $0.rolloutBucket(snapID: "snapid") } == devices.map { $0.rolloutBucket(snapID: "snapid") })
+        #expect(DeviceIdentity(architecture: "amd64", storeID: nil, serialKey: nil).rolloutBucket(snapID: "x") == nil)
+    }
+}
