@@ -161,7 +161,51 @@ struct SnapdClientTests {
             ["snap-declaration", "series=16", "snap-id=\(snapID)"],
             ["snap-revision", "snap-sha3-384=\(base64)"],
         ]
-        for query in queries {
+        // A brand with a registered key, its model, a device's serial, a validation set and a brand store.
+        let keys = folder.appendingPathComponent("keys").path
+        let brand = try store.snapdepot(["key", "create", "models", "--bits", "2048", "--keys", keys])
+        try #require(brand.status == 0, "\(brand.output)")
+        try #require(
+            try store.snapdepot(["accounts", "register-key", "acme-brand", "models", "--keys", keys]).status == 0)
+        let device = try PrivateKey.generate(bits: 1024)
+        let now = Timestamp.now().text
+        let headers: [(String, String)] = [
+            (
+                "model.yaml",
+                "type: model\nauthority-id: acme-brand\nbrand-id: acme-brand\nseries: 16\nmodel: my-pi3\narchitecture: armhf\ngadget: pi3\nkernel: pi2-kernel\nrequired-snaps: [hello-depot]\ntimestamp: \(now)\n"
+            ),
+            (
+                "serial.yaml",
+                "type: serial\nauthority-id: acme-brand\nbrand-id: acme-brand\nmodel: my-pi3\nserial: S-1\ndevice-key-sha3-384: \(device.id)\ntimestamp: \(now)\ndevice-key: |-\n  \(device.publicKey.encoded.replacingOccurrences(of: "\n", with: "\n  "))\n"
+            ),
+            (
+                "fleet.yaml",
+                "type: validation-set\nauthority-id: acme-brand\naccount-id: acme-brand\nseries: 16\nname: fleet\nsequence: 1\ntimestamp: \(now)\nsnaps:\n  - name: hello-depot\n    id: \(snapID)\n    presence: required\n"
+            ),
+        ]
+        var signed = Data()
+        for (file, text) in headers {
+            try Data(text.utf8).write(to: folder.appendingPathComponent(file))
+            let result = try store.snapdepot([
+                "sign", "--key=models", "--keys", keys, folder.appendingPathComponent(file).path,
+            ])
+            try #require(result.status == 0, "\(file): \(result.output)")
+            signed.append(Data(result.output.utf8))
+            signed.append(Data("\n".utf8))
+        }
+        try signed.write(to: folder.appendingPathComponent("brand.assert"))
+        let imported = try store.snapdepot(["assertions", "import", folder.appendingPathComponent("brand.assert").path])
+        try #require(imported.status == 0, "\(imported.output)")
+        _ = try await store.server.json(
+            .POST, "/admin/v1/stores", token: store.server.adminToken,
+            ["store": "acme-store", "operator-id": "acme-brand"])
+        let brandQueries: [[String]] = [
+            ["model", "series=16", "brand-id=acme-brand", "model=my-pi3"],
+            ["serial", "brand-id=acme-brand", "model=my-pi3", "serial=S-1"],
+            ["validation-set", "series=16", "account-id=acme-brand", "name=fleet", "sequence=1"],
+            ["store", "store=acme-store"],
+        ]
+        for query in queries + brandQueries {
             let result = try store.snap(["known", "--remote"] + query, in: folder)
             #expect(result.status == 0, "\(query): \(result.output)")
             #expect(result.output.hasPrefix("type: \(query[0])\n"), "\(query): \(result.output)")
