@@ -60,6 +60,11 @@ func main() {
 			usage()
 		}
 		err = signSnap(os.Args[2], os.Args[3], os.Args[4])
+	case "store-scenarios":
+		if len(os.Args) != 3 {
+			usage()
+		}
+		err = runScenarios(os.Args[2])
 	case "snap-info":
 		if len(os.Args) != 3 {
 			usage()

@@ -1,0 +1,248 @@
+package main
+
+// store-scenarios drives snapd's own store package (store.SnapAction, SnapInfo, Find, device
+// sessions) against a running snapdepot seeded by the Swift test, and prints one line per check.
+
+import (
+	"context"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io/ioutil"
+	"net/url"
+	"time"
+
+	"github.com/snapcore/snapd/asserts"
+	"github.com/snapcore/snapd/asserts/assertstest"
+	"github.com/snapcore/snapd/asserts/sysdb"
+	"github.com/snapcore/snapd/overlord/auth"
+	"github.com/snapcore/snapd/snap"
+	"github.com/snapcore/snapd/store"
+)
+
+type scenarioSpec struct {
+	URL        string   `json:"url"`
+	SnapID     string   `json:"snap-id"`
+	EpochSnap  string   `json:"epoch-snap-id"`
+	BrandKey   string   `json:"brand-key"`
+	Model      string   `json:"model"`
+	Devices    int      `json:"devices"`
+	Validation []string `json:"validation-set"`
+}
+
+type checks struct{ passed, failed int }
+
+func (c *checks) expect(ok bool, what string, detail interface{}) {
+	if ok {
+		c.passed++
+		fmt.Printf("ok   %s\n", what)
+	} else {
+		c.failed++
+		fmt.Printf("FAIL %s: %v\n", what, detail)
+	}
+}
+
+// deviceContext is the minimum of snapd's DeviceAndAuthContext a registered device needs.
+type deviceContext struct {
+	device  *auth.DeviceState
+	key     asserts.PrivateKey
+	serial  *asserts.Serial
+	model   *asserts.Model
+	storeID string
+}
+
+func (d *deviceContext) Device() (*auth.DeviceState, error) { return d.device, nil }
+func (d *deviceContext) UpdateDeviceAuth(device *auth.DeviceState, session string) (*auth.DeviceState, error) {
+	d.device.SessionMacaroon = session
+	return d.device, nil
+}
+func (d *deviceContext) UpdateUserAuth(user *auth.UserState, discharges []string) (*auth.UserState, error) {
+	return user, nil
+}
+func (d *deviceContext) StoreID(fallback string) (string, error) {
+	if d.storeID != "" {
+		return d.storeID, nil
+	}
+	return fallback, nil
+}
+func (d *deviceContext) DeviceSessionRequestParams(nonce string) (*store.DeviceSessionRequestParams, error) {
+	a, err := asserts.SignWithoutAuthority(asserts.DeviceSessionRequestType, map[string]interface{}{
+		"brand-id": d.serial.BrandID(), "model": d.serial.Model(), "serial": d.serial.Serial(),
+		"nonce": nonce, "timestamp": time.Now().UTC().Format(time.RFC3339),
+	}, nil, d.key)
+	if err != nil {
+		return nil, err
+	}
+	return &store.DeviceSessionRequestParams{Request: a.(*asserts.DeviceSessionRequest), Serial: d.serial, Model: d.model}, nil
+}
+func (d *deviceContext) ProxyStoreParams(defaultURL *url.URL) (string, *url.URL, error) {
+	return "", defaultURL, nil
+}
+func (d *deviceContext) CloudInfo() (*auth.CloudInfo, error) { return nil, nil }
+
+func newStore(base *url.URL, ctx store.DeviceAndAuthContext, storeID string) *store.Store {
+	cfg := store.DefaultConfig()
+	cfg.StoreBaseURL = base
+	cfg.AssertionsBaseURL = base
+	cfg.Architecture = "amd64"
+	cfg.Series = "16"
+	cfg.StoreID = storeID
+	return store.New(cfg, ctx)
+}
+
+func refreshTo(sto *store.Store, current *store.CurrentSnap, action *store.SnapAction) (int, error) {
+	results, _, err := sto.SnapAction(context.Background(), []*store.CurrentSnap{current}, []*store.SnapAction{action}, nil, nil, nil)
+	if err != nil {
+		return 0, err
+	}
+	if len(results) != 1 {
+		return 0, fmt.Errorf("%d results", len(results))
+	}
+	return results[0].Info.Revision.N, nil
+}
+
+func runScenarios(specPath string) error {
+	data, err := ioutil.ReadFile(specPath)
+	if err != nil {
+		return err
+	}
+	var spec scenarioSpec
+	if err := json.Unmarshal(data, &spec); err != nil {
+		return err
+	}
+	base, err := url.Parse(spec.URL + "/")
+	if err != nil {
+		return err
+	}
+	c := &checks{}
+	ctx := context.Background()
+	anonymous := newStore(base, nil, "")
+	zero := snap.Epoch{Read: []uint32{0}, Write: []uint32{0}}
+	current := func(id string, rev int, channel string) *store.CurrentSnap {
+		return &store.CurrentSnap{InstanceName: "hello-depot", SnapID: id, Revision: snap.R(rev), TrackingChannel: channel, Epoch: zero, RefreshedDate: time.Now()}
+	}
+
+	rev, err := refreshTo(anonymous, current(spec.SnapID, 1, "beta"), &store.SnapAction{Action: "refresh", InstanceName: "hello-depot", SnapID: spec.SnapID})
+	c.expect(err == nil && rev == 2, "refresh on the tracked channel (beta: r1 → r2)", fmt.Sprint(rev, err))
+	_, err = refreshTo(anonymous, current(spec.SnapID, 1, "stable"), &store.SnapAction{Action: "refresh", InstanceName: "hello-depot", SnapID: spec.SnapID})
+	c.expect(err != nil, "no update when current (stable does not see beta)", err)
+	rev, err = refreshTo(anonymous, current(spec.SnapID, 1, "stable"), &store.SnapAction{Action: "refresh", InstanceName: "hello-depot", SnapID: spec.SnapID, Channel: "beta"})
+	c.expect(err == nil && rev == 2, "channel switch to beta", fmt.Sprint(rev, err))
+	epochCurrent := &store.CurrentSnap{InstanceName: "epoch-snap", SnapID: spec.EpochSnap, Revision: snap.R(1), TrackingChannel: "stable", Epoch: zero, RefreshedDate: time.Now()}
+	_, err = refreshTo(anonymous, epochCurrent, &store.SnapAction{Action: "refresh", InstanceName: "epoch-snap", SnapID: spec.EpochSnap})
+	c.expect(err != nil, "a new-epoch revision is not offered to an old-epoch install", err)
+	rev, err = refreshTo(anonymous, current(spec.SnapID, 2, "beta"), &store.SnapAction{Action: "refresh", InstanceName: "hello-depot", SnapID: spec.SnapID, ValidationSets: [][]string{spec.Validation}})
+	c.expect(err == nil && rev == 1, "a validation set pins an older revision", fmt.Sprint(rev, err))
+	results, _, err := anonymous.SnapAction(ctx, nil, []*store.SnapAction{{Action: "install", InstanceName: "branded", Channel: "stable"}}, nil, nil, nil)
+	c.expect(err != nil && len(results) == 0, "a brand-store snap is invisible without the store header", err)
+	branded := newStore(base, nil, "acme-store")
+	results, _, err = branded.SnapAction(ctx, nil, []*store.SnapAction{{Action: "install", InstanceName: "branded", Channel: "stable"}}, nil, nil, nil)
+	c.expect(err == nil && len(results) == 1, "the brand-store snap is found with the store header", err)
+	unknown := &store.CurrentSnap{InstanceName: "ghost", SnapID: "ghostsnapid000000000000000000001", Revision: snap.R(1), TrackingChannel: "stable", Epoch: zero}
+	_, _, err = anonymous.SnapAction(ctx, []*store.CurrentSnap{unknown}, []*store.SnapAction{{Action: "refresh", InstanceName: "ghost", SnapID: unknown.SnapID}}, nil, nil, nil)
+	snapErr, isSnapErr := err.(*store.SnapActionError)
+	c.expect(isSnapErr && snapErr.Refresh["ghost"] == store.ErrSnapNotFound, "unknown snap-id is a per-snap error", err)
+
+	// Bulk assertion fetch, as the daemon's periodic refresh does it.
+	db, err := asserts.OpenDatabase(&asserts.DatabaseConfig{Backstore: asserts.NewMemoryBackstore(), Trusted: sysdb.Trusted()})
+	if err != nil {
+		return err
+	}
+	pool := asserts.NewPool(db, 16)
+	if err := pool.AddUnresolved(&asserts.AtRevision{Ref: asserts.Ref{Type: asserts.SnapDeclarationType, PrimaryKey: []string{"16", spec.SnapID}}, Revision: asserts.RevisionNotKnown}, "g1"); err != nil {
+		return err
+	}
+	_, assertionResults, err := anonymous.SnapAction(ctx, nil, nil, pool, nil, nil)
+	c.expect(err == nil && len(assertionResults) == 1 && len(assertionResults[0].StreamURLs) == 1, "fetch-assertions in bulk", fmt.Sprint(assertionResults, err))
+	if err == nil && len(assertionResults) == 1 && len(assertionResults[0].StreamURLs) == 1 {
+		batch := asserts.NewBatch(nil)
+		err = anonymous.DownloadAssertions(assertionResults[0].StreamURLs, batch, nil)
+		c.expect(err == nil, "the stream URL serves the declaration", err)
+	}
+
+	info, err := anonymous.SnapInfo(ctx, store.SnapSpec{Name: "hello-depot"}, nil)
+	c.expect(err == nil && info.SnapID == spec.SnapID && len(info.Channels) >= 2, "snap info through the store package", err)
+	found, err := anonymous.Find(ctx, &store.Search{Query: "hello-depot"}, nil)
+	c.expect(err == nil && len(found) >= 1 && found[0].SnapName() == "hello-depot", "find through the store package", err)
+
+	// Registered devices: nonce + session through the store package, then refreshes carrying the
+	// session; a 30 % rollout on candidate reaches 30 ± 5 % of them, the same ones every time.
+	block, _ := pem.Decode([]byte(spec.BrandKey))
+	if block == nil {
+		return fmt.Errorf("no brand key")
+	}
+	parsed, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return err
+	}
+	rsaKey, ok := parsed.(*rsa.PrivateKey)
+	if !ok {
+		return fmt.Errorf("the brand key is not RSA")
+	}
+	brandDB := assertstest.NewSigningDB("acme-brand", asserts.RSAPrivateKey(rsaKey))
+	modelAssertion, err := asserts.Decode([]byte(spec.Model))
+	if err != nil {
+		return err
+	}
+	first := map[int]int{}
+	var devices []*deviceContext
+	for i := 0; i < spec.Devices; i++ {
+		key, _ := assertstest.GenerateKey(1024)
+		pub, err := asserts.EncodePublicKey(key.PublicKey())
+		if err != nil {
+			return err
+		}
+		serial, err := brandDB.Sign(asserts.SerialType, map[string]interface{}{
+			"authority-id": "acme-brand", "brand-id": "acme-brand", "model": "my-pi3", "serial": fmt.Sprintf("DEV-%05d", i),
+			"device-key": string(pub), "device-key-sha3-384": key.PublicKey().ID(), "timestamp": time.Now().UTC().Format(time.RFC3339),
+		}, nil, "")
+		if err != nil {
+			return err
+		}
+		devices = append(devices, &deviceContext{
+			device: &auth.DeviceState{Brand: "acme-brand", Model: "my-pi3", Serial: fmt.Sprintf("DEV-%05d", i)},
+			key:    key, serial: serial.(*asserts.Serial), model: modelAssertion.(*asserts.Model),
+		})
+	}
+	for round := 0; round < 2; round++ {
+		newer := 0
+		for i, device := range devices {
+			sto := newStore(base, device, "")
+			rev, err := refreshTo(sto, current(spec.SnapID, 1, "candidate"), &store.SnapAction{Action: "refresh", InstanceName: "hello-depot", SnapID: spec.SnapID})
+			if err != nil {
+				c.expect(false, "refresh with a device session", err)
+				return nil
+			}
+			if rev == 4 {
+				newer++
+			}
+			if round == 0 {
+				first[i] = rev
+			} else if first[i] != rev {
+				c.expect(false, "a device gets the same answer every time", fmt.Sprint(i, first[i], rev))
+				return nil
+			}
+		}
+		if round == 0 {
+			share := float64(newer) * 100 / float64(len(devices))
+			c.expect(share >= 25 && share <= 35, fmt.Sprintf("a 30%% rollout reaches %.1f%% of %d devices with sessions", share, len(devices)), share)
+		} else {
+			c.expect(true, "every device got the same revision again", nil)
+		}
+	}
+	sessions := 0
+	for _, device := range devices {
+		if device.device.SessionMacaroon != "" {
+			sessions++
+		}
+	}
+	c.expect(sessions == len(devices), "every device opened a session through the store package", sessions)
+
+	fmt.Printf("%d passed, %d failed\n", c.passed, c.failed)
+	if c.failed > 0 {
+		return fmt.Errorf("%d store scenario(s) failed", c.failed)
+	}
+	return nil
+}
