@@ -29,15 +29,14 @@ struct DeviceRoutes {
         router.get("v2/snaps/info/{name}") { request, context in
             let device = try await DeviceRequest.identity(request, store: store)
             let name = try context.parameters.require("name")
-            guard let snap = try await store.visibleSnap(named: name, device: device) else {
+            guard let dossier = try await store.visibleSnap(named: name, device: device) else {
                 throw APIError(.notFound, code: "snap-not-found", "No snap named '\(name)' found")
             }
-            let map = try await store.catalogue.channelMap(snapID: snap.snapID)
-            let revisions = Dictionary(
-                try await store.catalogue.revisions(snapID: snap.snapID).map { ($0.revision, $0) },
-                uniquingKeysWith: { a, _ in a })
-            let publisher = try await store.catalogue.account(id: snap.publisherID)
-            let listing = try await store.catalogue.snapListing(snapID: snap.snapID)
+            let snap = dossier.snap
+            let map = dossier.channelMap
+            let revisions = Dictionary(dossier.revisions.map { ($0.revision, $0) }, uniquingKeysWith: { a, _ in a })
+            let publisher = dossier.publisher
+            let listing = dossier.listing
             let now = Int64(Date().timeIntervalSince1970)
             let wanted = request.uri.queryParameters.get("architecture")
             var channelMap: [[String: Any]] = []
@@ -79,8 +78,7 @@ struct DeviceRoutes {
             let query = request.uri.queryParameters
             let found = try await find(query: query.get("q"), name: query.get("name"), device: device, request: request)
             // snapd compares the content type exactly.
-            let data = try JSONSerialization.data(
-                withJSONObject: ["results": found], options: [.sortedKeys, .withoutEscapingSlashes])
+            let data = try JSONObjectWriter.data(["results": found])
             return Response(
                 status: .ok, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(bytes: data)))
@@ -102,7 +100,7 @@ struct DeviceRoutes {
             let body: [String: Any] = [
                 "_embedded": ["clickindex:sections": [["name": "featured"], ["name": "devices-and-iot"]]]
             ]
-            let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+            let data = try JSONObjectWriter.data(body)
             return Response(
                 status: .ok, headers: [.contentType: "application/hal+json"],
                 body: .init(byteBuffer: ByteBuffer(bytes: data)))
@@ -172,14 +170,13 @@ struct DeviceRoutes {
         var rendered: [[String: Any]] = []
         for result in results {
             switch result {
-            case .snap(let kind, let instanceKey, let snap, let revision, let effectiveChannel, let redirectChannel):
-                let publisher = try await store.catalogue.account(id: snap.publisherID)
-                let listing = try await store.catalogue.snapListing(snapID: snap.snapID)
+            case .snap(let kind, let instanceKey, let dossier, let revision, let effectiveChannel, let redirectChannel):
+                let snap = dossier.snap
                 rendered.append([
                     "result": kind, "instance-key": instanceKey, "snap-id": snap.snapID, "name": snap.name,
                     "effective-channel": effectiveChannel, "redirect-channel": redirectChannel ?? "",
                     "snap": StoreSnapView.snap(
-                        snap, revision: revision, publisher: publisher, listing: listing,
+                        snap, revision: revision, publisher: dossier.publisher, listing: dossier.listing,
                         baseURL: DeviceRequest.baseURL(request)),
                 ])
             case .error(let instanceKey, let name, let snapID, let code, let message, let releases):

@@ -19,6 +19,7 @@ public struct StoreServer: Sendable {
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: LogRequestsMiddleware(.info))
+        router.add(middleware: StoreHeadersMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.get("readyz") { _, _ in
             try JSONCoding.response(["status": "ready"])

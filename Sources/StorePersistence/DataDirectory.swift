@@ -13,7 +13,7 @@ public struct DataDirectory: Sendable {
     }
 
     var databasePath: String { path + "/store.db" }
-    var blobsPath: String { path + "/blobs" }
+    public var blobsPath: String { path + "/blobs" }
     var keysPath: String { path + "/keys" }
     var trustedPath: String { path + "/trusted.assert" }
     var storeAccountKeyPath: String { path + "/store-account-key.assert" }

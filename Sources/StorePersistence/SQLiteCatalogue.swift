@@ -191,19 +191,21 @@ public final class SQLiteCatalogue: Catalogue {
 
     static func channelMap(snapID: String, in db: Database) throws -> ChannelMap {
         let snap = try Row.fetchOne(
-            db, sql: "SELECT default_track, tracks FROM snaps WHERE snap_id = ?", arguments: [snapID])
-        let releases = try Row.fetchAll(db, sql: "SELECT * FROM releases WHERE snap_id = ?", arguments: [snapID])
-            .compactMap {
-                (row: Row) -> Release? in
-                guard let risk = Risk(rawValue: row["risk"]) else { return nil }
-                let percentage: Double? = row["progressive"]
-                return Release(
-                    channel: Channel(track: row["track"], risk: risk, branch: row["branch"]),
-                    architecture: row["architecture"],
-                    revision: row["revision"],
-                    progressive: percentage.map { Release.Progressive(percentage: $0, paused: row["paused"]) },
-                    expiresAt: row["expires_at"], releasedAt: row["released_at"])
-            }
+            db.cachedStatement(sql: "SELECT default_track, tracks FROM snaps WHERE snap_id = ?"), arguments: [snapID])
+        let releases = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM releases WHERE snap_id = ?"), arguments: [snapID]
+        )
+        .compactMap {
+            (row: Row) -> Release? in
+            guard let risk = Risk(rawValue: row["risk"]) else { return nil }
+            let percentage: Double? = row["progressive"]
+            return Release(
+                channel: Channel(track: row["track"], risk: risk, branch: row["branch"]),
+                architecture: row["architecture"],
+                revision: row["revision"],
+                progressive: percentage.map { Release.Progressive(percentage: $0, paused: row["paused"]) },
+                expiresAt: row["expires_at"], releasedAt: row["released_at"])
+        }
         return ChannelMap(
             releases: releases, defaultTrack: snap?["default_track"] ?? "latest",
             tracks: JSONText.decode(snap?["tracks"] ?? "") ?? ["latest"])
@@ -371,6 +373,41 @@ public final class SQLiteCatalogue: Catalogue {
             id: row["id"], caveatID: row["caveat_id"], caveatKey: Array(key), accountID: row["account_id"],
             permissions: JSONText.decode(row["permissions"]) ?? [], description: row["description"],
             expiresAt: row["expires_at"], createdAt: row["created_at"])
+    }
+
+    public func dossier(snapID: String) async throws -> SnapDossier? {
+        try await pool.read { db in
+            try Self.dossier(
+                Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM snaps WHERE snap_id = ?"), arguments: [snapID]),
+                in: db)
+        }
+    }
+
+    public func dossier(name: String, store: String?) async throws -> SnapDossier? {
+        try await pool.read { db in
+            try Self.dossier(
+                Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT * FROM snaps WHERE name = ? AND store = ?"),
+                    arguments: [name, store ?? ""]),
+                in: db)
+        }
+    }
+
+    /// Cached statements: a refresh asks the same few questions for every installed snap.
+    static func dossier(_ row: Row?, in db: Database) throws -> SnapDossier? {
+        guard let row else { return nil }
+        let snap = Self.snap(row)
+        let revisions = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM revisions WHERE snap_id = ? ORDER BY revision"),
+            arguments: [snap.snapID]
+        ).map(Self.revision)
+        let publisher = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM accounts WHERE id = ?"), arguments: [snap.publisherID]
+        ).map(Self.account)
+        let metadata: String? = row["metadata"]
+        return SnapDossier(
+            snap: snap, channelMap: try channelMap(snapID: snap.snapID, in: db), revisions: revisions,
+            publisher: publisher, listing: metadata.flatMap { JSONText.decode($0) } ?? SnapListing())
     }
 
     public func snapListing(snapID: String) async throws -> SnapListing {

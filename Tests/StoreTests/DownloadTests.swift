@@ -52,34 +52,6 @@ import Testing
         #expect(try await server.request(.GET, "/api/v1/snaps/download/\(snapID)_9.snap").status == 404)
         #expect(try await server.request(.GET, "/api/v1/snaps/download/nonsense").status == 404)
     }
-
-    @Test func badSnapActionsGetSnapdsErrorFormat() async throws {
-        let fixture = try await StoreFixture.make()
-        defer { fixture.cleanUp() }
-        let server = try ServerProcess(data: fixture.folder.appendingPathComponent("served").path)
-        defer { server.stop() }
-        for (body, code) in [
-            ("{", 400), ("[]", 400), (#"{"context": [], "actions": [{"action": "explode"}]}"#, 400),
-            (#"{"context": [{"snap-id": 5}], "actions": []}"#, 400),
-            (String(repeating: " ", count: 5 << 20), 413),
-        ] {
-            let reply = try await server.request(.POST, "/v2/snaps/refresh", body: Data(body.utf8))
-            #expect(reply.status == code, "\(body.prefix(40)): \(reply.status) \(reply.text.prefix(200))")
-            if reply.status == 400 {
-                #expect((try reply.json()["error-list"] as? [[String: Any]])?.isEmpty == false)
-            }
-        }
-        let unknown = try await server.request(
-            .POST, "/v2/snaps/refresh",
-            body: Data(
-                #"{"context": [], "actions": [{"action": "download", "instance-key": "download-1", "name": "nope", "epoch": null}]}"#
-                    .utf8))
-        #expect(unknown.status == 200)
-        let result = try #require((try unknown.json()["results"] as? [[String: Any]])?.first)
-        #expect(result["result"] as? String == "error")
-        #expect((result["error"] as? [String: Any])?["code"] as? String == "name-not-found")
-        #expect(result["name"] as? String == "nope")
-    }
 }
 
 enum HTTPClientRequestBuilder {

@@ -47,6 +47,9 @@ public protocol Catalogue: Sendable {
     func bindSession(caveatID: String, to accountID: String) async throws
 
     func snapListing(snapID: String) async throws -> SnapListing
+    /// A snap with everything a device answer shows about it, in one read: the hot path of refreshes.
+    func dossier(snapID: String) async throws -> SnapDossier?
+    func dossier(name: String, store: String?) async throws -> SnapDossier?
     func setSnapListing(snapID: String, _ listing: SnapListing) async throws
     func snaps(publisherID: String) async throws -> [SnapRecord]
     func allSnaps() async throws -> [SnapRecord]

@@ -132,3 +132,23 @@ public struct ReleaseEvent: Sendable, Codable, Equatable {
         self.at = at
     }
 }
+
+/// One snap as a device sees it: the name, its channel map, its revisions, publisher and listing.
+public struct SnapDossier: Sendable {
+    public let snap: SnapRecord
+    public let channelMap: ChannelMap
+    public let revisions: [RevisionRecord]
+    public let publisher: StoreAccount?
+    public let listing: SnapListing
+
+    public init(
+        snap: SnapRecord, channelMap: ChannelMap, revisions: [RevisionRecord], publisher: StoreAccount?,
+        listing: SnapListing
+    ) {
+        self.snap = snap
+        self.channelMap = channelMap
+        self.revisions = revisions
+        self.publisher = publisher
+        self.listing = listing
+    }
+}

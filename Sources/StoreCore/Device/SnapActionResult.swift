@@ -4,7 +4,7 @@ import Assertions
 public enum SnapActionResult: Sendable {
     /// A revision to download, install or refresh to.
     case snap(
-        kind: String, instanceKey: String, snap: SnapRecord, revision: RevisionRecord, effectiveChannel: String,
+        kind: String, instanceKey: String, dossier: SnapDossier, revision: RevisionRecord, effectiveChannel: String,
         redirectChannel: String?)
     case error(instanceKey: String, name: String, snapID: String, code: String, message: String, releases: [Release])
     /// Assertions to fetch (as assertion-service paths) and those that are not here.

@@ -40,15 +40,17 @@ extension SnapStore {
     }
 
     /// A snap by name as this device may see it: its brand store's names first, then the global ones.
-    public func visibleSnap(named name: String, device: DeviceIdentity) async throws -> SnapRecord? {
-        if let storeID = device.storeID, let snap = try await catalogue.snap(name: name, store: storeID) { return snap }
-        return try await catalogue.snap(name: name, store: nil)
+    public func visibleSnap(named name: String, device: DeviceIdentity) async throws -> SnapDossier? {
+        if let storeID = device.storeID, let found = try await catalogue.dossier(name: name, store: storeID) {
+            return found
+        }
+        return try await catalogue.dossier(name: name, store: nil)
     }
 
-    public func visibleSnap(id: String, device: DeviceIdentity) async throws -> SnapRecord? {
-        guard let snap = try await catalogue.snap(id: id) else { return nil }
-        if let store = snap.store, store != device.storeID { return nil }
-        return snap
+    public func visibleSnap(id: String, device: DeviceIdentity) async throws -> SnapDossier? {
+        guard let found = try await catalogue.dossier(snapID: id) else { return nil }
+        if let store = found.snap.store, store != device.storeID { return nil }
+        return found
     }
 
     private func install(_ action: SnapActionRequest.Action, device: DeviceIdentity, contextSets: [[String]])
@@ -57,7 +59,7 @@ extension SnapStore {
     {
         let instanceKey = action.instanceKey ?? ""
         let name = action.name ?? ""
-        guard let snap = try await visibleSnap(named: name, device: device) else {
+        guard let dossier = try await visibleSnap(named: name, device: device) else {
             return .error(
                 instanceKey: instanceKey, name: name, snapID: "", code: "name-not-found",
                 message: "No snap named '\(name)' found",
@@ -66,11 +68,11 @@ extension SnapStore {
         let sets = action.ignoreValidation == true ? [] : contextSets + (action.validationSets ?? [])
         let wantedEpoch = action.epoch.map { Epoch(read: $0.read, write: $0.write) }
         return try await choose(
-            snap: snap, kind: action.action, instanceKey: instanceKey, channel: action.channel ?? "stable",
+            dossier, kind: action.action, instanceKey: instanceKey, channel: action.channel ?? "stable",
             revision: action.revision, installedEpoch: wantedEpoch, currentRevision: nil, validationSets: sets,
             device: device)
             ?? .error(
-                instanceKey: instanceKey, name: name, snapID: snap.snapID, code: "revision-not-found",
+                instanceKey: instanceKey, name: name, snapID: dossier.snap.snapID, code: "revision-not-found",
                 message: "no revision", releases: [])
     }
 
@@ -78,7 +80,7 @@ extension SnapStore {
         _ action: SnapActionRequest.Action, installed: SnapActionRequest.ContextEntry, device: DeviceIdentity,
         contextSets: [[String]]
     ) async throws -> SnapActionResult? {
-        guard let snap = try await visibleSnap(id: installed.snapID, device: device) else {
+        guard let dossier = try await visibleSnap(id: installed.snapID, device: device) else {
             return .error(
                 instanceKey: installed.instanceKey, name: "", snapID: installed.snapID, code: "id-not-found",
                 message: "No snap with id '\(installed.snapID)' found", releases: [])
@@ -86,7 +88,7 @@ extension SnapStore {
         let ignore = action.ignoreValidation ?? installed.ignoreValidation ?? false
         let sets = ignore ? [] : contextSets + (action.validationSets ?? [])
         let result = try await choose(
-            snap: snap, kind: "refresh", instanceKey: installed.instanceKey,
+            dossier, kind: "refresh", instanceKey: installed.instanceKey,
             channel: action.channel ?? installed.trackingChannel ?? "stable", revision: action.revision,
             installedEpoch: installed.epoch.map { Epoch(read: $0.read, write: $0.write) },
             currentRevision: installed.revision,
@@ -101,11 +103,12 @@ extension SnapStore {
 
     /// The revision a device gets, or why it gets none.
     private func choose(
-        snap: SnapRecord, kind: String, instanceKey: String, channel text: String, revision fixed: Int?,
+        _ dossier: SnapDossier, kind: String, instanceKey: String, channel text: String, revision fixed: Int?,
         installedEpoch: Epoch?, currentRevision: Int?, validationSets: [[String]], device: DeviceIdentity
     ) async throws -> SnapActionResult? {
-        let map = try await catalogue.channelMap(snapID: snap.snapID)
-        let revisions = try await catalogue.revisions(snapID: snap.snapID)
+        let snap = dossier.snap
+        let map = dossier.channelMap
+        let revisions = dossier.revisions
         let byNumber = Dictionary(revisions.map { ($0.revision, $0) }, uniquingKeysWith: { first, _ in first })
         let openReleases = map.releases.filter { $0.progressive == nil }.map {
             SnapActionResult.Release(channel: $0.channel.name, architecture: $0.architecture)
@@ -136,7 +139,7 @@ extension SnapStore {
                     "revision \(pinned) required by a validation set is not available for \(device.architecture)")
             }
             return .snap(
-                kind: kind, instanceKey: instanceKey, snap: snap, revision: record, effectiveChannel: "",
+                kind: kind, instanceKey: instanceKey, dossier: dossier, revision: record, effectiveChannel: "",
                 redirectChannel: nil)
         }
         if let fixed {
@@ -144,7 +147,7 @@ extension SnapStore {
                 return notFound("no revision \(fixed) of \(snap.name) for \(device.architecture)")
             }
             return .snap(
-                kind: kind, instanceKey: instanceKey, snap: snap, revision: record, effectiveChannel: "",
+                kind: kind, instanceKey: instanceKey, dossier: dossier, revision: record, effectiveChannel: "",
                 redirectChannel: nil)
         }
         let request: ChannelRequest
@@ -182,7 +185,7 @@ extension SnapStore {
         }
         _ = currentRevision
         return .snap(
-            kind: kind, instanceKey: instanceKey, snap: snap, revision: chosen,
+            kind: kind, instanceKey: instanceKey, dossier: dossier, revision: chosen,
             effectiveChannel: resolution.effectiveChannel.name, redirectChannel: resolution.redirectChannel?.name)
     }
 
