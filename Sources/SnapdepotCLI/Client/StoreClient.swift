@@ -65,6 +65,21 @@ struct StoreClient {
         return data
     }
 
+    /// A GET of the device API, as a device makes it: the status is the answer, not an error.
+    func probe(_ path: String, query: [String: String] = [:], headers: [String: String] = [:]) async throws -> (
+        status: Int, body: Data
+    ) {
+        var request = HTTPClientRequest(url: url(path, query: query))
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        let response: HTTPClientResponse
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: .minutes(1))
+        } catch {
+            throw CLIError("cannot reach the store at \(credentials.url): \(error)")
+        }
+        return (Int(response.status.code), Data((try await response.body.collect(upTo: 16 << 20)).readableBytesView))
+    }
+
     /// Streams a file as the request body, reporting bytes sent.
     func upload<Response: Decodable>(
         _ path: String, query: [String: String], file: String, progress: @escaping @Sendable (UInt64, UInt64) -> Void,
