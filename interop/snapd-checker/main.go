@@ -70,6 +70,11 @@ func main() {
 			usage()
 		}
 		err = snapInfo(os.Args[2])
+	case "seed-load":
+		if len(os.Args) != 4 {
+			usage()
+		}
+		err = loadSeed(os.Args[2], os.Args[3])
 	case "verify":
 		if len(os.Args) < 4 {
 			usage()
@@ -85,7 +90,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: snapd-checker make OUTDIR [--root testrootorg|generated] | snap-info SNAP | verify TRUSTED STREAM...")
+	fmt.Fprintln(os.Stderr, "usage: snapd-checker make OUTDIR [--root testrootorg|generated] | snap-info SNAP | verify TRUSTED STREAM... | seed-load TRUSTED SEEDDIR")
 	os.Exit(2)
 }
 

@@ -66,10 +66,13 @@ struct StoreClient {
     }
 
     /// A GET of the device API, as a device makes it: the status is the answer, not an error.
-    func probe(_ path: String, query: [String: String] = [:], headers: [String: String] = [:]) async throws -> (
-        status: Int, body: Data
-    ) {
+    func probe(
+        _ path: String, method: HTTPMethod = .GET, body: Data? = nil, query: [String: String] = [:],
+        headers: [String: String] = [:]
+    ) async throws -> (status: Int, body: Data) {
         var request = HTTPClientRequest(url: url(path, query: query))
+        request.method = method
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         let response: HTTPClientResponse
         do {

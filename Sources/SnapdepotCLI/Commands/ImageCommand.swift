@@ -1,0 +1,90 @@
+import ArgumentParser
+import Assertions
+import Foundation
+
+/// The production model's image step: a seed for a signed model, from the store, verified.
+struct ImageCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "image",
+        abstract: "Build device images (seeds) for signed models.",
+        subcommands: [Build.self]
+    )
+
+    struct Build: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the seed of a series-16 or classic model, like `snap prepare-image`.",
+            discussion: """
+                Resolves the model's snaps (core or snapd and its base, kernel, gadget, required snaps, \
+                the snaps' own bases, and the --snap extras) for the model's architecture, downloads \
+                each from the store you are logged in to, and keeps it only if its SHA3-384 and its \
+                assertion chain verify against the store's root (or --trusted). The seed goes to \
+                OUTPUT/image/var/lib/snapd/seed, or OUTPUT/var/lib/snapd/seed with --classic.
+                """
+        )
+
+        @Argument(help: "The signed model assertion.") var model: String
+        @Option(help: "Folder to write (must not hold a seed yet).") var output: String
+        @Option(name: .customLong("snap"), help: "An extra snap, NAME or NAME=CHANNEL; repeat for more.")
+        var snaps: [String] = []
+        @Flag(help: "The model is a classic one: write the seed at the root of OUTPUT.") var classic = false
+        @Option(help: "Architecture, when the model leaves it open (classic models).") var arch: String?
+        @Option(help: "Root assertions to trust instead of asking the store for its own.") var trusted: String?
+        @Option(help: "Also write the output folder as one tar archive, to flash in the factory step.") var tar: String?
+        @Flag(help: "Print machine-readable JSON.") var json = false
+
+        func run() async throws {
+            let client = try StoreClient.fromEnvironment()
+            let given = try AssertionStream.decode(Array(try InputFile.read(model)))
+            guard let modelAssertion = given.first(where: { $0.type == .model }) else {
+                throw CLIError("\(model) holds no model assertion")
+            }
+            let parsed = try Model(modelAssertion)
+            guard parsed.isClassic == classic else {
+                throw CLIError(
+                    parsed.isClassic
+                        ? "\(parsed.model) is a classic model: pass --classic"
+                        : "\(parsed.model) is not a classic model: drop --classic")
+            }
+            if let arch, !parsed.architecture.isEmpty, arch != parsed.architecture {
+                throw CLIError("--arch \(arch) differs from the model's architecture \(parsed.architecture)")
+            }
+            let roots: [Assertion]
+            if let trusted {
+                roots = try AssertionStream.decode(Array(try InputFile.read(trusted)))
+            } else {
+                struct TrustAnswer: Decodable { let trusted: String }
+                roots = try AssertionStream.decode(
+                    try await client.get("/admin/v1/trust", as: TrustAnswer.self).trusted)
+            }
+            var trust = try TrustDatabase(trusted: roots)
+            for assertion in given where assertion.type != .model && trust.find(assertion.reference) == nil {
+                try? trust.add(assertion)
+            }
+            let extras = snaps.map { text -> (name: String, channel: String) in
+                let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+                return (parts[0], parts.count > 1 ? parts[1] : "stable")
+            }
+            let root = URL(fileURLWithPath: output).appendingPathComponent(classic ? "" : "image")
+            let seed = root.appendingPathComponent("var/lib/snapd/seed")
+            let builder = SeedBuilder(
+                client: client, model: parsed, trust: trust, extras: extras, showProgress: !json)
+            let entries = try await builder.build(into: seed)
+            if let tar { try archive(URL(fileURLWithPath: output), to: tar) }
+            if json { return try JSONOutput.print(["seed": seed.path]) }
+            print(
+                Table.render(
+                    ["snap", "revision", "channel", "file"],
+                    entries.map { [$0.name, String($0.revision), $0.channel, $0.file] }))
+            print("seed written to \(seed.path)")
+        }
+
+        private func archive(_ folder: URL, to file: String) throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/tar")
+            process.arguments = ["-C", folder.path, "-cf", file, "."]
+            try process.run()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { throw CLIError("tar could not write \(file)") }
+        }
+    }
+}

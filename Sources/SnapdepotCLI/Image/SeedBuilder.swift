@@ -1,0 +1,228 @@
+import Assertions
+import AsyncHTTPClient
+import DepotCrypto
+import Foundation
+import NIOCore
+import SnapFiles
+
+/// Builds a series-16 seed (`seed.yaml`, `snaps/`, `assertions/`) for a model from a store, as
+/// `snap prepare-image` does: it resolves the model's snaps for its architecture, downloads each,
+/// and keeps it only if its SHA3-384 and full assertion chain verify against the trusted root.
+struct SeedBuilder {
+    struct Entry: Encodable {
+        let name: String
+        let snapID: String
+        let revision: Int
+        let channel: String
+        let file: String
+    }
+
+    let client: StoreClient
+    let model: Model
+    let trust: TrustDatabase
+    let extras: [(name: String, channel: String)]
+    let showProgress: Bool
+
+    /// The snaps a series-16 device is made of, in the order snapd seeds them.
+    func wantedSnaps() -> [(name: String, channel: String)] {
+        var names: [String] = []
+        if model.isClassic {
+            if !(model.otherSnaps.isEmpty && extras.isEmpty && model.gadget == nil) { names.append("core") }
+        } else if let base = model.base {
+            names += ["snapd", base.name]
+        } else {
+            names.append("core")
+        }
+        names += [model.kernel?.name, model.gadget?.name].compactMap { $0 }
+        names += model.otherSnaps.map(\.name)
+        var seen = Set<String>()
+        var wanted: [(String, String)] = []
+        for name in names where seen.insert(name).inserted { wanted.append((name, "stable")) }
+        for extra in extras where seen.insert(extra.name).inserted { wanted.append(extra) }
+        return wanted
+    }
+
+    /// Writes the seed into `seedDirectory`, which must not exist yet; returns its snaps.
+    func build(into seedDirectory: URL) async throws -> [Entry] {
+        guard !FileManager.default.fileExists(atPath: seedDirectory.path) else {
+            throw CLIError("\(seedDirectory.path) already exists: choose a new --output")
+        }
+        // The first folder on the way that is not there yet: a failed build removes it, leaving nothing.
+        var created = seedDirectory
+        while !FileManager.default.fileExists(atPath: created.deletingLastPathComponent().path) {
+            created = created.deletingLastPathComponent()
+        }
+        // Built beside its final place and renamed in at the end, so a seed is never half-written.
+        let staging = seedDirectory.deletingLastPathComponent().appendingPathComponent(".seed-\(UUID().uuidString)")
+        do {
+            for folder in ["snaps", "assertions"] {
+                try FileManager.default.createDirectory(
+                    at: staging.appendingPathComponent(folder), withIntermediateDirectories: true)
+            }
+            let entries = try await fill(staging)
+            try FileManager.default.moveItem(at: staging, to: seedDirectory)
+            return entries
+        } catch {
+            try? FileManager.default.removeItem(at: created == seedDirectory ? staging : created)
+            throw error
+        }
+    }
+
+    private func fill(_ seed: URL) async throws -> [Entry] {
+        var trust = trust
+        var assertions: [Assertion] = []
+        func accept(_ assertion: Assertion) throws {
+            guard trust.find(assertion.reference) == nil else { return }
+            do {
+                try trust.add(assertion)
+            } catch {
+                throw CLIError(
+                    "the store's \(assertion.type.name) \(assertion.primaryKey.joined(separator: "/")) does not verify: \(error)"
+                )
+            }
+            assertions.append(assertion)
+        }
+        // The model's own chain first: the brand's account and key, then the model.
+        for reference in [
+            AssertionReference(.account, [model.brandID]),
+            AssertionReference(.accountKey, [model.assertion.string("sign-key-sha3-384")]),
+        ] where !trust.isTrustedAccount(model.brandID) {
+            for assertion in try await fetchChain(reference, into: &trust) { try accept(assertion) }
+        }
+        do {
+            try trust.add(model.assertion)
+        } catch {
+            throw CLIError("the model does not verify: \(error)")
+        }
+        assertions.append(model.assertion)
+
+        var entries: [Entry] = []
+        var queue = wantedSnaps()
+        var index = 0
+        while index < queue.count {
+            let (name, channel) = queue[index]
+            index += 1
+            let (entry, snap, chain) = try await fetchSnap(name: name, channel: channel, into: seed, trust: &trust)
+            for assertion in chain { try accept(assertion) }
+            entries.append(entry)
+            // A snap's base is part of the device even when the model does not name it.
+            let base = snap.metadata.base
+            if !base.isEmpty, base != "none", !queue.contains(where: { $0.name == base }),
+                !(base == "core" && queue.contains { $0.name == "core" })
+            {
+                queue.append((base, "stable"))
+            }
+        }
+        for (number, assertion) in assertions.enumerated() {
+            let file = seed.appendingPathComponent("assertions")
+                .appendingPathComponent(assertion.type == .model ? "model" : "\(number)-\(assertion.type.name).assert")
+            try Data(AssertionStream.encode([assertion])).write(to: file)
+        }
+        var yaml = "snaps:\n"
+        for entry in entries {
+            yaml += "  - name: \(entry.name)\n    snap-id: \(entry.snapID)\n    channel: \(entry.channel)\n"
+            yaml += "    file: \(entry.file)\n"
+        }
+        try Data(yaml.utf8).write(to: seed.appendingPathComponent("seed.yaml"))
+        return entries
+    }
+
+    /// One assertion and whatever it needs that the trust database does not have yet, signers first.
+    private func fetchChain(_ reference: AssertionReference, into trust: inout TrustDatabase) async throws
+        -> [Assertion]
+    {
+        if trust.find(reference) != nil { return [] }
+        let answer = try await client.probe(
+            "/v2/assertions/\(reference.type.name)/\(reference.primaryKey.joined(separator: "/"))",
+            headers: ["Accept": "application/x.ubuntu.assertion"])
+        guard answer.status == 200 else {
+            throw CLIError("the store has no \(reference.type.name) \(reference.primaryKey.joined(separator: "/"))")
+        }
+        guard let assertion = try AssertionStream.decode(Array(answer.body)).first else {
+            throw CLIError("the store sent an empty \(reference.type.name)")
+        }
+        var chain: [Assertion] = []
+        let signKey = assertion.string("sign-key-sha3-384")
+        let authority = assertion.string("authority-id")
+        if !authority.isEmpty, !trust.isTrustedAccount(authority) {
+            chain += try await fetchChain(AssertionReference(.account, [authority]), into: &trust)
+            chain += try await fetchChain(AssertionReference(.accountKey, [signKey]), into: &trust)
+        } else if !signKey.isEmpty {
+            chain += try await fetchChain(AssertionReference(.accountKey, [signKey]), into: &trust)
+        }
+        return chain + [assertion]
+    }
+
+    /// Resolves a snap as a device of the model would, downloads it, and checks it against its assertions.
+    private func fetchSnap(name: String, channel: String, into seed: URL, trust: inout TrustDatabase) async throws
+        -> (Entry, SnapFile, [Assertion])
+    {
+        var headers = ["Snap-Device-Architecture": model.architecture, "Content-Type": "application/json"]
+        if !model.store.isEmpty { headers["Snap-Device-Store"] = model.store }
+        let action: [String: Any] = [
+            "context": [Any](),
+            "actions": [["action": "download", "instance-key": "download-1", "name": name, "channel": channel]],
+            "fields": ["download", "revision", "snap-id", "type"],
+        ]
+        let answer = try await client.probe(
+            "/v2/snaps/refresh", method: .POST, body: try JSONSerialization.data(withJSONObject: action),
+            headers: headers)
+        let object = (try? JSONSerialization.jsonObject(with: answer.body)) as? [String: Any]
+        guard answer.status == 200, let result = (object?["results"] as? [[String: Any]])?.first else {
+            throw CLIError("the store did not answer for \(name): \(answer.status)")
+        }
+        if let error = result["error"] as? [String: Any] {
+            throw CLIError(
+                "\(name) (\(channel), \(model.architecture)): \(error["message"] as? String ?? "not available")")
+        }
+        guard let snap = result["snap"] as? [String: Any], let snapID = snap["snap-id"] as? String,
+            let revision = snap["revision"] as? Int, let download = snap["download"] as? [String: Any],
+            let url = download["url"] as? String, let expected = download["sha3-384"] as? String
+        else { throw CLIError("the store's answer for \(name) lacks its download") }
+        let file = "\(name)_\(revision).snap"
+        let path = seed.appendingPathComponent("snaps").appendingPathComponent(file).path
+        try await downloadFile(url, to: path, label: file, size: download["size"] as? Int)
+        let opened: SnapFile
+        do {
+            opened = try SnapFile.open(path: path)
+        } catch {
+            throw CLIError("\(file) from the store is not a valid snap: \(error)")
+        }
+        guard opened.sha3_384Hex == expected else {
+            throw CLIError("\(file): its SHA3-384 is \(opened.sha3_384Hex), the store said \(expected)")
+        }
+        // The declaration first: snapd checks a revision against its snap's declaration.
+        var chain = try await fetchChain(AssertionReference(.snapDeclaration, ["16", snapID]), into: &trust)
+        chain += try await fetchChain(AssertionReference(.snapRevision, [opened.sha3_384Base64URL]), into: &trust)
+        let revisionAssertion = chain.first { $0.type == .snapRevision }
+        guard let revisionAssertion, revisionAssertion.string("snap-id") == snapID,
+            revisionAssertion.string("snap-revision") == String(revision),
+            revisionAssertion.string("snap-size") == String(opened.size)
+        else {
+            throw CLIError("\(file) does not match its snap-revision assertion (id, revision or size)")
+        }
+        let publisher = chain.first { $0.type == .snapDeclaration }?.string("publisher-id") ?? ""
+        if !publisher.isEmpty { chain += try await fetchChain(AssertionReference(.account, [publisher]), into: &trust) }
+        return (Entry(name: name, snapID: snapID, revision: revision, channel: channel, file: file), opened, chain)
+    }
+
+    private func downloadFile(_ url: String, to path: String, label: String, size: Int?) async throws {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .hours(1))
+        guard response.status == .ok else {
+            throw CLIError("downloading \(label): the store answered \(response.status)")
+        }
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let handle = FileHandle(forWritingAtPath: path)
+        else { throw CLIError("cannot write \(path)") }
+        defer { try? handle.close() }
+        let progress = ProgressBar(label: label, enabled: showProgress)
+        var done: UInt64 = 0
+        for try await chunk in response.body {
+            try handle.write(contentsOf: chunk.readableBytesView)
+            done += UInt64(chunk.readableBytes)
+            progress.update(done, UInt64(size ?? 0))
+        }
+        try handle.synchronize()
+        progress.finish()
+    }
+}
