@@ -35,12 +35,15 @@ struct ImageBuildTests {
         _ = try run(["accounts", "create", "acme", "--id", "acme-brand", "--validation", "verified"])
         _ = try run(["key", "create", "brand", "--bits", "2048", "--keys", keys])
         _ = try run(["accounts", "register-key", "acme-brand", "brand", "--keys", keys])
-        let snaps: [(name: String, yaml: String, files: [String: String], channel: String)] = [
-            ("core", "type: os\n", [:], "stable"),
-            ("pi2-kernel", "type: kernel\n", [:], "stable"),
-            ("pi3", "type: gadget\n", ["meta/gadget.yaml": Self.gadgetYAML, "uboot.conf": ""], "stable"),
-            ("myawesomesnap", "", [:], "stable"),
-            ("mysecondawesomesnap", "", [:], "beta"),
+        _ = try run(["accounts", "create", "rival", "--id", "rival"])
+        let snaps: [(name: String, yaml: String, files: [String: String], channel: String, publisher: String)] = [
+            ("core", "type: os\n", [:], "stable", "acme-brand"),
+            ("pi2-kernel", "type: kernel\n", [:], "stable", "acme-brand"),
+            ("pi3", "type: gadget\n", ["meta/gadget.yaml": Self.gadgetYAML, "uboot.conf": ""], "stable", "acme-brand"),
+            ("myawesomesnap", "", [:], "stable", "acme-brand"),
+            ("mysecondawesomesnap", "", [:], "beta", "acme-brand"),
+            ("bare-gadget", "type: gadget\n", ["meta/gadget.yaml": Self.gadgetYAML], "stable", "acme-brand"),
+            ("rival-kernel", "type: kernel\n", [:], "stable", "rival"),
         ]
         for snap in snaps {
             let source = folder.appendingPathComponent("src-\(snap.name)")
@@ -53,7 +56,7 @@ struct ImageBuildTests {
             for (path, text) in snap.files { try Data(text.utf8).write(to: source.appendingPathComponent(path)) }
             let file = folder.appendingPathComponent("\(snap.name).snap").path
             _ = try run(["pack", source.path, "--output", file])
-            _ = try run(["register", snap.name, "--publisher", "acme-brand"])
+            _ = try run(["register", snap.name, "--publisher", snap.publisher])
             _ = try run(["upload", file, "--release", snap.channel])
         }
         let headers = try run([
@@ -96,6 +99,27 @@ struct ImageBuildTests {
         }
         #expect(loaded.output.contains("snap myawesomesnap 1"), "\(loaded.output)")
         #expect(loaded.output.contains("snap mysecondawesomesnap 1"), "\(loaded.output)")
+
+        // snapd's rules for the boot snaps: published by the brand, and a gadget that names its bootloader.
+        for (gadget, kernel, reason) in [
+            (
+                "pi3", "rival-kernel",
+                #"cannot use kernel "rival-kernel" published by "rival" for model by "acme-brand""#
+            ),
+            ("bare-gadget", "pi2-kernel", "gadget bare-gadget has no bootloader marker"),
+        ] {
+            let variant = headers.replacingOccurrences(of: "gadget: pi3", with: "gadget: \(gadget)")
+                .replacingOccurrences(of: "kernel: pi2-kernel", with: "kernel: \(kernel)")
+            let variantFile = folder.appendingPathComponent("variant.yaml")
+            try Data(variant.utf8).write(to: variantFile)
+            let signedVariant = try run(["model", "sign", variantFile.path, "--key", "brand", "--keys", keys]).output
+            try Data(signedVariant.utf8).write(to: modelFile)
+            let refused = try store.snapdepot([
+                "image", "build", modelFile.path, "--output", folder.appendingPathComponent("variant").path,
+            ])
+            #expect(refused.status != 0 && refused.output.contains(reason), "\(refused.output)")
+            #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("variant").path))
+        }
 
         // One changed byte in the model: refused with the reason, and nothing written.
         let tampered = model.replacingOccurrences(of: "model: my-pi3", with: "model: my-pi4")

@@ -104,6 +104,7 @@ struct SeedBuilder {
             index += 1
             let (entry, snap, chain) = try await fetchSnap(name: name, channel: channel, into: seed, trust: &trust)
             for assertion in chain { try accept(assertion) }
+            try checkBootSnap(snap, declaration: chain.first { $0.type == .snapDeclaration })
             entries.append(entry)
             // A snap's base is part of the device even when the model does not name it.
             let base = snap.metadata.base
@@ -125,6 +126,33 @@ struct SeedBuilder {
         }
         try Data(yaml.utf8).write(to: seed.appendingPathComponent("seed.yaml"))
         return entries
+    }
+
+    /// snapd's rules for the snaps that boot the device (`seedwriter` and `bootloader.ForGadget`).
+    private func checkBootSnap(_ snap: SnapFile, declaration: Assertion?) throws {
+        let kind: String
+        switch snap.metadata.type {
+        case .kernel: kind = "kernel"
+        case .gadget: kind = "gadget"
+        default: return
+        }
+        let publisher = declaration?.string("publisher-id") ?? ""
+        guard publisher == model.brandID || publisher == "canonical" else {
+            throw CLIError(
+                "cannot use \(kind) \"\(snap.metadata.name)\" published by \"\(publisher)\" for model by "
+                    + "\"\(model.brandID)\": the brand (or canonical) must publish the model's \(kind)")
+        }
+        guard kind == "gadget", !model.isClassic else { return }
+        guard snap.gadget != nil else {
+            throw CLIError("gadget \(snap.metadata.name) has no meta/gadget.yaml")
+        }
+        let image = try SquashfsImage(path: snap.path)
+        let markers = ["uboot", "grub", "androidboot", "lk", "piboot"].map { "\($0).conf" }
+        guard markers.contains(where: { (try? image.readFile(atPath: $0, limit: 1 << 20)) != nil }) else {
+            throw CLIError(
+                "gadget \(snap.metadata.name) has no bootloader marker at its root (one of "
+                    + "\(markers.joined(separator: ", "))): snapd could not tell which bootloader the device uses")
+        }
     }
 
     /// One assertion and whatever it needs that the trust database does not have yet, signers first.
@@ -191,8 +219,13 @@ struct SeedBuilder {
         guard opened.sha3_384Hex == expected else {
             throw CLIError("\(file): its SHA3-384 is \(opened.sha3_384Hex), the store said \(expected)")
         }
-        // The declaration first: snapd checks a revision against its snap's declaration.
-        var chain = try await fetchChain(AssertionReference(.snapDeclaration, ["16", snapID]), into: &trust)
+        // In the order snapd accepts them: the publisher's account, the declaration, then the revision.
+        let declarationChain = try await fetchChain(
+            AssertionReference(.snapDeclaration, ["16", snapID]), into: &trust)
+        let publisher = declarationChain.last?.string("publisher-id") ?? ""
+        var chain =
+            publisher.isEmpty ? [] : try await fetchChain(AssertionReference(.account, [publisher]), into: &trust)
+        chain += declarationChain
         chain += try await fetchChain(AssertionReference(.snapRevision, [opened.sha3_384Base64URL]), into: &trust)
         let revisionAssertion = chain.first { $0.type == .snapRevision }
         guard let revisionAssertion, revisionAssertion.string("snap-id") == snapID,
@@ -201,8 +234,6 @@ struct SeedBuilder {
         else {
             throw CLIError("\(file) does not match its snap-revision assertion (id, revision or size)")
         }
-        let publisher = chain.first { $0.type == .snapDeclaration }?.string("publisher-id") ?? ""
-        if !publisher.isEmpty { chain += try await fetchChain(AssertionReference(.account, [publisher]), into: &trust) }
         return (Entry(name: name, snapID: snapID, revision: revision, channel: channel, file: file), opened, chain)
     }
 
