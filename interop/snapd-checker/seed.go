@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 
 	"github.com/snapcore/snapd/asserts"
 	"github.com/snapcore/snapd/seed"
@@ -24,7 +25,12 @@ func loadSeed(trustedPath, seedDir string) error {
 		return err
 	}
 	commitTo := func(b *asserts.Batch) error { return b.CommitTo(db, nil) }
-	sd, err := seed.Open(seedDir, "")
+	// A UC20+ seed holds recovery systems; the checker loads the only one there is.
+	label := ""
+	if systems, _ := filepath.Glob(filepath.Join(seedDir, "systems", "*")); len(systems) == 1 {
+		label = filepath.Base(systems[0])
+	}
+	sd, err := seed.Open(seedDir, label)
 	if err != nil {
 		return err
 	}

@@ -12,13 +12,14 @@ struct ImageCommand: AsyncParsableCommand {
 
     struct Build: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write the seed of a series-16 or classic model, like `snap prepare-image`.",
+            abstract: "Write the seed of a model, like `snap prepare-image`.",
             discussion: """
                 Resolves the model's snaps (core or snapd and its base, kernel, gadget, required snaps, \
                 the snaps' own bases, and the --snap extras) for the model's architecture, downloads \
                 each from the store you are logged in to, and keeps it only if its SHA3-384 and its \
                 assertion chain verify against the store's root (or --trusted). The seed goes to \
-                OUTPUT/image/var/lib/snapd/seed, or OUTPUT/var/lib/snapd/seed with --classic.
+                OUTPUT/image/var/lib/snapd/seed, OUTPUT/var/lib/snapd/seed with --classic, and \
+                OUTPUT/system-seed (snaps/, systems/LABEL/) for a UC20+ model.
                 """
         )
 
@@ -64,8 +65,19 @@ struct ImageCommand: AsyncParsableCommand {
                 let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
                 return (parts[0], parts.count > 1 ? parts[1] : "stable")
             }
-            let root = URL(fileURLWithPath: output).appendingPathComponent(classic ? "" : "image")
-            let seed = root.appendingPathComponent("var/lib/snapd/seed")
+            // Where `snap prepare-image` puts each kind of seed.
+            let seed: URL
+            if parsed.form == .extended {
+                guard snaps.isEmpty else {
+                    throw CLIError(
+                        "--snap extras in a UC20+ seed need grade dangerous and options.yaml, "
+                            + "which image build does not write yet: list the snaps in the model instead")
+                }
+                seed = URL(fileURLWithPath: output).appendingPathComponent("system-seed")
+            } else {
+                seed = URL(fileURLWithPath: output).appendingPathComponent(classic ? "" : "image")
+                    .appendingPathComponent("var/lib/snapd/seed")
+            }
             let builder = SeedBuilder(
                 client: client, model: parsed, trust: trust, extras: extras, showProgress: !json)
             let entries = try await builder.build(into: seed)

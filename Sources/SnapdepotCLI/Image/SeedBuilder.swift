@@ -5,9 +5,10 @@ import Foundation
 import NIOCore
 import SnapFiles
 
-/// Builds a series-16 seed (`seed.yaml`, `snaps/`, `assertions/`) for a model from a store, as
-/// `snap prepare-image` does: it resolves the model's snaps for its architecture, downloads each,
-/// and keeps it only if its SHA3-384 and full assertion chain verify against the trusted root.
+/// Builds a seed for a model from a store, as `snap prepare-image` does: it resolves the model's
+/// snaps for its architecture, downloads each, and keeps it only if its SHA3-384 and full assertion
+/// chain verify against the trusted root. Series-16 and classic models get `seed.yaml`, `snaps/`
+/// and `assertions/`; UC20+ models get `snaps/` and `systems/LABEL/` with `model` and `assertions/`.
 struct SeedBuilder {
     struct Entry: Encodable {
         let name: String
@@ -22,9 +23,31 @@ struct SeedBuilder {
     let trust: TrustDatabase
     let extras: [(name: String, channel: String)]
     let showProgress: Bool
+    /// The recovery system's label in a UC20+ seed.
+    var label: String = SeedBuilder.defaultLabel()
 
-    /// The snaps a series-16 device is made of, in the order snapd seeds them.
+    static func defaultLabel() -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date())
+    }
+
+    var isExtended: Bool { model.form == .extended }
+
+    /// The snaps a device is made of, in the order snapd seeds them, with the channel of each.
     func wantedSnaps() -> [(name: String, channel: String)] {
+        if isExtended {
+            // UC20+: snapd, then the essential snaps and the rest, on the model's default channels.
+            var wanted: [(String, String)] = [
+                (model.snapd?.name ?? "snapd", model.snapd?.defaultChannel ?? "latest/stable")
+            ]
+            for snap in [model.base, model.kernel, model.gadget].compactMap({ $0 }) + model.otherSnaps
+            where !wanted.contains(where: { $0.0 == snap.name }) {
+                wanted.append((snap.name, snap.defaultChannel.isEmpty ? "latest/stable" : snap.defaultChannel))
+            }
+            return wanted + extras.filter { extra in !wanted.contains { $0.0 == extra.name } }
+        }
         var names: [String] = []
         if model.isClassic {
             if !(model.otherSnaps.isEmpty && extras.isEmpty && model.gadget == nil) { names.append("core") }
@@ -55,7 +78,7 @@ struct SeedBuilder {
         // Built beside its final place and renamed in at the end, so a seed is never half-written.
         let staging = seedDirectory.deletingLastPathComponent().appendingPathComponent(".seed-\(UUID().uuidString)")
         do {
-            for folder in ["snaps", "assertions"] {
+            for folder in ["snaps", assertionsFolder] {
                 try FileManager.default.createDirectory(
                     at: staging.appendingPathComponent(folder), withIntermediateDirectories: true)
             }
@@ -67,6 +90,8 @@ struct SeedBuilder {
             throw error
         }
     }
+
+    private var assertionsFolder: String { isExtended ? "systems/\(label)/assertions" : "assertions" }
 
     private func fill(_ seed: URL) async throws -> [Entry] {
         var trust = trust
@@ -108,17 +133,25 @@ struct SeedBuilder {
             entries.append(entry)
             // A snap's base is part of the device even when the model does not name it.
             let base = snap.metadata.base
-            if !base.isEmpty, base != "none", !queue.contains(where: { $0.name == base }),
-                !(base == "core" && queue.contains { $0.name == "core" })
-            {
+            if !base.isEmpty, base != "none", !queue.contains(where: { $0.name == base }) {
+                // A UC20+ model must list every snap the device gets, as snapd's seed writer insists.
+                guard !isExtended else {
+                    throw CLIError(
+                        "\(name) needs the base \(base), which the model does not list: add it to the model's snaps")
+                }
                 queue.append((base, "stable"))
             }
         }
         for (number, assertion) in assertions.enumerated() {
-            let file = seed.appendingPathComponent("assertions")
-                .appendingPathComponent(assertion.type == .model ? "model" : "\(number)-\(assertion.type.name).assert")
+            let file =
+                assertion.type == .model
+                ? seed.appendingPathComponent(isExtended ? "systems/\(label)/model" : "assertions/model")
+                : seed.appendingPathComponent(assertionsFolder)
+                    .appendingPathComponent("\(number)-\(assertion.type.name).assert")
             try Data(AssertionStream.encode([assertion])).write(to: file)
         }
+        // A UC20+ system lists its snaps in the model itself; `seed.yaml` is series 16's.
+        if isExtended { return entries }
         var yaml = "snaps:\n"
         for entry in entries {
             yaml += "  - name: \(entry.name)\n    snap-id: \(entry.snapID)\n    channel: \(entry.channel)\n"
