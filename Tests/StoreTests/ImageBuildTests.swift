@@ -1,78 +1,47 @@
-import Assertions
 import Foundation
 import TestSupport
 import Testing
 
-/// `snapdepot image build`: the seed of the workshop's model, from a running store, loaded by
-/// snapd's own seed package as a device's first boot loads it.
+/// `snapdepot image build`: seeds of the workshop's models from a running store, loaded by snapd's
+/// own seed package as a device's first boot loads them.
 @Suite(.enabled(if: SnapdSource.available, "needs the Go checker: run scripts/test"))
 struct ImageBuildTests {
-    static let gadgetYAML = """
-        volumes:
-          pi:
-            schema: mbr
-            bootloader: u-boot
-            structure:
-              - type: 0C
-                filesystem: vfat
-                filesystem-label: system-boot
-                size: 128M
-        """
+    typealias StandIn = ImageFixtures.StandIn
+
+    static func world() async throws -> ImageFixtures {
+        let fixture = try await StoreFixture.make()
+        let server = try ServerProcess(data: fixture.folder.appendingPathComponent("served").path)
+        let world = ImageFixtures(store: SnapdClientTests.Store(fixture: fixture, server: server))
+        try world.run(["accounts", "create", "acme", "--id", "acme-brand", "--validation", "verified"])
+        try world.registerBrandKey()
+        return world
+    }
 
     @Test func seedsTheModelAndSnapdLoadsTheSeed() async throws {
-        let fixture = try await StoreFixture.make()
-        defer { fixture.cleanUp() }
-        let server = try ServerProcess(data: fixture.folder.appendingPathComponent("served").path)
-        defer { server.stop() }
-        let store = SnapdClientTests.Store(fixture: fixture, server: server)
-        let folder = fixture.folder
-        let keys = folder.appendingPathComponent("keys").path
-        func run(_ arguments: [String]) throws -> CommandResult {
-            let result = try store.snapdepot(arguments)
-            try #require(result.status == 0, "\(arguments): \(result.output)")
-            return result
+        let world = try await Self.world()
+        defer {
+            world.store.server.stop()
+            world.store.fixture.cleanUp()
         }
-        _ = try run(["accounts", "create", "acme", "--id", "acme-brand", "--validation", "verified"])
-        _ = try run(["key", "create", "brand", "--bits", "2048", "--keys", keys])
-        _ = try run(["accounts", "register-key", "acme-brand", "brand", "--keys", keys])
-        _ = try run(["accounts", "create", "rival", "--id", "rival"])
-        let snaps: [(name: String, yaml: String, files: [String: String], channel: String, publisher: String)] = [
-            ("core", "type: os\n", [:], "stable", "acme-brand"),
-            ("pi2-kernel", "type: kernel\n", [:], "stable", "acme-brand"),
-            ("pi3", "type: gadget\n", ["meta/gadget.yaml": Self.gadgetYAML, "uboot.conf": ""], "stable", "acme-brand"),
-            ("myawesomesnap", "", [:], "stable", "acme-brand"),
-            ("mysecondawesomesnap", "", [:], "beta", "acme-brand"),
-            ("bare-gadget", "type: gadget\n", ["meta/gadget.yaml": Self.gadgetYAML], "stable", "acme-brand"),
-            ("rival-kernel", "type: kernel\n", [:], "stable", "rival"),
-        ]
-        for snap in snaps {
-            let source = folder.appendingPathComponent("src-\(snap.name)")
-            try FileManager.default.createDirectory(
-                at: source.appendingPathComponent("meta"), withIntermediateDirectories: true)
-            try Data(
-                "name: \(snap.name)\nversion: '1.0'\nsummary: s\ndescription: d\narchitectures: [amd64]\n\(snap.yaml)"
-                    .utf8
-            ).write(to: source.appendingPathComponent("meta/snap.yaml"))
-            for (path, text) in snap.files { try Data(text.utf8).write(to: source.appendingPathComponent(path)) }
-            let file = folder.appendingPathComponent("\(snap.name).snap").path
-            _ = try run(["pack", source.path, "--output", file])
-            _ = try run(["register", snap.name, "--publisher", snap.publisher])
-            _ = try run(["upload", file, "--release", snap.channel])
-        }
-        let headers = try run([
-            "model", "create", "my-pi3", "--brand", "acme-brand", "--architecture", "amd64", "--gadget", "pi3",
-            "--kernel", "pi2-kernel", "--required-snap", "myawesomesnap",
-        ]).output
-        try Data(headers.utf8).write(to: folder.appendingPathComponent("my-pi3.yaml"))
-        let model = try run([
-            "model", "sign", folder.appendingPathComponent("my-pi3.yaml").path, "--key", "brand", "--keys", keys,
-        ]).output
-        let modelFile = folder.appendingPathComponent("my-pi3.model")
-        try Data(model.utf8).write(to: modelFile)
+        let folder = world.folder
+        try world.run(["accounts", "create", "rival", "--id", "rival"])
+        try world.publish([
+            StandIn(name: "core", yaml: "type: os\n"),
+            StandIn(name: "pi2-kernel", yaml: "type: kernel\n"),
+            StandIn(
+                name: "pi3", yaml: "type: gadget\n",
+                files: ["meta/gadget.yaml": ImageFixtures.gadgetYAML, "uboot.conf": ""]),
+            StandIn(name: "myawesomesnap"),
+            StandIn(name: "mysecondawesomesnap", channel: "beta"),
+            StandIn(name: "bare-gadget", yaml: "type: gadget\n", files: ["meta/gadget.yaml": ImageFixtures.gadgetYAML]),
+            StandIn(name: "rival-kernel", yaml: "type: kernel\n", publisher: "rival"),
+        ])
+        let (headers, modelFile) = try world.signedModel(
+            "my-pi3", ["--gadget", "pi3", "--kernel", "pi2-kernel", "--required-snap", "myawesomesnap"])
 
         let output = folder.appendingPathComponent("out")
         let tar = folder.appendingPathComponent("my-pi3.tar").path
-        let built = try run([
+        let built = try world.run([
             "image", "build", modelFile.path, "--output", output.path, "--snap", "mysecondawesomesnap=beta", "--tar",
             tar,
         ])
@@ -87,18 +56,13 @@ struct ImageBuildTests {
         #expect(listing.output.contains("./image/var/lib/snapd/seed/seed.yaml"), "\(listing.output)")
 
         // snapd's seed package, trusting only the store's root, loads and checks every snap.
-        let trusted = try await server.request(.GET, "/admin/v1/trust", token: server.adminToken)
-        let roots = try #require(try trusted.json()["trusted"] as? String)
-        let rootsFile = folder.appendingPathComponent("root.assert")
-        try Data(roots.utf8).write(to: rootsFile)
-        let loaded = try SnapdSource.runChecker(["seed-load", rootsFile.path, seed.path])
-        #expect(loaded.status == 0, "\(loaded.output)")
-        #expect(loaded.output.contains("model acme-brand/my-pi3"), "\(loaded.output)")
-        for line in ["essential core 1 os", "essential pi2-kernel 1 kernel", "essential pi3 1 gadget"] {
-            #expect(loaded.output.contains(line), "\(loaded.output)")
+        let loaded = try await world.loadSeed(seed)
+        for line in [
+            "model acme-brand/my-pi3", "essential core 1 os", "essential pi2-kernel 1 kernel",
+            "essential pi3 1 gadget", "snap myawesomesnap 1", "snap mysecondawesomesnap 1",
+        ] {
+            #expect(loaded.contains(line), "\(loaded)")
         }
-        #expect(loaded.output.contains("snap myawesomesnap 1"), "\(loaded.output)")
-        #expect(loaded.output.contains("snap mysecondawesomesnap 1"), "\(loaded.output)")
 
         // snapd's rules for the boot snaps: published by the brand, and a gadget that names its bootloader.
         for (gadget, kernel, reason) in [
@@ -108,85 +72,49 @@ struct ImageBuildTests {
             ),
             ("bare-gadget", "pi2-kernel", "gadget bare-gadget has no bootloader marker"),
         ] {
-            let variant = headers.replacingOccurrences(of: "gadget: pi3", with: "gadget: \(gadget)")
-                .replacingOccurrences(of: "kernel: pi2-kernel", with: "kernel: \(kernel)")
-            let variantFile = folder.appendingPathComponent("variant.yaml")
-            try Data(variant.utf8).write(to: variantFile)
-            let signedVariant = try run(["model", "sign", variantFile.path, "--key", "brand", "--keys", keys]).output
-            try Data(signedVariant.utf8).write(to: modelFile)
-            let refused = try store.snapdepot([
-                "image", "build", modelFile.path, "--output", folder.appendingPathComponent("variant").path,
+            let variant = try world.signedModel("variant", ["--gadget", gadget, "--kernel", kernel]).file
+            let refused = try world.store.snapdepot([
+                "image", "build", variant.path, "--output", folder.appendingPathComponent("variant").path,
             ])
             #expect(refused.status != 0 && refused.output.contains(reason), "\(refused.output)")
             #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("variant").path))
         }
 
         // One changed byte in the model: refused with the reason, and nothing written.
-        let tampered = model.replacingOccurrences(of: "model: my-pi3", with: "model: my-pi4")
-        try Data(tampered.utf8).write(to: modelFile)
-        let refused = try store.snapdepot([
+        let model = try String(contentsOf: modelFile, encoding: .utf8)
+        #expect(headers.contains("model: my-pi3"))
+        try Data(model.replacingOccurrences(of: "model: my-pi3", with: "model: my-pi4").utf8).write(to: modelFile)
+        let refused = try world.store.snapdepot([
             "image", "build", modelFile.path, "--output", folder.appendingPathComponent("bad").path,
         ])
         #expect(refused.status != 0)
         #expect(refused.output.contains("the model does not verify"), "\(refused.output)")
-        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("bad/image").path))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("bad").path))
     }
 
     @Test func seedsAUC20ModelInItsRecoverySystemLayout() async throws {
-        let fixture = try await StoreFixture.make()
-        defer { fixture.cleanUp() }
-        let server = try ServerProcess(data: fixture.folder.appendingPathComponent("served").path)
-        defer { server.stop() }
-        let store = SnapdClientTests.Store(fixture: fixture, server: server)
-        let folder = fixture.folder
-        let keys = folder.appendingPathComponent("keys").path
-        func run(_ arguments: [String]) throws -> CommandResult {
-            let result = try store.snapdepot(arguments)
-            try #require(result.status == 0, "\(arguments): \(result.output)")
-            return result
+        let world = try await Self.world()
+        defer {
+            world.store.server.stop()
+            world.store.fixture.cleanUp()
         }
-        _ = try run(["accounts", "create", "acme", "--id", "acme-brand", "--validation", "verified"])
-        _ = try run(["key", "create", "brand", "--bits", "2048", "--keys", keys])
-        _ = try run(["accounts", "register-key", "acme-brand", "brand", "--keys", keys])
-        let snaps: [(name: String, yaml: String, files: [String: String])] = [
-            ("snapd", "type: snapd\n", [:]),
-            ("core22", "type: base\n", [:]),
-            ("pc-kernel", "type: kernel\n", [:]),
-            ("pc", "type: gadget\nbase: core22\n", ["meta/gadget.yaml": Self.gadgetYAML, "grub.conf": ""]),
-            ("myawesomesnap", "base: core22\n", [:]),
-        ]
-        for snap in snaps {
-            let source = folder.appendingPathComponent("src-\(snap.name)")
-            try FileManager.default.createDirectory(
-                at: source.appendingPathComponent("meta"), withIntermediateDirectories: true)
-            try Data(
-                "name: \(snap.name)\nversion: '1.0'\nsummary: s\ndescription: d\narchitectures: [amd64]\n\(snap.yaml)"
-                    .utf8
-            ).write(to: source.appendingPathComponent("meta/snap.yaml"))
-            for (path, text) in snap.files { try Data(text.utf8).write(to: source.appendingPathComponent(path)) }
-            let file = folder.appendingPathComponent("\(snap.name).snap").path
-            _ = try run(["pack", source.path, "--output", file])
-            _ = try run(["register", snap.name, "--publisher", "acme-brand"])
-            _ = try run(["upload", file, "--release", "stable"])
-        }
-        let headers = try run([
-            "model", "create", "my-uc22", "--brand", "acme-brand", "--architecture", "amd64", "--gadget", "pc",
-            "--kernel", "pc-kernel", "--base", "core22", "--grade", "signed", "--required-snap", "myawesomesnap",
-        ]).output
-        try Data(headers.utf8).write(to: folder.appendingPathComponent("my-uc22.yaml"))
-        let model = try run([
-            "model", "sign", folder.appendingPathComponent("my-uc22.yaml").path, "--key", "brand", "--keys", keys,
-        ]).output
-        let modelFile = folder.appendingPathComponent("my-uc22.model")
-        try Data(model.utf8).write(to: modelFile)
+        let folder = world.folder
+        try world.publish(ImageFixtures.uc20Snaps)
+        let modelFile = try world.signedModel(
+            "my-uc22",
+            [
+                "--gadget", "pc", "--kernel", "pc-kernel", "--base", "core22", "--grade", "signed", "--required-snap",
+                "myawesomesnap",
+            ]
+        ).file
 
-        let extras = try store.snapdepot([
+        let extras = try world.store.snapdepot([
             "image", "build", modelFile.path, "--output", folder.appendingPathComponent("x").path, "--snap", "core22",
         ])
         #expect(extras.status != 0 && extras.output.contains("grade dangerous"), "\(extras.output)")
 
         let output = folder.appendingPathComponent("out")
-        _ = try run(["image", "build", modelFile.path, "--output", output.path])
+        try world.run(["image", "build", modelFile.path, "--output", output.path])
         let seed = output.appendingPathComponent("system-seed")
         let files = try FileManager.default.contentsOfDirectory(atPath: seed.appendingPathComponent("snaps").path)
         #expect(
@@ -196,17 +124,12 @@ struct ImageBuildTests {
             "\(files)")
         let systems = try FileManager.default.contentsOfDirectory(atPath: seed.appendingPathComponent("systems").path)
         #expect(systems.count == 1 && systems.first?.count == 8, "one recovery system labelled by date: \(systems)")
-
-        let trusted = try await server.request(.GET, "/admin/v1/trust", token: server.adminToken)
-        let rootsFile = folder.appendingPathComponent("root.assert")
-        try Data(try #require(try trusted.json()["trusted"] as? String).utf8).write(to: rootsFile)
-        let loaded = try SnapdSource.runChecker(["seed-load", rootsFile.path, seed.path])
-        #expect(loaded.status == 0, "\(loaded.output)")
+        let loaded = try await world.loadSeed(seed)
         for line in [
             "model acme-brand/my-uc22", "essential snapd 1 snapd", "essential pc-kernel 1 kernel",
             "essential core22 1 base", "essential pc 1 gadget", "snap myawesomesnap 1",
         ] {
-            #expect(loaded.output.contains(line), "\(loaded.output)")
+            #expect(loaded.contains(line), "\(loaded)")
         }
     }
 }
