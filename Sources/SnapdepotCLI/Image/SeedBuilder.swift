@@ -122,24 +122,18 @@ struct SeedBuilder {
         assertions.append(model.assertion)
 
         var entries: [Entry] = []
-        var queue = wantedSnaps()
-        var index = 0
-        while index < queue.count {
-            let (name, channel) = queue[index]
-            index += 1
+        let queue = wantedSnaps()
+        for (name, channel) in queue {
             let (entry, snap, chain) = try await fetchSnap(name: name, channel: channel, into: seed, trust: &trust)
             for assertion in chain { try accept(assertion) }
             try checkBootSnap(snap, declaration: chain.first { $0.type == .snapDeclaration })
             entries.append(entry)
-            // A snap's base is part of the device even when the model does not name it.
-            let base = snap.metadata.base
+            // As snapd's seed writer: a snap's base must be in the image by name, never pulled in silently.
+            let base = snap.metadata.base.isEmpty && snap.metadata.type == .app ? "core" : snap.metadata.base
             if !base.isEmpty, base != "none", !queue.contains(where: { $0.name == base }) {
-                // A UC20+ model must list every snap the device gets, as snapd's seed writer insists.
-                guard !isExtended else {
-                    throw CLIError(
-                        "\(name) needs the base \(base), which the model does not list: add it to the model's snaps")
-                }
-                queue.append((base, "stable"))
+                throw CLIError(
+                    "cannot add snap \"\(name)\" without also adding its base \"\(base)\" explicitly: "
+                        + "add \(base) to the model, or pass --snap \(base)")
             }
         }
         for (number, assertion) in assertions.enumerated() {

@@ -1,0 +1,152 @@
+import ArgumentParser
+import Assertions
+import Foundation
+import SnapFiles
+import StoreCore
+import StorePersistence
+import Yams
+
+/// The workshop's world (`seed-data/`) built into a store's data folder, ready for `serve`.
+struct SeedDataCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "seed-data",
+        abstract: "Load the production-model workshop's world into a store.",
+        subcommands: [Load.self]
+    )
+
+    struct World: Decodable {
+        struct Brand: Decodable {
+            let username: String
+            let id: String
+            let displayName: String
+
+            enum CodingKeys: String, CodingKey {
+                case username, id
+                case displayName = "display-name"
+            }
+        }
+
+        struct Snap: Decodable {
+            struct Revision: Decodable {
+                let version: String
+                let release: [String]
+            }
+
+            let name: String
+            let revisions: [Revision]
+        }
+
+        let brand: Brand
+        let snaps: [Snap]
+        let models: [String]
+    }
+
+    struct Load: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Build seed-data/ into a data folder: the brand, its key, the snaps, the signed models.",
+            discussion: """
+                Offline, straight into DATA (stop any server using it first). Each snap revision is packed \
+                from seed-data/snaps/NAME with its version written in; the brand's key is generated in \
+                DATA/brand-keys (0600) and registered; the models in seed-data/models are signed with it \
+                and stored, so devices and `snap known --remote` find them. Loading twice changes nothing.
+                """
+        )
+
+        @Option(help: "The store's data folder (default: the same as serve's).") var data: String?
+        @Option(help: "The seed-data folder.") var seedData: String = "seed-data"
+        @Flag(help: "Make a new store sign as snapd's test root, as `serve --testrootorg` does.") var testrootorg =
+            false
+        @Option(help: "Size of the generated keys.") var keyBits: Int = 4096
+        @Flag(help: "Print machine-readable JSON.") var json = false
+
+        func run() async throws {
+            let source = URL(fileURLWithPath: seedData)
+            let worldText = try String(contentsOf: source.appendingPathComponent("world.yaml"), encoding: .utf8)
+            let world: World
+            do {
+                world = try YAMLDecoder().decode(World.self, from: worldText, userInfo: [:])
+            } catch {
+                throw CLIError("seed-data/world.yaml is not valid: \(error)")
+            }
+            let folder = data ?? ServeCommand.defaultDataDirectory()
+            let directory = DataDirectory(path: folder)
+            if testrootorg && !directory.isInitialized {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                try directory.install(identity: try SnapdTestKeys.identity(), rootKey: try SnapdTestKeys.rootKey())
+            }
+            let (store, _, _) = try await directory.openStore(keyBits: keyBits)
+            if try await store.catalogue.account(id: world.brand.id) != nil {
+                print("\(folder) already holds \(world.brand.id): nothing to load")
+                return
+            }
+            _ = try await store.createAccount(
+                username: world.brand.username, displayName: world.brand.displayName, id: world.brand.id,
+                validation: "verified", by: .admin)
+            let keys = KeyStore(directory: URL(fileURLWithPath: folder).appendingPathComponent("brand-keys"))
+            let brandKey = try PrivateKey.generate(bits: keyBits)
+            try keys.save(brandKey, as: "\(world.brand.username)-models")
+            _ = try await store.registerKey(
+                accountID: world.brand.id, name: "\(world.brand.username)-models", publicKey: brandKey.publicKey,
+                by: .admin)
+
+            let work = FileManager.default.temporaryDirectory.appendingPathComponent("seed-data-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: work) }
+            for snap in world.snaps {
+                _ = try await store.register(name: snap.name, publisherID: world.brand.id, by: .admin)
+                for revision in snap.revisions {
+                    let file = try pack(snap.name, version: revision.version, from: source, into: work)
+                    let writer = try store.blobs.makeWriter(limit: store.uploadLimit)
+                    let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
+                    while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                        try chunk.withUnsafeBytes { try writer.write($0) }
+                    }
+                    try handle.close()
+                    let record = try await store.upload(
+                        try writer.finish(), name: snap.name, release: revision.release, by: .admin)
+                    if !json {
+                        print(
+                            "\(snap.name) \(revision.version): revision \(record.revision) → \(revision.release.joined(separator: ", "))"
+                        )
+                    }
+                }
+            }
+            for path in world.models {
+                let model = try await sign(source.appendingPathComponent(path), key: brandKey, store: store)
+                _ = try await store.importAssertions([model.assertion], by: .admin)
+                if !json { print("model \(model.brandID)/\(model.model) signed with \(brandKey.id)") }
+            }
+            if json { try JSONOutput.print(["data": folder, "brand": world.brand.id]) }
+        }
+
+        /// Packs seed-data/snaps/NAME with `version` written into its snap.yaml.
+        private func pack(_ name: String, version: String, from source: URL, into work: URL) throws -> String {
+            let tree = work.appendingPathComponent("\(name)-\(version)")
+            try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: source.appendingPathComponent("snaps/\(name)"), to: tree)
+            let yamlFile = tree.appendingPathComponent("meta/snap.yaml")
+            let yaml = try String(contentsOf: yamlFile, encoding: .utf8)
+                .replacingOccurrences(of: "version: '0'", with: "version: '\(version)'")
+            try Data(yaml.utf8).write(to: yamlFile)
+            let output = work.appendingPathComponent("\(name)_\(version).snap").path
+            _ = try SnapPacker().pack(directory: tree.path, output: output)
+            return output
+        }
+
+        /// Signs a model's headers with the brand key, filling in what `model sign` fills in and the
+        /// UC20+ snaps' ids from the store.
+        private func sign(_ file: URL, key: PrivateKey, store: SnapStore) async throws -> Model {
+            var (headers, body) = try HeaderInput.parse(try String(contentsOf: file, encoding: .utf8))
+            if case .list(let entries) = headers["snaps"] {
+                var filled: [HeaderValue] = []
+                for case .map(var entry) in entries {
+                    if let name = entry["name"]?.stringValue, entry["id"] == nil {
+                        entry["id"] = .string(try await store.snap(named: name).snapID)
+                    }
+                    filled.append(.map(entry))
+                }
+                headers["snaps"] = .list(filled)
+            }
+            return try ModelPreflight.checkForm(try ModelPreflight.complete(headers), body: body, key: key)
+        }
+    }
+}
