@@ -190,7 +190,7 @@ def validation_set(client, name, snap_id):
     keys = tempfile.mkdtemp()
     environment = dict(os.environ, SNAPDEPOT_KEYS=keys, SNAPDEPOT_URL=URL, SNAPDEPOT_TOKEN=ADMIN)
     subprocess.run([SNAPDEPOT, "key", "create", "vs-key", "--bits", "2048"], check=True, capture_output=True, env=environment)
-    subprocess.run([SNAPDEPOT, "accounts", "register-key", "dev-account", "vs-key"], check=True, capture_output=True, env=environment)
+    subprocess.run([SNAPDEPOT, "key", "register", "vs-key", "--account", "dev-account"], check=True, capture_output=True, env=environment)
     built = client.request("POST", URL + "/api/v2/validation-sets/build-assertion", json={
         "account-id": "dev-account", "name": "vs1", "sequence": 1,
         "snaps": [{"name": name, "id": snap_id, "presence": "required", "revision": 1}]}).json()

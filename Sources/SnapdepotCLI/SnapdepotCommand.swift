@@ -14,7 +14,8 @@ public struct SnapdepotCommand: AsyncParsableCommand {
             ServeCommand.self, TrustCommand.self, LoginCommand.self, AccountsCommand.self, RegisterCommand.self,
             UploadCommand.self, ReleaseCommand.self, CloseCommand.self, ProgressiveCommand.self, TracksCommand.self,
             StatusCommand.self, RevisionsCommand.self, ImportCommand.self, AssertionsCommand.self,
-            ValidationSetCommand.self, ModelCommand.self, ImageCommand.self, SeedDataCommand.self, DemoCommand.self,
+            ValidationSetCommand.self, BrandCommand.self, ModelCommand.self, ImageCommand.self, SeedDataCommand.self,
+            DemoCommand.self,
             KeyCommand.self, SignCommand.self, VerifyCommand.self, PackCommand.self, SnapCommand.self,
             BenchCommand.self,
         ]

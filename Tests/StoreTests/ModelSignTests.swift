@@ -17,7 +17,7 @@ import Testing
             try store.snapdepot(arguments)
         }
         for arguments in [
-            ["accounts", "create", "acme", "--id", "acme-brand"],
+            ["brand", "create", "acme-brand", "--display-name", "ACME Devices"],
             ["register", "pi3", "--publisher", "acme-brand"],
             ["register", "pi2-kernel", "--publisher", "acme-brand"],
             ["register", "myawesomesnap", "--publisher", "acme-brand"],
@@ -26,6 +26,8 @@ import Testing
             let result = try run(arguments)
             try #require(result.status == 0, "\(arguments): \(result.output)")
         }
+        let accounts = try run(["accounts", "list", "--json"]).output
+        #expect(accounts.contains(#""validation" : "verified""#), "a brand is a verified account: \(accounts)")
         for (name, architecture) in [("pi3", "armhf"), ("pi2-kernel", "armhf"), ("myawesomesnap", "amd64")] {
             let snap = try fixture.packSnap(name, architectures: [architecture])
             let result = try run(["upload", snap, "--release", "stable"])
@@ -48,7 +50,7 @@ import Testing
         }
 
         refused(try sign(created.output), "is not registered with the store")
-        try #require(try run(["accounts", "register-key", "acme-brand", "brand", "--keys", keys]).status == 0)
+        try #require(try run(["key", "register", "brand", "--account", "acme-brand", "--keys", keys]).status == 0)
         refused(try sign(created.output), "myawesomesnap (the model's required snap) has no revision for armhf")
         let other = created.output.replacingOccurrences(of: "[myawesomesnap]", with: "[mysecondawesomesnap]")
         refused(
@@ -61,6 +63,8 @@ import Testing
         refused(try sign(created.output.replacingOccurrences(of: "series: 16", with: "series: 18")), "set series: 16")
         refused(
             try sign(created.output.replacingOccurrences(of: "gadget: pi3\n", with: "")), "a core model needs a gadget")
+        refused(
+            try sign(created.output + "\nclassic: true\n"), "cannot specify a kernel with a non-extended classic model")
 
         let good = created.output.replacingOccurrences(of: "required-snaps: [myawesomesnap]\n", with: "")
         let signed = try sign(good)

@@ -166,7 +166,7 @@ struct SnapdClientTests {
         let brand = try store.snapdepot(["key", "create", "models", "--bits", "2048", "--keys", keys])
         try #require(brand.status == 0, "\(brand.output)")
         try #require(
-            try store.snapdepot(["accounts", "register-key", "acme-brand", "models", "--keys", keys]).status == 0)
+            try store.snapdepot(["key", "register", "models", "--account", "acme-brand", "--keys", keys]).status == 0)
         let device = try PrivateKey.generate(bits: 1024)
         let now = Timestamp.now().text
         let headers: [(String, String)] = [

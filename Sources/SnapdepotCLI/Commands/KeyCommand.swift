@@ -5,8 +5,8 @@ import Foundation
 struct KeyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "key",
-        abstract: "Create, list, export and import signing keys.",
-        subcommands: [Create.self, List.self, Export.self, Import.self]
+        abstract: "Create, list, export, import and register signing keys.",
+        subcommands: [Create.self, List.self, Export.self, Import.self, Register.self]
     )
 
     struct Create: ParsableCommand {
@@ -92,6 +92,29 @@ struct KeyCommand: ParsableCommand {
             } else {
                 print("imported key \"\(name)\" (\(key.publicKey.bitCount) bits): \(key.id)")
             }
+        }
+    }
+
+    struct Register: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register a key with the store for an account (a brand); the store signs its account-key.",
+            discussion: "What `snapcraft register-key` does with the real store.")
+        @Argument(help: "Key name or id in the local key store.") var key: String
+        @Option(help: "The account (brand) id the key signs for.") var account: String
+        @OptionGroup var keys: KeyStoreOption
+        @Flag(help: "Print machine-readable JSON.") var json = false
+
+        func run() async throws {
+            struct Registered: Codable {
+                let keyID: String
+                let accountKey: String
+            }
+            let privateKey = try keys.store.load(key)
+            let name = (try? keys.store.list().first { $0.id == privateKey.id }?.name) ?? key
+            let registered = try await StoreClient.fromEnvironment().post(
+                "/admin/v1/accounts/\(account)/keys",
+                ["name": name ?? key, "public-key": privateKey.publicKey.encoded], as: Registered.self)
+            if json { try JSONOutput.print(registered) } else { print(registered.accountKey, terminator: "") }
         }
     }
 }

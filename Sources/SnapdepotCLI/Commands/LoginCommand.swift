@@ -48,7 +48,7 @@ struct AccountsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "accounts",
         abstract: "Create and list publisher and brand accounts, and issue their tokens (admin).",
-        subcommands: [Create.self, List.self, Token.self, RegisterKey.self]
+        subcommands: [Create.self, List.self, Token.self]
     )
 
     struct Account: Codable {
@@ -116,29 +116,6 @@ struct AccountsCommand: AsyncParsableCommand {
             let issued = try await StoreClient.fromEnvironment().post(
                 "/admin/v1/accounts/\(account)/tokens", ["description": description], as: Issued.self)
             if json { try JSONOutput.print(issued) } else { print(issued.token) }
-        }
-    }
-
-    struct RegisterKey: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "register-key",
-            abstract: "Register a key (from `snapdepot key`) for an account; the store signs its account-key.")
-        @Argument(help: "Account id.") var account: String
-        @Argument(help: "Key name or id in the local key store.") var key: String
-        @OptionGroup var keys: KeyStoreOption
-        @Flag(help: "Print machine-readable JSON.") var json = false
-
-        func run() async throws {
-            struct Registered: Codable {
-                let keyID: String
-                let accountKey: String
-            }
-            let privateKey = try keys.store.load(key)
-            let name = (try? keys.store.list().first { $0.id == privateKey.id }?.name) ?? key
-            let registered = try await StoreClient.fromEnvironment().post(
-                "/admin/v1/accounts/\(account)/keys",
-                ["name": name ?? key, "public-key": privateKey.publicKey.encoded], as: Registered.self)
-            if json { try JSONOutput.print(registered) } else { print(registered.accountKey, terminator: "") }
         }
     }
 }

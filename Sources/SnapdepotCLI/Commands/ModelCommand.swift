@@ -90,7 +90,7 @@ struct ModelCommand: AsyncParsableCommand {
             } catch {
                 throw CLIError(
                     "no key \"\(key)\" in \(keys.store.directory.path): create one with `snapdepot key create \(key)` "
-                        + "and register it with `snapdepot accounts register-key BRAND \(key)`")
+                        + "and register it with `snapdepot key register \(key) --account BRAND`")
             }
             headers = try ModelPreflight.complete(headers)
             let model = try ModelPreflight.checkForm(headers, body: body, key: signingKey)

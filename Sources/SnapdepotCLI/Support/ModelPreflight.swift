@@ -76,7 +76,7 @@ enum ModelPreflight {
         guard keyAnswer.status == 200 else {
             throw CLIError(
                 "key \(keyName) (\(key.id)) is not registered with the store at \(client.credentials.url): "
-                    + "run `snapdepot accounts register-key \(model.brandID) \(keyName)`")
+                    + "run `snapdepot key register \(keyName) --account \(model.brandID)`")
         }
         let registered = try AssertionStream.decode(Array(keyAnswer.body)).first { $0.type == .accountKey }
         let owner = registered?.string("account-id") ?? ""

@@ -100,7 +100,7 @@ struct ImageFixtures {
     /// A 2048-bit brand key, registered for acme-brand.
     func registerBrandKey() throws {
         try run(["key", "create", "brand", "--bits", "2048", "--keys", keys])
-        try run(["accounts", "register-key", "acme-brand", "brand", "--keys", keys])
+        try run(["key", "register", "brand", "--account", "acme-brand", "--keys", keys])
     }
 
     /// `model create ARGUMENTS` for acme-brand on amd64, signed by `model sign`: the headers and the model file.
