@@ -393,15 +393,20 @@ func decodeFile(path string) ([]asserts.Assertion, error) {
 	}
 }
 
-func verify(trustedPath string, streams []string) error {
+// openTrustedDB is a snapd assertion database that trusts only the roots in a file.
+func openTrustedDB(trustedPath string) (*asserts.Database, error) {
 	trusted, err := decodeFile(trustedPath)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	db, err := asserts.OpenDatabase(&asserts.DatabaseConfig{
+	return asserts.OpenDatabase(&asserts.DatabaseConfig{
 		Backstore: asserts.NewMemoryBackstore(),
 		Trusted:   trusted,
 	})
+}
+
+func verify(trustedPath string, streams []string) error {
+	db, err := openTrustedDB(trustedPath)
 	if err != nil {
 		return err
 	}

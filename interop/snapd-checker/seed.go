@@ -13,14 +13,7 @@ import (
 // cross-checked into a database that trusts only the given roots, then the snaps' metadata,
 // files and digests. It prints one line per snap.
 func loadSeed(trustedPath, seedDir string) error {
-	trusted, err := decodeFile(trustedPath)
-	if err != nil {
-		return err
-	}
-	db, err := asserts.OpenDatabase(&asserts.DatabaseConfig{
-		Backstore: asserts.NewMemoryBackstore(),
-		Trusted:   trusted,
-	})
+	db, err := openTrustedDB(trustedPath)
 	if err != nil {
 		return err
 	}
