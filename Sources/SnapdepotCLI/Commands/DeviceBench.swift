@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
+import Logging
 import NIOCore
 import StoreCore
 import StoreHTTP
@@ -69,9 +70,12 @@ struct DeviceBench: AsyncParsableCommand {
 
         let router = StoreServer(store: store, host: "127.0.0.1", port: 0).makeRouter()
         let port = PortBox()
+        // Quiet: request logs would cost time in the measurement, and stopping by cancellation logs an error.
+        var quiet = Logger(label: "snapdepot-bench")
+        quiet.logLevel = .critical
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in await port.set(channel.localAddress?.port ?? 0) })
+            onServerRunning: { channel in await port.set(channel.localAddress?.port ?? 0) }, logger: quiet)
         let server = Task { try await app.run() }
         defer { server.cancel() }
         let base = "http://127.0.0.1:\(try await port.wait())"

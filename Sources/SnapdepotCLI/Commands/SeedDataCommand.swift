@@ -39,6 +39,15 @@ struct SeedDataCommand: AsyncParsableCommand {
         let brand: Brand
         let snaps: [Snap]
         let models: [String]
+
+        static func read(from source: URL) throws -> World {
+            let text = try String(contentsOf: source.appendingPathComponent("world.yaml"), encoding: .utf8)
+            do {
+                return try YAMLDecoder().decode(World.self, from: text, userInfo: [:])
+            } catch {
+                throw CLIError("\(source.path)/world.yaml is not valid: \(error)")
+            }
+        }
     }
 
     struct Load: AsyncParsableCommand {
@@ -61,13 +70,7 @@ struct SeedDataCommand: AsyncParsableCommand {
 
         func run() async throws {
             let source = URL(fileURLWithPath: seedData)
-            let worldText = try String(contentsOf: source.appendingPathComponent("world.yaml"), encoding: .utf8)
-            let world: World
-            do {
-                world = try YAMLDecoder().decode(World.self, from: worldText, userInfo: [:])
-            } catch {
-                throw CLIError("seed-data/world.yaml is not valid: \(error)")
-            }
+            let world = try World.read(from: source)
             let folder = data ?? ServeCommand.defaultDataDirectory()
             let directory = DataDirectory(path: folder)
             if testrootorg && !directory.isInitialized {
@@ -89,33 +92,43 @@ struct SeedDataCommand: AsyncParsableCommand {
                 accountID: world.brand.id, name: "\(world.brand.username)-models", publicKey: brandKey.publicKey,
                 by: .admin)
 
-            let work = FileManager.default.temporaryDirectory.appendingPathComponent("seed-data-\(UUID().uuidString)")
-            defer { try? FileManager.default.removeItem(at: work) }
-            for snap in world.snaps {
-                _ = try await store.register(name: snap.name, publisherID: world.brand.id, by: .admin)
-                for revision in snap.revisions {
-                    let file = try pack(snap.name, version: revision.version, from: source, into: work)
-                    let writer = try store.blobs.makeWriter(limit: store.uploadLimit)
-                    let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
-                    while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-                        try chunk.withUnsafeBytes { try writer.write($0) }
-                    }
-                    try handle.close()
-                    let record = try await store.upload(
-                        try writer.finish(), name: snap.name, release: revision.release, by: .admin)
-                    if !json {
-                        print(
-                            "\(snap.name) \(revision.version): revision \(record.revision) → \(revision.release.joined(separator: ", "))"
-                        )
-                    }
-                }
-            }
+            try await publish(world, from: source, to: store)
             for path in world.models {
                 let model = try await sign(source.appendingPathComponent(path), key: brandKey, store: store)
                 _ = try await store.importAssertions([model.assertion], by: .admin)
                 if !json { print("model \(model.brandID)/\(model.model) signed with \(brandKey.id)") }
             }
             if json { try JSONOutput.print(["data": folder, "brand": world.brand.id]) }
+        }
+
+        /// Packs, uploads and releases every revision of every snap, as the brand.
+        private func publish(_ world: World, from source: URL, to store: SnapStore) async throws {
+            let work = FileManager.default.temporaryDirectory.appendingPathComponent("seed-data-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: work) }
+            for snap in world.snaps {
+                _ = try await store.register(name: snap.name, publisherID: world.brand.id, by: .admin)
+                for revision in snap.revisions {
+                    let file = try pack(snap.name, version: revision.version, from: source, into: work)
+                    let blob = try ingest(file, into: store)
+                    let record = try await store.upload(blob, name: snap.name, release: revision.release, by: .admin)
+                    if !json {
+                        print(
+                            "\(snap.name) \(revision.version): revision \(record.revision) → "
+                                + revision.release.joined(separator: ", "))
+                    }
+                }
+            }
+        }
+
+        /// Streams a packed snap into the store's blob storage.
+        private func ingest(_ file: String, into store: SnapStore) throws -> IngestedBlob {
+            let writer = try store.blobs.makeWriter(limit: store.uploadLimit)
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
+            defer { try? handle.close() }
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                try chunk.withUnsafeBytes { try writer.write($0) }
+            }
+            return try writer.finish()
         }
 
         /// Packs seed-data/snaps/NAME with `version` written into its snap.yaml.
