@@ -56,13 +56,8 @@ struct DeviceBench: AsyncParsableCommand {
             try BenchSupport.writeRandomFile(source.appendingPathComponent("payload"), mebibytes: mebibytes)
             let snapPath = work.appendingPathComponent("bench-\(mebibytes).snap").path
             _ = try SnapFilesPack.pack(source.path, snapPath)
-            let writer = try store.blobs.makeWriter(limit: store.uploadLimit)
-            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: snapPath))
-            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-                try chunk.withUnsafeBytes { try writer.write($0) }
-            }
-            try handle.close()
-            let record = try await store.upload(try writer.finish(), name: "bench-download", by: publisher)
+            let blob = try store.blobs.ingest(fileAt: snapPath, limit: store.uploadLimit)
+            let record = try await store.upload(blob, name: "bench-download", by: publisher)
             downloadSizes["\(mebibytes) MiB"] = (
                 record.snapID, record.revision, store.blobs.path(forDigest: record.sha3_384)
             )

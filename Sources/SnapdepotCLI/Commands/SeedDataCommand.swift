@@ -109,7 +109,7 @@ struct SeedDataCommand: AsyncParsableCommand {
                 _ = try await store.register(name: snap.name, publisherID: world.brand.id, by: .admin)
                 for revision in snap.revisions {
                     let file = try pack(snap.name, version: revision.version, from: source, into: work)
-                    let blob = try ingest(file, into: store)
+                    let blob = try store.blobs.ingest(fileAt: file, limit: store.uploadLimit)
                     let record = try await store.upload(blob, name: snap.name, release: revision.release, by: .admin)
                     if !json {
                         print(
@@ -118,17 +118,6 @@ struct SeedDataCommand: AsyncParsableCommand {
                     }
                 }
             }
-        }
-
-        /// Streams a packed snap into the store's blob storage.
-        private func ingest(_ file: String, into store: SnapStore) throws -> IngestedBlob {
-            let writer = try store.blobs.makeWriter(limit: store.uploadLimit)
-            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
-            defer { try? handle.close() }
-            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-                try chunk.withUnsafeBytes { try writer.write($0) }
-            }
-            return try writer.finish()
         }
 
         /// Packs seed-data/snaps/NAME with `version` written into its snap.yaml.

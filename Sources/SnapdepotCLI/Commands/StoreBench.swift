@@ -49,13 +49,8 @@ struct StoreBench: AsyncParsableCommand {
 
         BenchSupport.progress(json, "ingesting it (stream to disk + SHA3-384 + sync + validate + sign + commit)…")
         let started = Date()
-        let writer = try store.blobs.makeWriter(limit: store.uploadLimit)
-        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: snapPath))
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            try chunk.withUnsafeBytes { try writer.write($0) }
-        }
-        try handle.close()
-        _ = try await store.upload(try writer.finish(), name: "bench-snap", by: publisher)
+        let blob = try store.blobs.ingest(fileAt: snapPath, limit: store.uploadLimit)
+        _ = try await store.upload(blob, name: "bench-snap", by: publisher)
         let ingest = Double(size) / Double(1 << 20) / Date().timeIntervalSince(started)
         let opensslStarted = Date()
         let openssl =

@@ -10,7 +10,7 @@ import SnapFiles
 /// chain verify against the trusted root. Series-16 and classic models get `seed.yaml`, `snaps/`
 /// and `assertions/`; UC20+ models get `snaps/` and `systems/LABEL/` with `model` and `assertions/`.
 struct SeedBuilder {
-    struct Entry: Encodable {
+    struct Entry {
         let name: String
         let snapID: String
         let revision: Int
@@ -112,7 +112,7 @@ struct SeedBuilder {
             AssertionReference(.account, [model.brandID]),
             AssertionReference(.accountKey, [model.assertion.string("sign-key-sha3-384")]),
         ] where !trust.isTrustedAccount(model.brandID) {
-            for assertion in try await fetchChain(reference, into: &trust) { try accept(assertion) }
+            for assertion in try await fetchChain(reference, trusting: trust) { try accept(assertion) }
         }
         do {
             try trust.add(model.assertion)
@@ -124,7 +124,7 @@ struct SeedBuilder {
         var entries: [Entry] = []
         let queue = wantedSnaps()
         for (name, channel) in queue {
-            let (entry, snap, chain) = try await fetchSnap(name: name, channel: channel, into: seed, trust: &trust)
+            let (entry, snap, chain) = try await fetchSnap(name: name, channel: channel, into: seed, trust: trust)
             for assertion in chain { try accept(assertion) }
             try checkBootSnap(snap, declaration: chain.first { $0.type == .snapDeclaration })
             entries.append(entry)
@@ -183,7 +183,7 @@ struct SeedBuilder {
     }
 
     /// One assertion and whatever it needs that the trust database does not have yet, signers first.
-    private func fetchChain(_ reference: AssertionReference, into trust: inout TrustDatabase) async throws
+    private func fetchChain(_ reference: AssertionReference, trusting trust: TrustDatabase) async throws
         -> [Assertion]
     {
         if trust.find(reference) != nil { return [] }
@@ -200,16 +200,16 @@ struct SeedBuilder {
         let signKey = assertion.string("sign-key-sha3-384")
         let authority = assertion.string("authority-id")
         if !authority.isEmpty, !trust.isTrustedAccount(authority) {
-            chain += try await fetchChain(AssertionReference(.account, [authority]), into: &trust)
-            chain += try await fetchChain(AssertionReference(.accountKey, [signKey]), into: &trust)
+            chain += try await fetchChain(AssertionReference(.account, [authority]), trusting: trust)
+            chain += try await fetchChain(AssertionReference(.accountKey, [signKey]), trusting: trust)
         } else if !signKey.isEmpty {
-            chain += try await fetchChain(AssertionReference(.accountKey, [signKey]), into: &trust)
+            chain += try await fetchChain(AssertionReference(.accountKey, [signKey]), trusting: trust)
         }
         return chain + [assertion]
     }
 
     /// Resolves a snap as a device of the model would, downloads it, and checks it against its assertions.
-    private func fetchSnap(name: String, channel: String, into seed: URL, trust: inout TrustDatabase) async throws
+    private func fetchSnap(name: String, channel: String, into seed: URL, trust: TrustDatabase) async throws
         -> (Entry, SnapFile, [Assertion])
     {
         var headers = ["Snap-Device-Architecture": model.architecture, "Content-Type": "application/json"]
@@ -248,12 +248,12 @@ struct SeedBuilder {
         }
         // In the order snapd accepts them: the publisher's account, the declaration, then the revision.
         let declarationChain = try await fetchChain(
-            AssertionReference(.snapDeclaration, ["16", snapID]), into: &trust)
+            AssertionReference(.snapDeclaration, ["16", snapID]), trusting: trust)
         let publisher = declarationChain.last?.string("publisher-id") ?? ""
         var chain =
-            publisher.isEmpty ? [] : try await fetchChain(AssertionReference(.account, [publisher]), into: &trust)
+            publisher.isEmpty ? [] : try await fetchChain(AssertionReference(.account, [publisher]), trusting: trust)
         chain += declarationChain
-        chain += try await fetchChain(AssertionReference(.snapRevision, [opened.sha3_384Base64URL]), into: &trust)
+        chain += try await fetchChain(AssertionReference(.snapRevision, [opened.sha3_384Base64URL]), trusting: trust)
         let revisionAssertion = chain.first { $0.type == .snapRevision }
         guard let revisionAssertion, revisionAssertion.string("snap-id") == snapID,
             revisionAssertion.string("snap-revision") == String(revision),

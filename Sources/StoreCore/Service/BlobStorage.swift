@@ -1,3 +1,5 @@
+import Foundation
+
 /// Snap files on disk, addressed by their SHA3-384. Bytes are hashed while they are written to a
 /// temporary file, synced, and only then moved into place: a blob is complete or absent.
 public protocol BlobStorage: Sendable {
@@ -10,6 +12,24 @@ public protocol BlobStorage: Sendable {
     func remove(digest hex: String)
     /// Removes temporary files and blobs no revision points to; returns how many were removed.
     func collectGarbage(keeping digests: Set<String>) throws -> Int
+}
+
+extension BlobStorage {
+    /// Streams a local file in, 1 MiB at a time, as an upload would arrive; a failure leaves no partial file.
+    public func ingest(fileAt path: String, limit: UInt64) throws -> IngestedBlob {
+        let writer = try makeWriter(limit: limit)
+        do {
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                try chunk.withUnsafeBytes { try writer.write($0) }
+            }
+            return try writer.finish()
+        } catch {
+            writer.abandon()
+            throw error
+        }
+    }
 }
 
 /// An upload being written.

@@ -53,15 +53,7 @@ struct StoreFixture {
 
     /// Reads a file into the blob store the way an HTTP upload does.
     func ingest(_ path: String) throws -> IngestedBlob {
-        let writer = try store.blobs.makeWriter(limit: store.uploadLimit)
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        do {
-            try data.withUnsafeBytes { try writer.write($0) }
-            return try writer.finish()
-        } catch {
-            writer.abandon()
-            throw error
-        }
+        try store.blobs.ingest(fileAt: path, limit: store.uploadLimit)
     }
 
     /// A publisher account with a snap registered to it.
