@@ -15,7 +15,7 @@ public struct SnapdepotCommand: AsyncParsableCommand {
             UploadCommand.self, ReleaseCommand.self, CloseCommand.self, ProgressiveCommand.self, TracksCommand.self,
             StatusCommand.self, RevisionsCommand.self, ImportCommand.self, AssertionsCommand.self,
             ValidationSetCommand.self, BrandCommand.self, ModelCommand.self, ImageCommand.self, SeedDataCommand.self,
-            DemoCommand.self,
+            VaultCommand.self, DevicesCommand.self, FactoryCommand.self, DemoCommand.self,
             KeyCommand.self, SignCommand.self, VerifyCommand.self, PackCommand.self, SnapCommand.self,
             BenchCommand.self,
         ]

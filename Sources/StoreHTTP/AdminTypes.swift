@@ -1,3 +1,5 @@
+import StoreCore
+
 /// Request and response bodies of the admin API; field names as the JSON has them.
 struct WhoAmI: Codable {
     let role: String
@@ -75,4 +77,20 @@ struct NewBrandStore: Codable {
     let url: String?
     let friendlyStores: [String]?
     let location: String?
+}
+
+struct NewVaultKey: Codable {
+    /// The private key as PEM, armored OpenPGP or snapd's encoding.
+    let privateKey: String
+}
+
+struct VaultKeys: Codable {
+    let accountID: String
+    let keyIDs: [String]
+}
+
+struct DeviceDetail: Codable {
+    let device: DeviceRecord
+    /// The serial assertion when this store signed or stored it.
+    let serialAssertion: String?
 }

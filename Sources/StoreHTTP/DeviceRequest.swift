@@ -21,7 +21,7 @@ enum DeviceRequest {
         if let authorization = header(request, "Snap-Device-Authorization", "X-Device-Authorization") {
             let token = authorization.replacingOccurrences(of: "Macaroon root=", with: "")
                 .trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
-            guard let key = await store.deviceSessions.serialKey(for: token) else {
+            guard let key = try await store.deviceSerialKey(session: token) else {
                 throw APIError(
                     .unauthorized, code: "device-authorization-needs-refresh",
                     "the device session is unknown; open a new one",

@@ -32,6 +32,8 @@ public struct StoreServer: Sendable {
         ValidationSetRoutes(store: store).add(to: router)
         AssertionRoutes(store: store).add(to: router)
         DeviceRoutes(store: store).add(to: router)
+        SerialVaultRoutes(store: store).add(to: router)
+        AdminDeviceRoutes(store: store).add(to: router)
         DownloadRoutes(store: store).add(to: router)
         return router
     }

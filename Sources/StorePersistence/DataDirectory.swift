@@ -20,6 +20,8 @@ public struct DataDirectory: Sendable {
     var extraTrustedPath: String { path + "/extra-trusted.assert" }
     public var adminTokenPath: String { path + "/admin-token" }
     var macaroonKeyPath: String { keysPath + "/macaroon.key" }
+    /// The serial vault's signing keys (0600 PEM files in a 0700 folder), never served.
+    public var vaultKeysPath: String { path + "/vault-keys" }
 
     /// The secret root macaroons are signed with, made at first start (0600).
     func macaroonKey() throws -> [UInt8] {
@@ -79,7 +81,7 @@ public struct DataDirectory: Sendable {
     /// on first use. Returns the store and the admin token when one was just created.
     public func openStore(
         authorityID: String = "snapdepot", keyBits: Int = 4096, uploadLimit: UInt64 = 4 << 30,
-        dischargeLifetime: Int64 = 86400
+        dischargeLifetime: Int64 = 86400, serialApprovalDelay: Int64 = 0
     ) async throws -> (store: SnapStore, catalogue: SQLiteCatalogue, newAdminToken: String?) {
         try FileManager.default.createDirectory(
             atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -91,7 +93,9 @@ public struct DataDirectory: Sendable {
         let store = SnapStore(
             catalogue: catalogue, blobs: try FileBlobStorage(root: blobsPath), identity: try loadIdentity(),
             extraTrusted: try loadExtraTrusted(), uploadLimit: uploadLimit, macaroonKey: try macaroonKey(),
-            dischargeLifetime: dischargeLifetime)
+            dischargeLifetime: dischargeLifetime,
+            vault: SerialVault(
+                keys: KeyStore(directory: URL(fileURLWithPath: vaultKeysPath)), approvalDelay: serialApprovalDelay))
         _ = try await store.start()
         var newToken: String?
         if !FileManager.default.fileExists(atPath: adminTokenPath) {

@@ -109,6 +109,46 @@ enum Schema {
                     );
                     """)
         }
+        migrator.registerMigration("v3: serial vault, device inventory, device sessions") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE serial_requests (
+                        request_id TEXT PRIMARY KEY,
+                        issued_at INTEGER NOT NULL,
+                        device_key_id TEXT,
+                        first_posted_at INTEGER,
+                        issued_serial TEXT
+                    );
+                    CREATE TABLE serial_sequences (
+                        brand_id TEXT NOT NULL,
+                        model TEXT NOT NULL,
+                        last INTEGER NOT NULL,
+                        PRIMARY KEY (brand_id, model)
+                    );
+                    CREATE TABLE devices (
+                        brand_id TEXT NOT NULL,
+                        model TEXT NOT NULL,
+                        serial TEXT NOT NULL,
+                        device_key_id TEXT NOT NULL,
+                        registered_at INTEGER,
+                        signed_by TEXT,
+                        first_seen INTEGER NOT NULL,
+                        last_seen INTEGER NOT NULL,
+                        last_session INTEGER,
+                        PRIMARY KEY (brand_id, model, serial)
+                    );
+                    CREATE INDEX devices_by_key ON devices(device_key_id);
+                    CREATE INDEX devices_by_last_seen ON devices(last_seen);
+                    CREATE TABLE device_sessions (
+                        token_hash TEXT PRIMARY KEY,
+                        brand_id TEXT NOT NULL,
+                        model TEXT NOT NULL,
+                        serial TEXT NOT NULL,
+                        opened_at INTEGER NOT NULL,
+                        FOREIGN KEY (brand_id, model, serial) REFERENCES devices(brand_id, model, serial)
+                    );
+                    """)
+        }
         return migrator
     }
 }

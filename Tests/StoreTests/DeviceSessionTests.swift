@@ -41,7 +41,7 @@ import Testing
         let token = try await fixture.store.openDeviceSession(
             request: try sessionRequest(nonce: nonce, key: deviceKey), serial: serial.encodedText,
             model: model.encodedText)
-        #expect(await fixture.store.deviceSessions.serialKey(for: token) == "acme-brand/my-pi3/S-1")
+        #expect(try await fixture.store.deviceSerialKey(session: token) == "acme-brand/my-pi3/S-1")
         await #expect(throws: StoreError.self) {
             _ = try await fixture.store.openDeviceSession(
                 request: try sessionRequest(nonce: nonce, key: deviceKey), serial: serial.encodedText,

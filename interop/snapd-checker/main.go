@@ -65,6 +65,11 @@ func main() {
 			usage()
 		}
 		err = runScenarios(os.Args[2])
+	case "register-device":
+		if len(os.Args) != 3 {
+			usage()
+		}
+		err = runRegister(os.Args[2])
 	case "snap-info":
 		if len(os.Args) != 3 {
 			usage()
@@ -90,7 +95,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: snapd-checker make OUTDIR [--root testrootorg|generated] | snap-info SNAP | verify TRUSTED STREAM... | seed-load TRUSTED SEEDDIR")
+	fmt.Fprintln(os.Stderr, "usage: snapd-checker make OUTDIR [--root testrootorg|generated] | snap-info SNAP | verify TRUSTED STREAM... | seed-load TRUSTED SEEDDIR | store-scenarios SPEC | register-device SPEC")
 	os.Exit(2)
 }
 

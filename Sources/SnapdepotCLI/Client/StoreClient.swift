@@ -69,7 +69,7 @@ struct StoreClient {
     func probe(
         _ path: String, method: HTTPMethod = .GET, body: Data? = nil, query: [String: String] = [:],
         headers: [String: String] = [:]
-    ) async throws -> (status: Int, body: Data) {
+    ) async throws -> (status: Int, body: Data, headers: HTTPHeaders) {
         var request = HTTPClientRequest(url: url(path, query: query))
         request.method = method
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
@@ -80,7 +80,8 @@ struct StoreClient {
         } catch {
             throw CLIError("cannot reach the store at \(credentials.url): \(error)")
         }
-        return (Int(response.status.code), Data((try await response.body.collect(upTo: 16 << 20)).readableBytesView))
+        let body = Data((try await response.body.collect(upTo: 16 << 20)).readableBytesView)
+        return (Int(response.status.code), body, response.headers)
     }
 
     /// Streams a file as the request body, reporting bytes sent.

@@ -113,7 +113,7 @@ struct KeyCommand: ParsableCommand {
             let name = (try? keys.store.list().first { $0.id == privateKey.id }?.name) ?? key
             let registered = try await StoreClient.fromEnvironment().post(
                 "/admin/v1/accounts/\(account)/keys",
-                ["name": name ?? key, "public-key": privateKey.publicKey.encoded], as: Registered.self)
+                ["name": name, "public-key": privateKey.publicKey.encoded], as: Registered.self)
             if json { try JSONOutput.print(registered) } else { print(registered.accountKey, terminator: "") }
         }
     }

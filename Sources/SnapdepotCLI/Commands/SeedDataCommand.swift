@@ -56,7 +56,7 @@ struct SeedDataCommand: AsyncParsableCommand {
             discussion: """
                 Offline, straight into DATA (stop any server using it first). Each snap revision is packed \
                 from seed-data/snaps/NAME with its version written in; the brand's key is generated in \
-                DATA/brand-keys (0600) and registered; the models in seed-data/models are signed with it \
+                DATA/brand-keys (0600), registered and given to the serial vault; the models in seed-data/models are signed with it \
                 and stored, so devices and `snap known --remote` find them. Loading twice changes nothing.
                 """
         )
@@ -91,6 +91,7 @@ struct SeedDataCommand: AsyncParsableCommand {
             _ = try await store.registerKey(
                 accountID: world.brand.id, name: "\(world.brand.username)-models", publicKey: brandKey.publicKey,
                 by: .admin)
+            try await store.addVaultKey(brandKey, accountID: world.brand.id, by: .admin)
 
             try await publish(world, from: source, to: store)
             for path in world.models {

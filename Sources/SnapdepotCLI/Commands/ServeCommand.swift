@@ -28,6 +28,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Architecture to print in UBUNTU_STORE_ARCH.") var architecture: String = "amd64"
     @Option(help: "Seconds a snapcraft login's discharge lasts before the client must refresh it.")
     var dischargeLifetime: Int64 = 86400
+    @Option(help: "Seconds the serial vault keeps a device waiting (HTTP 202) before it signs its serial.")
+    var serialApprovalDelay: Int64 = 0
 
     func run() async throws {
         let (host, port) = try Self.parseListen(listen)
@@ -45,7 +47,8 @@ struct ServeCommand: AsyncParsableCommand {
             try directory.install(identity: try SnapdTestKeys.identity(), rootKey: try SnapdTestKeys.rootKey())
         }
         let (store, _, newToken) = try await directory.openStore(
-            authorityID: authorityID, keyBits: keyBits, uploadLimit: uploadLimit, dischargeLifetime: dischargeLifetime)
+            authorityID: authorityID, keyBits: keyBits, uploadLimit: uploadLimit, dischargeLifetime: dischargeLifetime,
+            serialApprovalDelay: serialApprovalDelay)
         var logger = Logger(label: "snapdepot")
         // Request logs (with request ids) are the server's normal output; SNAPDEPOT_LOG_LEVEL overrides.
         logger.logLevel =

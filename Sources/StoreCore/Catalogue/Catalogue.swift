@@ -58,4 +58,25 @@ public protocol Catalogue: Sendable {
 
     func setting(_ name: String) async throws -> String?
     func setSetting(_ name: String, _ value: String) async throws
+
+    // MARK: Devices: the serial vault's request ids, the inventory, device sessions
+
+    func addSerialRequestID(_ requestID: String, issuedAt: Int64) async throws
+    func serialRequest(id: String) async throws -> SerialRequestRecord?
+    /// Binds an unspent request-id to the device key that first used it (a 202 answer).
+    func markSerialRequestPending(id: String, deviceKeyID: String, at time: Int64) async throws
+    /// The next number of a model's serial sequence (1, 2, …); a number is never handed out twice.
+    func allocateSerialNumber(brandID: String, model: String) async throws -> Int
+    /// Records a device the vault registered, its serial assertion, and the request-id as spent, at
+    /// once. Fails with a `StoreError(.conflict)` when the serial or the device key is taken.
+    func registerDevice(_ device: DeviceRecord, serial: Assertion, requestID: String) async throws
+    func device(brandID: String, model: String, serial: String) async throws -> DeviceRecord?
+    func device(keyID: String) async throws -> DeviceRecord?
+    func devices(_ filter: DeviceFilter) async throws -> [DeviceRecord]
+    /// Records an opened session (by the hash of its token), adding the device to the inventory
+    /// when the store had not seen it.
+    func addDeviceSession(tokenHash: String, device: DeviceRecord, at time: Int64) async throws
+    /// `brand/model/serial` of the device a session belongs to.
+    func deviceSession(tokenHash: String) async throws -> String?
+    func markDeviceSeen(serialKey: String, at time: Int64) async throws
 }

@@ -1,11 +1,13 @@
 import Assertions
 
-/// Nonces handed out and device sessions opened (`api/v1/snaps/auth/nonces|sessions`), kept in
-/// memory: after a restart devices are told to open a new session, as snapd does on
-/// `refresh_device_session=1`.
+/// Nonces handed out (in memory, good once for five minutes) and a cache of the device sessions
+/// the inventory records, so that a refresh does not read the database to know its device.
 public actor DeviceSessions {
     private var nonces: [String: Int64] = [:]
     private var sessions: [String: String] = [:]
+    /// When each device's `last_seen` was last written: written at most once a minute per device.
+    private var lastWritten: [String: Int64] = [:]
+    static let seenGranularity: Int64 = 60
 
     public init() {}
 
@@ -16,21 +18,25 @@ public actor DeviceSessions {
         return nonce
     }
 
-    /// A nonce is good once, for five minutes.
     func consume(_ nonce: String, now: Int64) -> Bool {
         guard let expiry = nonces.removeValue(forKey: nonce) else { return false }
         return expiry > now
     }
 
-    func open(serialKey: String) -> String {
-        let token = Identifiers.random(count: 48)
-        sessions[token] = serialKey
-        return token
+    func cached(_ tokenHash: String) -> String? {
+        sessions[tokenHash]
     }
 
-    /// `brand/model/serial` of a session.
-    public func serialKey(for token: String) -> String? {
-        sessions[token]
+    func remember(_ tokenHash: String, serialKey: String, seenAt now: Int64) {
+        sessions[tokenHash] = serialKey
+        lastWritten[serialKey] = now
+    }
+
+    /// Whether `last_seen` of this device is due to be written.
+    func shouldRecordSeen(_ serialKey: String, now: Int64) -> Bool {
+        if let written = lastWritten[serialKey], now - written < Self.seenGranularity { return false }
+        lastWritten[serialKey] = now
+        return true
     }
 }
 
@@ -42,6 +48,7 @@ extension SnapStore {
     /// Opens a session for a device that proves it holds its serial's key: the model verifies
     /// against the brand's registered key, the serial against the brand (or the model's serial
     /// authority), and the session request against the serial's device key, with a fresh nonce.
+    /// The device joins the inventory if the store had not seen it.
     public func openDeviceSession(request: String, serial: String, model: String) async throws -> String {
         let sessionRequest: Assertion
         let serialAssertion: Assertion
@@ -65,7 +72,8 @@ extension SnapStore {
         else {
             throw StoreError(.invalid, "the session request, serial and model do not describe the same device")
         }
-        guard await deviceSessions.consume(request.nonce, now: clock().seconds) else {
+        let now = clock().seconds
+        guard await deviceSessions.consume(request.nonce, now: now) else {
             throw StoreError(.unauthorized, "the nonce is unknown or expired; ask for a new one")
         }
         var database = try await trustDatabase(for: [])
@@ -81,6 +89,31 @@ extension SnapStore {
         } catch {
             throw StoreError(.unauthorized, "the device-session-request does not verify: \(error.message)")
         }
-        return await deviceSessions.open(serialKey: "\(request.brandID)/\(request.model)/\(request.serial)")
+        let device = try Serial(serialAssertion)
+        let record = DeviceRecord(
+            brandID: request.brandID, model: request.model, serial: request.serial, deviceKeyID: device.deviceKey.id,
+            registeredAt: nil, signedBy: nil, firstSeen: now, lastSeen: now, lastSession: now)
+        let token = Identifiers.random(count: 48)
+        let tokenHash = Self.hash(token)
+        try await catalogue.addDeviceSession(tokenHash: tokenHash, device: record, at: now)
+        await deviceSessions.remember(tokenHash, serialKey: record.serialKey, seenAt: now)
+        return token
+    }
+
+    /// `brand/model/serial` of the device holding a session token, or nil for an unknown token;
+    /// notes the device as seen.
+    public func deviceSerialKey(session token: String) async throws -> String? {
+        let tokenHash = Self.hash(token)
+        let now = clock().seconds
+        guard let serialKey = await deviceSessions.cached(tokenHash) else {
+            guard let stored = try await catalogue.deviceSession(tokenHash: tokenHash) else { return nil }
+            await deviceSessions.remember(tokenHash, serialKey: stored, seenAt: now)
+            try await catalogue.markDeviceSeen(serialKey: stored, at: now)
+            return stored
+        }
+        if await deviceSessions.shouldRecordSeen(serialKey, now: now) {
+            try await catalogue.markDeviceSeen(serialKey: serialKey, at: now)
+        }
+        return serialKey
     }
 }

@@ -18,12 +18,14 @@ public final class SnapStore: Sendable {
     /// How long a login's discharge lasts before the client must refresh it, in seconds.
     public let dischargeLifetime: Int64
     public let deviceSessions = DeviceSessions()
+    /// Signs devices' serials (`api/v1/snaps/auth/devices`).
+    public let vault: SerialVault
     let clock: @Sendable () -> Timestamp
 
     public init(
         catalogue: any Catalogue, blobs: any BlobStorage, identity: StoreIdentity, extraTrusted: [Assertion] = [],
         uploadLimit: UInt64 = 4 << 30, macaroonKey: [UInt8] = RandomBytes.make(32), dischargeLifetime: Int64 = 86400,
-        clock: @escaping @Sendable () -> Timestamp = { .now() }
+        vault: SerialVault = SerialVault(keys: nil), clock: @escaping @Sendable () -> Timestamp = { .now() }
     ) {
         self.macaroonKey = macaroonKey
         self.dischargeLifetime = dischargeLifetime
@@ -32,6 +34,7 @@ public final class SnapStore: Sendable {
         self.signer = StoreSigner(identity: identity)
         self.extraTrusted = extraTrusted
         self.uploadLimit = uploadLimit
+        self.vault = vault
         self.clock = clock
     }
 

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Assertions
+import Foundation
+import StoreCore
+
+/// The store's device inventory: every device its vault registered or that opened a session.
+struct DevicesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "devices",
+        abstract: "List and show the devices the store has seen.",
+        subcommands: [List.self, Show.self]
+    )
+
+    struct Detail: Codable {
+        let device: DeviceRecord
+        let serialAssertion: String?
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List devices by brand, model and first seen; a brand's token sees its own.")
+        @Option(help: "Only this brand's devices.") var brand: String?
+        @Option(help: "Only this model's devices.") var model: String?
+        @Option(help: "Only devices seen in the last N seconds.") var seenWithin: Int64?
+        @Flag(help: "Print machine-readable JSON.") var json = false
+
+        func run() async throws {
+            var query: [String: String] = [:]
+            query["brand"] = brand
+            query["model"] = model
+            if let seenWithin { query["seen-since"] = String(Int64(Date().timeIntervalSince1970) - seenWithin) }
+            let devices = try await StoreClient.fromEnvironment().get(
+                "/admin/v1/devices", query: query, as: [DeviceRecord].self)
+            if json { return try JSONOutput.print(devices) }
+            print(
+                Table.render(
+                    ["brand", "model", "serial", "registered", "last seen", "last session"],
+                    devices.map {
+                        [
+                            $0.brandID, $0.model, $0.serial, $0.registeredAt.map(DevicesCommand.time) ?? "elsewhere",
+                            DevicesCommand.time($0.lastSeen), $0.lastSession.map(DevicesCommand.time) ?? "-",
+                        ]
+                    }))
+            print("\(devices.count) device\(devices.count == 1 ? "" : "s")")
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one device and its serial assertion.")
+        @Argument(help: "The serial.") var serial: String
+        @Option(help: "The brand.") var brand: String
+        @Option(help: "The model.") var model: String
+        @Flag(help: "Print machine-readable JSON.") var json = false
+
+        func run() async throws {
+            let detail = try await StoreClient.fromEnvironment().get(
+                "/admin/v1/devices/\(brand)/\(model)/\(serial)", as: Detail.self)
+            if json { return try JSONOutput.print(detail) }
+            let device = detail.device
+            print(
+                Table.render(
+                    ["", ""],
+                    [
+                        ["device", device.serialKey], ["device key", device.deviceKeyID],
+                        ["registered", device.registeredAt.map(DevicesCommand.time) ?? "serial signed elsewhere"],
+                        ["signed by", device.signedBy ?? "-"], ["first seen", DevicesCommand.time(device.firstSeen)],
+                        ["last seen", DevicesCommand.time(device.lastSeen)],
+                        ["last session", device.lastSession.map(DevicesCommand.time) ?? "-"],
+                    ]
+                ).split(separator: "\n").dropFirst().joined(separator: "\n"))
+            if let serial = detail.serialAssertion { print("\n" + serial, terminator: "") }
+        }
+    }
+
+    static func time(_ seconds: Int64) -> String {
+        Timestamp(seconds: seconds).text
+    }
+}

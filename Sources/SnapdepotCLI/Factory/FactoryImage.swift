@@ -1,0 +1,108 @@
+import Assertions
+import Foundation
+import Yams
+
+/// An image as `image build --tar` writes it, unpacked: its seed, the model, the assertions that
+/// came with it, and the snaps a device starts with.
+struct FactoryImage {
+    struct SeededSnap: Codable {
+        let name: String
+        let revision: Int
+        let channel: String
+        let file: String
+    }
+
+    let seed: URL
+    let model: Model
+    let assertions: [Assertion]
+    let snaps: [SeededSnap]
+
+    /// Unpacks `tar` into `folder` and reads the seed at snapd's place for each kind of image.
+    static func unpack(_ tar: String, into folder: URL) throws -> FactoryImage {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/tar")
+        process.arguments = ["-C", folder.path, "-xf", tar]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw CLIError("\(tar) is not a tar archive tar can read") }
+        for candidate in ["image/var/lib/snapd/seed", "var/lib/snapd/seed"] {
+            let seed = folder.appendingPathComponent(candidate)
+            if FileManager.default.fileExists(atPath: seed.appendingPathComponent("seed.yaml").path) {
+                return try series16(seed)
+            }
+        }
+        let systems = folder.appendingPathComponent("system-seed/systems")
+        if let label = (try? FileManager.default.contentsOfDirectory(atPath: systems.path))?.sorted().last {
+            return try extended(folder.appendingPathComponent("system-seed"), label: label)
+        }
+        throw CLIError("\(tar) holds no seed: build it with `snapdepot image build MODEL --output DIR --tar FILE`")
+    }
+
+    private static func series16(_ seed: URL) throws -> FactoryImage {
+        struct SeedYAML: Decodable {
+            struct Entry: Decodable {
+                let name: String
+                let channel: String?
+                let file: String
+            }
+            let snaps: [Entry]
+        }
+        let text = try String(contentsOf: seed.appendingPathComponent("seed.yaml"), encoding: .utf8)
+        let parsed: SeedYAML
+        do {
+            parsed = try YAMLDecoder().decode(SeedYAML.self, from: text)
+        } catch {
+            throw CLIError("\(seed.path)/seed.yaml is not a seed: \(error)")
+        }
+        let snaps = try parsed.snaps.map {
+            SeededSnap(
+                name: $0.name, revision: try revision(of: $0.file), channel: $0.channel ?? "stable",
+                file: "snaps/\($0.file)")
+        }
+        return try FactoryImage(
+            seed: seed, model: model(at: seed.appendingPathComponent("assertions/model")),
+            assertions: assertions(in: seed.appendingPathComponent("assertions")), snaps: snaps)
+    }
+
+    private static func extended(_ seed: URL, label: String) throws -> FactoryImage {
+        let system = seed.appendingPathComponent("systems/\(label)")
+        let model = try model(at: system.appendingPathComponent("model"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: seed.appendingPathComponent("snaps").path)
+        let channels = Dictionary(
+            ([model.snapd, model.base, model.kernel, model.gadget].compactMap { $0 } + model.otherSnaps).map {
+                ($0.name, $0.defaultChannel)
+            }, uniquingKeysWith: { first, _ in first })
+        let snaps = try files.filter { $0.hasSuffix(".snap") }.sorted().map { file in
+            let name = String(file.prefix { $0 != "_" })
+            return SeededSnap(
+                name: name, revision: try revision(of: file), channel: channels[name] ?? "latest/stable",
+                file: "snaps/\(file)")
+        }
+        return FactoryImage(
+            seed: seed, model: model, assertions: try assertions(in: system.appendingPathComponent("assertions")),
+            snaps: snaps)
+    }
+
+    /// `NAME_REV.snap` → REV.
+    private static func revision(of file: String) throws -> Int {
+        guard file.hasSuffix(".snap"), let underscore = file.lastIndex(of: "_"),
+            let revision = Int(file[file.index(after: underscore)...].dropLast(5))
+        else { throw CLIError("seed file \(file) is not named NAME_REVISION.snap") }
+        return revision
+    }
+
+    private static func model(at file: URL) throws -> Model {
+        guard let data = FileManager.default.contents(atPath: file.path),
+            let assertion = try AssertionStream.decode(Array(data)).first
+        else { throw CLIError("the image has no model at \(file.path)") }
+        return try Model(assertion)
+    }
+
+    private static func assertions(in folder: URL) throws -> [Assertion] {
+        try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+            .filter { $0 != "model" }
+            .flatMap { try AssertionStream.decode(Array(try Data(contentsOf: folder.appendingPathComponent($0)))) }
+    }
+}

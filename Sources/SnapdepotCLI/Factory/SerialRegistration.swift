@@ -1,0 +1,76 @@
+import Assertions
+import Foundation
+import NIOHTTP1
+
+/// A device's first contact with the store, as snapd's `devicestate` makes it (wire protocol §3.8):
+/// ask for a request-id, sign a `serial-request` with the device key, post it with the model,
+/// come back while the vault answers 202, then check the serial it returns.
+struct SerialRegistration {
+    let client: StoreClient
+    let model: Model
+    /// Longest wait between two tries when the vault answers 202; snapd waits a minute.
+    let maximumRetryWait: Int
+
+    func register(deviceKey: PrivateKey, trust: TrustDatabase) async throws -> (serial: Serial, stream: [Assertion]) {
+        let idAnswer = try await client.probe("/api/v1/snaps/auth/request-id", method: .POST)
+        guard idAnswer.status == 200,
+            let object = try? JSONSerialization.jsonObject(with: idAnswer.body) as? [String: Any],
+            let requestID = object["request-id"] as? String
+        else { throw CLIError("the store gave no request-id: \(Self.message(idAnswer.status, idAnswer.body))") }
+        let request = try AssertionSigner.sign(
+            type: .serialRequest,
+            headers: [
+                "brand-id": .string(model.brandID), "model": .string(model.model), "request-id": .string(requestID),
+                "device-key": .string(deviceKey.publicKey.encoded),
+            ], key: deviceKey)
+        let body = Data(AssertionStream.encode([request, model.assertion]))
+        while true {
+            let answer = try await client.probe(
+                "/api/v1/snaps/auth/devices", method: .POST, body: body,
+                headers: [
+                    "Content-Type": "application/x.ubuntu.assertion", "Snap-Device-Capabilities": "serial-stream",
+                ])
+            switch answer.status {
+            case 200, 201:
+                return try check(answer.body, deviceKey: deviceKey, trust: trust)
+            case 202:
+                let wait = answer.headers.first(name: "Retry-After").flatMap(Int.init) ?? maximumRetryWait
+                try await Task.sleep(for: .seconds(max(1, min(wait, maximumRetryWait))))
+            default:
+                throw CLIError("the serial vault refused: \(Self.message(answer.status, answer.body))")
+            }
+        }
+    }
+
+    /// The serial must be for this brand, model and key, and verify against the device's roots
+    /// with the chain that came with it, as snapd adds it to its assertion database.
+    private func check(_ body: Data, deviceKey: PrivateKey, trust: TrustDatabase) throws -> (Serial, [Assertion]) {
+        let stream = try AssertionStream.decode(Array(body))
+        let serials = stream.filter { $0.type == .serial }
+        guard serials.count == 1, let assertion = serials.first else {
+            throw CLIError("the vault answered \(serials.count) serial assertions instead of one")
+        }
+        let serial = try Serial(assertion)
+        guard serial.brandID == model.brandID, serial.model == model.model,
+            serial.deviceKey.id == deviceKey.publicKey.id
+        else {
+            throw CLIError("the vault's serial is for \(serial.brandID)/\(serial.model) and another key")
+        }
+        var database = trust
+        let refused = database.addAll(stream)
+        if let failure = refused.first {
+            throw CLIError("the serial does not verify: \(failure.assertion): \(failure.error.message)")
+        }
+        return (serial, stream)
+    }
+
+    static func message(_ status: Int, _ body: Data) -> String {
+        if let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] {
+            if let list = object["error_list"] as? [[String: Any]], let first = list.first?["message"] as? String {
+                return "\(first) (\(status))"
+            }
+            if let message = object["message"] as? String { return "\(message) (\(status))" }
+        }
+        return "HTTP \(status)"
+    }
+}

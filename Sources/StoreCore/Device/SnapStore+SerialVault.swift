@@ -1,0 +1,200 @@
+import Assertions
+
+/// What the vault answers a serial-request: the serial with its signing chain, or "come back later".
+public enum SerialAnswer: Sendable {
+    case issued(serial: Assertion, chain: [Assertion])
+    case pending(retryAfter: Int64)
+}
+
+extension SnapStore {
+    /// How long a request-id stays usable, in seconds.
+    static let requestIDLifetime: Int64 = 86400
+
+    public func issueSerialRequestID() async throws -> String {
+        let requestID = Identifiers.random(count: 32)
+        try await catalogue.addSerialRequestID(requestID, issuedAt: clock().seconds)
+        return requestID
+    }
+
+    /// Gives the vault a signing key of an account whose `account-key` the store holds: a brand's
+    /// key, or that of an account its models name as `serial-authority`.
+    public func addVaultKey(_ key: PrivateKey, accountID: String, by principal: Principal) async throws {
+        try principal.requireActing(for: accountID)
+        guard let registered = try await catalogue.assertion(AssertionReference(.accountKey, [key.id])) else {
+            throw StoreError(
+                .invalid,
+                "key \(key.id) is not registered: `snapdepot key register KEY --account \(accountID)` first")
+        }
+        guard registered.string("account-id") == accountID else {
+            throw StoreError(.forbidden, "key \(key.id) is registered for account \(registered.string("account-id"))")
+        }
+        try await vault.add(key)
+    }
+
+    /// Ids of the vault's keys that belong to `accountID`.
+    public func vaultKeyIDs(accountID: String, by principal: Principal) async throws -> [String] {
+        try principal.requireActing(for: accountID)
+        var result: [String] = []
+        for id in try await vault.keyIDs() {
+            let key = try await catalogue.assertion(AssertionReference(.accountKey, [id]))
+            if key?.string("account-id") == accountID { result.append(id) }
+        }
+        return result
+    }
+
+    /// A device's serial-request (snapd's `serial-request` then its `model`, as one assertion
+    /// stream): checked, then answered with a serial signed for the brand, numbered from the model's
+    /// sequence or as the device proposed, and the device recorded in the inventory.
+    public func requestSerial(_ body: [UInt8]) async throws -> SerialAnswer {
+        let (request, model) = try Self.parseSerialRequest(body)
+        let now = clock().seconds
+        let database = try await trustDatabase(for: [])
+        do {
+            try database.check(request.assertion)
+        } catch {
+            throw StoreError(.invalid, "the serial-request does not verify: \(error.message)")
+        }
+        do {
+            try database.check(model.assertion)
+        } catch {
+            throw StoreError(
+                .invalid, "the model \(model.brandID)/\(model.model) does not verify: \(error.message)")
+        }
+        let modelReference = AssertionReference(.model, ["16", model.brandID, model.model])
+        guard try await catalogue.assertion(modelReference) != nil else {
+            throw StoreError(
+                .notFound,
+                "unknown model \(model.brandID)/\(model.model): this store's vault serves only the models it holds "
+                    + "(import it with `snapdepot assertions import`)")
+        }
+        try await checkRequestID(request, now: now)
+        if let registered = try await catalogue.device(keyID: request.deviceKey.id) {
+            throw StoreError(
+                .conflict,
+                "device key \(request.deviceKey.id) is already registered for serial \(registered.serialKey)")
+        }
+        let record = try await catalogue.serialRequest(id: request.requestID)
+        let firstPosted = record?.firstPostedAt ?? now
+        if record?.deviceKeyID == nil {
+            try await catalogue.markSerialRequestPending(
+                id: request.requestID, deviceKeyID: request.deviceKey.id, at: now)
+        }
+        let delay = await vault.approvalDelay
+        if now - firstPosted < delay {
+            return .pending(retryAfter: delay - (now - firstPosted))
+        }
+        let signingKey = try await vaultKey(for: model)
+        let serial =
+            request.proposedSerial.isEmpty
+            ? String(try await catalogue.allocateSerialNumber(brandID: model.brandID, model: model.model))
+            : request.proposedSerial
+        let signed: Assertion
+        do {
+            signed = try AssertionSigner.sign(
+                type: .serial,
+                headers: [
+                    "authority-id": .string(signingKey.accountID), "brand-id": .string(model.brandID),
+                    "model": .string(model.model), "serial": .string(serial),
+                    "device-key": .string(request.deviceKey.encoded),
+                    "device-key-sha3-384": .string(request.deviceKey.id), "timestamp": .string(clock().text),
+                ], body: request.assertion.body, key: signingKey.key)
+        } catch {
+            throw StoreError(.invalid, "cannot sign serial \(serial): \(error.message)")
+        }
+        try await catalogue.registerDevice(
+            DeviceRecord(
+                brandID: model.brandID, model: model.model, serial: serial, deviceKeyID: request.deviceKey.id,
+                registeredAt: now, signedBy: signingKey.key.id, firstSeen: now, lastSeen: now, lastSession: nil),
+            serial: signed, requestID: request.requestID)
+        return .issued(serial: signed, chain: signingKey.chain)
+    }
+
+    public func devices(_ filter: DeviceFilter, by principal: Principal) async throws -> [DeviceRecord] {
+        var filter = filter
+        if !principal.isAdmin {
+            guard let accountID = principal.accountID else { throw StoreError(.forbidden, "no account") }
+            if let brand = filter.brandID, brand != accountID {
+                throw StoreError(.forbidden, "this token cannot see the devices of \(brand)")
+            }
+            filter.brandID = accountID
+        }
+        return try await catalogue.devices(filter)
+    }
+
+    private static func parseSerialRequest(_ body: [UInt8]) throws -> (SerialRequest, Model) {
+        let stream: [Assertion]
+        do {
+            stream = try AssertionStream.decode(body)
+        } catch {
+            throw StoreError(.invalid, "cannot decode the serial request: \(error.message)")
+        }
+        guard stream.count >= 2, stream[0].type == .serialRequest, stream[1].type == .model else {
+            throw StoreError(
+                .invalid, "expected a serial-request followed by the device's model, got \(stream.map(\.type.name))")
+        }
+        guard stream.count == 2 else {
+            throw StoreError(.invalid, "re-registration (a serial-request with the old serial) is not supported")
+        }
+        let request: SerialRequest
+        let model: Model
+        do {
+            request = try SerialRequest(stream[0])
+            model = try Model(stream[1])
+        } catch {
+            throw StoreError(.invalid, "invalid serial request: \(error.message)")
+        }
+        guard request.brandID == model.brandID, request.model == model.model else {
+            throw StoreError(
+                .invalid,
+                "the serial-request is for \(request.brandID)/\(request.model) but the model is "
+                    + "\(model.brandID)/\(model.model)")
+        }
+        if request.proposedSerial.contains("/") {
+            throw StoreError(.invalid, "a proposed serial cannot contain \"/\"")
+        }
+        return (request, model)
+    }
+
+    /// A request-id is good once, for one device key, for a day.
+    private func checkRequestID(_ request: SerialRequest, now: Int64) async throws {
+        guard let record = try await catalogue.serialRequest(id: request.requestID) else {
+            throw StoreError(
+                .invalid, "unknown request-id \"\(request.requestID)\": ask for one at request-id first")
+        }
+        if let serial = record.issuedSerial {
+            throw StoreError(
+                .conflict,
+                "request-id \"\(request.requestID)\" was already used for serial \(serial): a serial-request cannot be replayed"
+            )
+        }
+        if let owner = record.deviceKeyID, owner != request.deviceKey.id {
+            throw StoreError(.conflict, "request-id \"\(request.requestID)\" belongs to another device key")
+        }
+        if now - record.issuedAt > Self.requestIDLifetime {
+            throw StoreError(.invalid, "request-id \"\(request.requestID)\" expired: ask for a new one")
+        }
+    }
+
+    /// A vault key of the brand, else of an account the model names as serial authority, with
+    /// the assertions a device needs to check it: its account-key and the account.
+    private func vaultKey(for model: Model) async throws -> (accountID: String, key: PrivateKey, chain: [Assertion]) {
+        let now = clock()
+        for accountID in model.serialAuthority {
+            for id in try await vault.keyIDs() {
+                guard let accountKey = try await catalogue.assertion(AssertionReference(.accountKey, [id])),
+                    accountKey.string("account-id") == accountID,
+                    let key = try await vault.key(id: id)
+                else { continue }
+                if let until = Timestamp.parse(accountKey.string("until")), until <= now { continue }
+                let account = try await catalogue.assertion(AssertionReference(.account, [accountID]))
+                // Down to the roots, so that a device needs nothing else: the store's key signed both.
+                let storeKey = identity.trusted.contains(identity.storeAccountKey) ? [] : [identity.storeAccountKey]
+                return (accountID, key, [accountKey] + (account.map { [$0] } ?? []) + storeKey)
+            }
+        }
+        throw StoreError(
+            .conflict,
+            "the serial vault holds no key of \(model.serialAuthority.joined(separator: " or ")): "
+                + "`snapdepot vault add-key KEY --account \(model.brandID)`")
+    }
+}

@@ -1,0 +1,163 @@
+import Assertions
+import GRDB
+import StoreCore
+
+extension SQLiteCatalogue {
+    public func addSerialRequestID(_ requestID: String, issuedAt: Int64) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO serial_requests (request_id, issued_at) VALUES (?, ?)",
+                arguments: [requestID, issuedAt])
+        }
+    }
+
+    public func serialRequest(id: String) async throws -> SerialRequestRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM serial_requests WHERE request_id = ?", arguments: [id]).map {
+                SerialRequestRecord(
+                    requestID: $0["request_id"], issuedAt: $0["issued_at"], deviceKeyID: $0["device_key_id"],
+                    firstPostedAt: $0["first_posted_at"], issuedSerial: $0["issued_serial"])
+            }
+        }
+    }
+
+    public func markSerialRequestPending(id: String, deviceKeyID: String, at time: Int64) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE serial_requests SET device_key_id = ?, first_posted_at = ?
+                    WHERE request_id = ? AND device_key_id IS NULL
+                    """,
+                arguments: [deviceKeyID, time, id])
+        }
+    }
+
+    public func allocateSerialNumber(brandID: String, model: String) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO serial_sequences (brand_id, model, last) VALUES (?, ?, 1)
+                    ON CONFLICT (brand_id, model) DO UPDATE SET last = last + 1
+                    """,
+                arguments: [brandID, model])
+            return try Int.fetchOne(
+                db, sql: "SELECT last FROM serial_sequences WHERE brand_id = ? AND model = ?",
+                arguments: [brandID, model]) ?? 1
+        }
+    }
+
+    public func registerDevice(_ device: DeviceRecord, serial: Assertion, requestID: String) async throws {
+        try await pool.write { db in
+            if let taken = try Self.device(in: db, where: "device_key_id = ?", [device.deviceKeyID]) {
+                throw StoreError(
+                    .conflict, "device key \(device.deviceKeyID) is already registered for serial \(taken.serialKey)")
+            }
+            if try Self.device(
+                in: db, where: "brand_id = ? AND model = ? AND serial = ?",
+                [device.brandID, device.model, device.serial])
+                != nil
+            {
+                throw StoreError(.conflict, "serial \(device.serialKey) is already taken by another device")
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO devices (brand_id, model, serial, device_key_id, registered_at, signed_by,
+                        first_seen, last_seen, last_session)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    device.brandID, device.model, device.serial, device.deviceKeyID, device.registeredAt,
+                    device.signedBy, device.firstSeen, device.lastSeen, device.lastSession,
+                ])
+            try db.execute(
+                sql: "UPDATE serial_requests SET issued_serial = ? WHERE request_id = ?",
+                arguments: [device.serialKey, requestID])
+            try Self.put([serial], in: db)
+        }
+    }
+
+    public func device(brandID: String, model: String, serial: String) async throws -> DeviceRecord? {
+        try await pool.read { db in
+            try Self.device(in: db, where: "brand_id = ? AND model = ? AND serial = ?", [brandID, model, serial])
+        }
+    }
+
+    public func device(keyID: String) async throws -> DeviceRecord? {
+        try await pool.read { db in try Self.device(in: db, where: "device_key_id = ?", [keyID]) }
+    }
+
+    public func devices(_ filter: DeviceFilter) async throws -> [DeviceRecord] {
+        var conditions: [String] = []
+        var arguments: [DatabaseValue] = []
+        for (column, value) in [("brand_id", filter.brandID), ("model", filter.model), ("serial", filter.serial)] {
+            if let value {
+                conditions.append("\(column) = ?")
+                arguments.append(value.databaseValue)
+            }
+        }
+        if let seenSince = filter.seenSince {
+            conditions.append("last_seen >= ?")
+            arguments.append(seenSince.databaseValue)
+        }
+        let condition = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let sql = "SELECT * FROM devices \(condition) ORDER BY brand_id, model, first_seen, serial"
+        let bound = StatementArguments(arguments)
+        return try await pool.read { db in try Row.fetchAll(db, sql: sql, arguments: bound).map(Self.device) }
+    }
+
+    public func addDeviceSession(tokenHash: String, device: DeviceRecord, at time: Int64) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO devices (brand_id, model, serial, device_key_id, first_seen, last_seen, last_session)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (brand_id, model, serial) DO UPDATE SET last_seen = excluded.last_seen,
+                        last_session = excluded.last_session
+                    """,
+                arguments: [device.brandID, device.model, device.serial, device.deviceKeyID, time, time, time])
+            try db.execute(
+                sql: """
+                    INSERT INTO device_sessions (token_hash, brand_id, model, serial, opened_at)
+                    VALUES (?, ?, ?, ?, ?)
+                    """,
+                arguments: [tokenHash, device.brandID, device.model, device.serial, time])
+        }
+    }
+
+    public func deviceSession(tokenHash: String) async throws -> String? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT brand_id, model, serial FROM device_sessions WHERE token_hash = ?",
+                arguments: [tokenHash]
+            ).map { row -> String in
+                let brand: String = row["brand_id"]
+                let model: String = row["model"]
+                let serial: String = row["serial"]
+                return "\(brand)/\(model)/\(serial)"
+            }
+        }
+    }
+
+    public func markDeviceSeen(serialKey: String, at time: Int64) async throws {
+        let parts = serialKey.split(separator: "/", maxSplits: 2).map(String.init)
+        guard parts.count == 3 else { return }
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE devices SET last_seen = MAX(last_seen, ?) WHERE brand_id = ? AND model = ? AND serial = ?",
+                arguments: [time, parts[0], parts[1], parts[2]])
+        }
+    }
+
+    static func device(in db: Database, where condition: String, _ arguments: StatementArguments) throws
+        -> DeviceRecord?
+    {
+        try Row.fetchOne(db, sql: "SELECT * FROM devices WHERE \(condition)", arguments: arguments).map(device)
+    }
+
+    static func device(_ row: Row) -> DeviceRecord {
+        DeviceRecord(
+            brandID: row["brand_id"], model: row["model"], serial: row["serial"], deviceKeyID: row["device_key_id"],
+            registeredAt: row["registered_at"], signedBy: row["signed_by"], firstSeen: row["first_seen"],
+            lastSeen: row["last_seen"], lastSession: row["last_session"])
+    }
+}

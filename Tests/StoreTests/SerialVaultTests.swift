@@ -1,0 +1,171 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The serial vault, the inventory and the factory, judged by snapd's own code: the Go checker
+/// registers a device as snapd's devicestate does and opens a session through snapd's store
+/// package; `factory flash` makes devices whose serials snapd verifies.
+@Suite(.serialized, .enabled(if: SnapdSource.available, "needs snapd's source: run scripts/test"))
+struct SerialVaultTests {
+    /// The workshop's world in a fresh store, served.
+    struct World {
+        let fixture: StoreFixture
+        let data: String
+        let server: ServerProcess
+        let store: SnapdClientTests.Store
+
+        static func make(serverArguments: [String] = []) async throws -> World {
+            let fixture = try await StoreFixture.make()
+            let data = fixture.folder.appendingPathComponent("workshop").path
+            let loaded = try runCommand(
+                ServerProcess.binary.path,
+                ["seed-data", "load", "--data", data, "--seed-data", SeedDataTests.seedData.path, "--key-bits", "2048"])
+            try #require(loaded.status == 0, "\(loaded.output)")
+            let server = try ServerProcess(data: data, extraArguments: serverArguments)
+            return World(
+                fixture: fixture, data: data, server: server,
+                store: SnapdClientTests.Store(fixture: fixture, server: server))
+        }
+
+        func model(_ name: String) async throws -> String {
+            let reply = try await server.request(.GET, "/v2/assertions/model/16/acme-brand/\(name)")
+            try #require(reply.status == 200, "\(reply.text)")
+            return reply.text
+        }
+
+        func stop() {
+            server.stop()
+            fixture.cleanUp()
+        }
+    }
+
+    @Test func snapdRegistersADeviceThenOpensASessionAndTheInventoryShowsIt() async throws {
+        let world = try await World.make(serverArguments: ["--serial-approval-delay", "1"])
+        defer { world.stop() }
+        let status = try await world.server.request(
+            .GET, "/admin/v1/snaps/myawesomesnap/status", token: world.server.adminToken)
+        let snapID = try #require(try status.json()["snap-id"] as? String, "\(status.text)")
+        let spec: [String: Any] = [
+            "url": world.server.url, "trusted": world.data + "/trusted.assert",
+            "model": try await world.model("my-pi3"),
+            "brand-key": try String(contentsOfFile: world.data + "/brand-keys/acme-models.pem", encoding: .utf8),
+            "key-bits": 4096, "snap-id": snapID, "snap-name": "myawesomesnap",
+        ]
+        let specFile = world.fixture.folder.appendingPathComponent("register.json")
+        try JSONSerialization.data(withJSONObject: spec).write(to: specFile)
+        let checked = try SnapdSource.runChecker(["register-device", specFile.path])
+        #expect(checked.status == 0, "\(checked.output)")
+        #expect(!checked.output.contains("FAIL"), "\(checked.output)")
+        for line in [
+            "the serial verifies in snapd's assertion database",
+            "the device opened a session (nonce + device-session-request)",
+            "a refresh carrying the session gets candidate's revision 2", "a replayed request-id is refused",
+            "a second serial for a registered device key is refused", "a tampered serial-request is refused",
+            "a request for a model the store does not hold is refused",
+            "a model signed by an unregistered key is refused",
+        ] {
+            #expect(checked.output.contains("ok   \(line)"), "\(line): \(checked.output)")
+        }
+        // The vault kept the device waiting (202) for the configured second at least once.
+        #expect(!checked.output.contains("after 0 polls"), "\(checked.output)")
+        let serialLine = try #require(checked.output.split(separator: "\n").first { $0.hasPrefix("serial: ") })
+        let serial = String(serialLine.dropFirst("serial: ".count))
+
+        let shown = try world.store.snapdepot([
+            "devices", "show", serial, "--brand", "acme-brand", "--model", "my-pi3", "--json",
+        ])
+        try #require(shown.status == 0, "\(shown.output)")
+        let detail = try #require(try JSONSerialization.jsonObject(with: Data(shown.output.utf8)) as? [String: Any])
+        let device = try #require(detail["device"] as? [String: Any])
+        #expect(device["registered-at"] is Int && device["last-session"] is Int, "\(device)")
+        #expect((detail["serial-assertion"] as? String)?.hasPrefix("type: serial\n") == true)
+
+        // A brand sees its own devices; another account sees none of them.
+        let other = try await world.server.json(
+            .POST, "/admin/v1/accounts", token: world.server.adminToken, ["username": "someone-else"])
+        let otherID = try #require(try other.json()["id"] as? String)
+        let token = try await world.server.json(
+            .POST, "/admin/v1/accounts/\(otherID)/tokens", token: world.server.adminToken, [:])
+        let otherToken = try #require(try token.json()["token"] as? String)
+        let forbidden = try await world.server.request(.GET, "/admin/v1/devices?brand=acme-brand", token: otherToken)
+        #expect(forbidden.status == 403, "\(forbidden.text)")
+        let own = try await world.server.request(.GET, "/admin/v1/devices", token: otherToken)
+        #expect(own.status == 200 && own.text == "[]", "\(own.text)")
+    }
+
+    @Test func factoryFlashesTwentyDevicesWhoseSerialsSnapdVerifies() async throws {
+        let world = try await World.make()
+        defer { world.stop() }
+        let folder = world.fixture.folder
+        let modelFile = folder.appendingPathComponent("my-pi3-amd64.model")
+        try Data(try await world.model("my-pi3-amd64").utf8).write(to: modelFile)
+        let image = folder.appendingPathComponent("my-pi3.tar")
+        let built = try world.store.snapdepot([
+            "image", "build", modelFile.path, "--output", folder.appendingPathComponent("image").path, "--tar",
+            image.path,
+        ])
+        try #require(built.status == 0, "\(built.output)")
+        let devices = folder.appendingPathComponent("devices")
+        let flashed = try world.store.snapdepot([
+            "factory", "flash", image.path, "--devices", "20", "--out", devices.path, "--key-bits", "1024", "--json",
+        ])
+        try #require(flashed.status == 0, "\(flashed.output)")
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(flashed.output.utf8)) as? [[String: Any]])
+        let serials = Set(list.compactMap { $0["serial"] as? String })
+        #expect(list.count == 20 && serials.count == 20, "\(flashed.output)")
+
+        let listed = try world.store.snapdepot(["devices", "list", "--model", "my-pi3-amd64", "--json"])
+        let inventory = try #require(
+            try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]])
+        #expect(Set(inventory.compactMap { $0["serial"] as? String }) == serials, "\(listed.output)")
+
+        // Each device folder: its key private, its snaps installed, its serial verified by snapd.
+        var streams: [String] = []
+        for number in 1...20 {
+            let device = devices.appendingPathComponent(String(format: "device-%04d", number))
+            let mode =
+                try FileManager.default.attributesOfItem(
+                    atPath: device.appendingPathComponent("device-key.pem").path)[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+            let snaps = try FileManager.default.contentsOfDirectory(atPath: device.appendingPathComponent("snaps").path)
+            #expect(
+                snaps.sorted() == [
+                    "core_1.snap", "myawesomesnap_1.snap", "mysecondawesomesnap_1.snap",
+                    "pi2-kernel_1.snap", "pi3_1.snap",
+                ], "\(snaps)")
+            streams += ["assertions/model.assert", "assertions/serial.assert"].map {
+                device.appendingPathComponent($0).path
+            }
+        }
+        let verified = try SnapdSource.runChecker(["verify", world.data + "/trusted.assert"] + streams)
+        #expect(verified.status == 0, "\(verified.output)")
+        #expect(verified.output.components(separatedBy: "ok serial").count - 1 == 20, "\(verified.output)")
+
+        // More devices are numbered after those already there; a broken image writes nothing.
+        let more = try world.store.snapdepot([
+            "factory", "flash", image.path, "--devices", "1", "--out", devices.path, "--key-bits", "1024",
+        ])
+        #expect(more.status == 0 && more.output.contains("device-0021"), "\(more.output)")
+        let junk = folder.appendingPathComponent("junk.tar")
+        try Data("not a tar".utf8).write(to: junk)
+        let refused = try world.store.snapdepot([
+            "factory", "flash", junk.path, "--devices", "2", "--out", folder.appendingPathComponent("none").path,
+        ])
+        #expect(refused.status != 0 && refused.output.contains("not a tar archive"), "\(refused.output)")
+        #expect(
+            (try? FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("none").path)) == [])
+    }
+
+    @Test func theVaultAnswersBadRequestsInSnapdsErrorFormat() async throws {
+        let world = try await World.make()
+        defer { world.stop() }
+        let wrongType = try await world.server.request(
+            .POST, "/api/v1/snaps/auth/devices", body: Data("{}".utf8))
+        let errors = try wrongType.json()["error_list"] as? [[String: Any]]
+        let message = errors?.first?["message"] as? String ?? ""
+        #expect(wrongType.status == 415 && message.contains("application/x.ubuntu.assertion"), "\(wrongType.text)")
+        let gadgetPath = try await world.server.request(.POST, "/serial-vault/request-id")
+        let requestID = try gadgetPath.json()["request-id"] as? String
+        #expect(gadgetPath.status == 200 && requestID?.count == 32, "\(gadgetPath.text)")
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// docs/production-model.md's walkthrough, run as written: every `sh` block of its walkthrough
+/// section, in order, against a fresh store, so that the document cannot drift from the commands.
+@Suite(.enabled(if: SnapdSource.available, "needs snapd's source: run scripts/test"))
+struct WalkthroughTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// The `sh` blocks between "## Walkthrough" and the next second-level heading.
+    static func blocks() throws -> [String] {
+        let text = try String(
+            contentsOf: repository.appendingPathComponent("docs/production-model.md"), encoding: .utf8)
+        guard let start = text.range(of: "\n## Walkthrough") else { return [] }
+        let section = text[start.upperBound...].components(separatedBy: "\n## ").first ?? ""
+        return section.components(separatedBy: "```sh\n").dropFirst().compactMap {
+            $0.components(separatedBy: "```").first
+        }
+    }
+
+    @Test func theProductionModelWalkthroughRunsAsWritten() async throws {
+        let blocks = try Self.blocks()
+        try #require(blocks.count == 6, "expected the six steps' blocks, found \(blocks.count)")
+        let fixture = try await StoreFixture.make()
+        defer { fixture.cleanUp() }
+        let server = try ServerProcess(data: fixture.folder.appendingPathComponent("workshop-data").path)
+        defer { server.stop() }
+        let work = fixture.folder.appendingPathComponent("workshop")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            at: work.appendingPathComponent("seed-data"), withDestinationURL: SeedDataTests.seedData)
+        let environment = [
+            "PATH": ServerProcess.binary.deletingLastPathComponent().path + ":/usr/bin:/bin",
+            "HOME": fixture.folder.appendingPathComponent("home").path, "SNAPDEPOT_URL": server.url,
+            "SNAPDEPOT_TOKEN": server.adminToken,
+        ]
+        for (number, block) in blocks.enumerated() {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = ["-euo", "pipefail", "-c", block]
+            process.currentDirectoryURL = work
+            process.environment = environment
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            try #require(process.terminationStatus == 0, "block \(number) failed:\n\(block)\n\(text)")
+            if number == blocks.count - 1 {
+                #expect(text.contains("5 acme-brand/my-pi3 devices flashed"), "\(text)")
+                #expect(text.contains("5 devices"), "\(text)")
+            }
+        }
+        let reply = try await server.request(
+            .GET, "/admin/v1/devices?brand=acme-brand&model=my-pi3", token: server.adminToken)
+        let devices = try #require(try JSONSerialization.jsonObject(with: reply.body) as? [[String: Any]])
+        #expect(Set(devices.compactMap { $0["serial"] as? String }).count == 5, "\(reply.text)")
+        let flashed = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("factory").path)
+        #expect(flashed.filter { $0.hasPrefix("device-") }.count == 5, "\(flashed)")
+    }
+}
