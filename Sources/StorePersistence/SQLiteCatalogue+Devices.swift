@@ -48,6 +48,12 @@ extension SQLiteCatalogue {
 
     public func registerDevice(_ device: DeviceRecord, serial: Assertion, requestID: String) async throws {
         try await pool.write { db in
+            // Checked again inside the write: two posts of one request must not both get a serial.
+            let spent = try String.fetchOne(
+                db, sql: "SELECT issued_serial FROM serial_requests WHERE request_id = ?", arguments: [requestID])
+            if let spent {
+                throw StoreError(.conflict, "request-id \"\(requestID)\" was already used for serial \(spent)")
+            }
             if let taken = try Self.device(in: db, where: "device_key_id = ?", [device.deviceKeyID]) {
                 throw StoreError(
                     .conflict, "device key \(device.deviceKeyID) is already registered for serial \(taken.serialKey)")

@@ -42,6 +42,12 @@ import Testing
             request: try sessionRequest(nonce: nonce, key: deviceKey), serial: serial.encodedText,
             model: model.encodedText)
         #expect(try await fixture.store.deviceSerialKey(session: token) == "acme-brand/my-pi3/S-1")
+        // The session is in the inventory: a restarted store still knows the device behind it.
+        let (reopened, _, _) = try await fixture.directory.openStore(keyBits: 2048)
+        #expect(try await reopened.deviceSerialKey(session: token) == "acme-brand/my-pi3/S-1")
+        let seen = try await reopened.devices(DeviceFilter(serial: "S-1"), by: .admin)
+        #expect(seen.count == 1 && seen.first?.registeredAt == nil && seen.first?.lastSession != nil)
+        #expect(seen.first?.deviceKeyID == deviceKey.id)
         await #expect(throws: StoreError.self) {
             _ = try await fixture.store.openDeviceSession(
                 request: try sessionRequest(nonce: nonce, key: deviceKey), serial: serial.encodedText,

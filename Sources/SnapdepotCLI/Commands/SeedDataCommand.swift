@@ -78,19 +78,23 @@ struct SeedDataCommand: AsyncParsableCommand {
                 try directory.install(identity: try SnapdTestKeys.identity(), rootKey: try SnapdTestKeys.rootKey())
             }
             let (store, _, _) = try await directory.openStore(keyBits: keyBits)
+            let keys = KeyStore(directory: URL(fileURLWithPath: folder).appendingPathComponent("brand-keys"))
+            let keyName = "\(world.brand.username)-models"
             if try await store.catalogue.account(id: world.brand.id) != nil {
+                // Folders loaded before the serial vault existed get the brand key in the vault.
+                if keys.contains(keyName) {
+                    try await store.addVaultKey(try keys.load(keyName), accountID: world.brand.id, by: .admin)
+                }
                 print("\(folder) already holds \(world.brand.id): nothing to load")
                 return
             }
             _ = try await store.createAccount(
                 username: world.brand.username, displayName: world.brand.displayName, id: world.brand.id,
                 validation: "verified", by: .admin)
-            let keys = KeyStore(directory: URL(fileURLWithPath: folder).appendingPathComponent("brand-keys"))
             let brandKey = try PrivateKey.generate(bits: keyBits)
-            try keys.save(brandKey, as: "\(world.brand.username)-models")
+            try keys.save(brandKey, as: keyName)
             _ = try await store.registerKey(
-                accountID: world.brand.id, name: "\(world.brand.username)-models", publicKey: brandKey.publicKey,
-                by: .admin)
+                accountID: world.brand.id, name: keyName, publicKey: brandKey.publicKey, by: .admin)
             try await store.addVaultKey(brandKey, accountID: world.brand.id, by: .admin)
 
             try await publish(world, from: source, to: store)

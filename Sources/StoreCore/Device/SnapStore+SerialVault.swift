@@ -84,10 +84,7 @@ extension SnapStore {
             return .pending(retryAfter: delay - (now - firstPosted))
         }
         let signingKey = try await vaultKey(for: model)
-        let serial =
-            request.proposedSerial.isEmpty
-            ? String(try await catalogue.allocateSerialNumber(brandID: model.brandID, model: model.model))
-            : request.proposedSerial
+        let serial = try await serialNumber(proposed: request.proposedSerial, model: model)
         let signed: Assertion
         do {
             signed = try AssertionSigner.sign(
@@ -107,6 +104,25 @@ extension SnapStore {
                 registeredAt: now, signedBy: signingKey.key.id, firstSeen: now, lastSeen: now, lastSession: nil),
             serial: signed, requestID: request.requestID)
         return .issued(serial: signed, chain: signingKey.chain)
+    }
+
+    /// The device's proposal when it made one, else the model's next number no device holds yet
+    /// (a device may have proposed it).
+    private func serialNumber(proposed: String, model: Model) async throws -> String {
+        if !proposed.isEmpty {
+            if try await catalogue.device(brandID: model.brandID, model: model.model, serial: proposed) != nil {
+                throw StoreError(
+                    .conflict,
+                    "serial \(proposed) of \(model.brandID)/\(model.model) is already taken by another device")
+            }
+            return proposed
+        }
+        while true {
+            let next = String(try await catalogue.allocateSerialNumber(brandID: model.brandID, model: model.model))
+            if try await catalogue.device(brandID: model.brandID, model: model.model, serial: next) == nil {
+                return next
+            }
+        }
     }
 
     public func devices(_ filter: DeviceFilter, by principal: Principal) async throws -> [DeviceRecord] {

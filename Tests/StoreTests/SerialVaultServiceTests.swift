@@ -1,0 +1,155 @@
+import Assertions
+import Foundation
+import StoreCore
+import TestSupport
+import Testing
+
+/// The serial vault's rules, in process: numbering, proposed serials, serial authorities, one
+/// serial per request and per key, and who may give the vault a key.
+@Suite struct SerialVaultServiceTests {
+    struct Brand {
+        let fixture: StoreFixture
+        let key: PrivateKey
+        let model: Assertion
+
+        static func make(serialAuthority: [String]? = nil, vaultKey: Bool = true) async throws -> Brand {
+            let fixture = try await StoreFixture.make()
+            let acme = try await fixture.publisher("acme", id: "acme-brand")
+            let key = try PrivateKey.generate(bits: 2048)
+            _ = try await fixture.store.registerKey(
+                accountID: "acme-brand", name: "models", publicKey: key.publicKey, by: acme)
+            if vaultKey { try await fixture.store.addVaultKey(key, accountID: "acme-brand", by: acme) }
+            var headers: Headers = [
+                "type": "model", "authority-id": "acme-brand", "brand-id": "acme-brand", "series": "16",
+                "model": "my-pi3", "architecture": "armhf", "gadget": "pi3", "kernel": "pi2-kernel",
+                "timestamp": .string(Timestamp.now().text),
+            ]
+            if let serialAuthority { headers["serial-authority"] = .list(serialAuthority.map { .string($0) }) }
+            let model = try AssertionSigner.sign(headers: headers, key: key)
+            _ = try await fixture.store.importAssertions([model], by: .admin)
+            return Brand(fixture: fixture, key: key, model: model)
+        }
+
+        func request(key: PrivateKey, proposed: String? = nil, requestID: String? = nil) async throws -> [UInt8] {
+            let id: String
+            if let requestID { id = requestID } else { id = try await fixture.store.issueSerialRequestID() }
+            var headers: Headers = [
+                "brand-id": "acme-brand", "model": "my-pi3", "request-id": .string(id),
+                "device-key": .string(key.publicKey.encoded),
+            ]
+            if let proposed { headers["serial"] = .string(proposed) }
+            let request = try AssertionSigner.sign(type: .serialRequest, headers: headers, key: key)
+            return AssertionStream.encode([request, model])
+        }
+
+        func serial(_ body: [UInt8]) async throws -> Assertion {
+            guard case .issued(let serial, _) = try await fixture.store.requestSerial(body) else {
+                throw StoreError(.internalError, "the vault asked to wait")
+            }
+            return serial
+        }
+    }
+
+    static func deviceKey() throws -> PrivateKey { try PrivateKey.generate(bits: 1024) }
+
+    @Test func serialsAreNumberedPerModelAroundProposedOnes() async throws {
+        let brand = try await Brand.make()
+        defer { brand.fixture.cleanUp() }
+        let proposed = try await brand.serial(try await brand.request(key: try Self.deviceKey(), proposed: "1"))
+        #expect(proposed.string("serial") == "1")
+        let numbered = try await brand.serial(try await brand.request(key: try Self.deviceKey()))
+        #expect(numbered.string("serial") == "2", "the sequence skips a serial a device proposed")
+        await #expect(throws: StoreError.self) {
+            _ = try await brand.serial(try await brand.request(key: try Self.deviceKey(), proposed: "2"))
+        }
+        let devices = try await brand.fixture.store.devices(DeviceFilter(brandID: "acme-brand"), by: .admin)
+        #expect(devices.map(\.serial) == ["1", "2"])
+        #expect(devices.allSatisfy { $0.registeredAt != nil && $0.signedBy == brand.key.id })
+    }
+
+    @Test func oneSerialPerRequestEvenWhenPostedAtOnce() async throws {
+        let brand = try await Brand.make()
+        defer { brand.fixture.cleanUp() }
+        let key = try Self.deviceKey()
+        let body = try await brand.request(key: key)
+        let outcomes = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<8 {
+                group.addTask { (try? await brand.serial(body)) != nil }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 }.count == 1, "\(outcomes)")
+        #expect(try await brand.fixture.store.devices(DeviceFilter(), by: .admin).count == 1)
+    }
+
+    @Test func aSerialAuthoritySignsWhenTheBrandLeavesItToThem() async throws {
+        let brand = try await Brand.make(serialAuthority: ["vault-co"], vaultKey: false)
+        defer { brand.fixture.cleanUp() }
+        let noKey = await #expect(throws: StoreError.self) {
+            _ = try await brand.serial(try await brand.request(key: try Self.deviceKey()))
+        }
+        #expect(
+            noKey?.message.contains("holds no key of acme-brand or vault-co") == true, "\(String(describing: noKey))")
+        let vaultCo = try await brand.fixture.publisher("vault-co", id: "vault-co")
+        let vaultKey = try PrivateKey.generate(bits: 2048)
+        _ = try await brand.fixture.store.registerKey(
+            accountID: "vault-co", name: "serials", publicKey: vaultKey.publicKey, by: vaultCo)
+        try await brand.fixture.store.addVaultKey(vaultKey, accountID: "vault-co", by: vaultCo)
+        guard
+            case .issued(let serial, let chain) = try await brand.fixture.store.requestSerial(
+                try await brand.request(key: try Self.deviceKey()))
+        else { throw StoreError(.internalError, "pending") }
+        #expect(serial.authorityID == "vault-co" && serial.string("brand-id") == "acme-brand")
+        // A device holding the roots, the brand's chain and its model accepts it.
+        var trust = try TrustDatabase(trusted: brand.fixture.store.identity.trusted)
+        let roots = brand.fixture.store.identity.trusted
+        let brandChain =
+            (try await brand.fixture.store.catalogue.assertions(ofType: .accountKey)
+            + (try await brand.fixture.store.catalogue.assertions(ofType: .account))).filter { !roots.contains($0) }
+        #expect(trust.addAll(brandChain + chain + [brand.model, serial]).isEmpty)
+    }
+
+    @Test func theVaultRefusesWhatSnapdWouldNeverSend() async throws {
+        let brand = try await Brand.make()
+        defer { brand.fixture.cleanUp() }
+        let key = try Self.deviceKey()
+        var body = try await brand.request(key: key)
+        body += [0x0a] + AssertionStream.encode([brand.model])
+        let remodel = await #expect(throws: StoreError.self) { _ = try await brand.fixture.store.requestSerial(body) }
+        #expect(remodel?.message.contains("not supported") == true)
+        let unknownID = await #expect(throws: StoreError.self) {
+            _ = try await brand.serial(try await brand.request(key: key, requestID: "never-issued"))
+        }
+        #expect(unknownID?.message.contains("unknown request-id") == true)
+        let slash = await #expect(throws: StoreError.self) {
+            _ = try await brand.serial(try await brand.request(key: key, proposed: "a/b"))
+        }
+        #expect(slash?.kind == .invalid)
+        #expect(try await brand.fixture.store.devices(DeviceFilter(), by: .admin).isEmpty)
+    }
+
+    @Test func onlyTheKeysOwnerGivesItToTheVaultAndItStaysPrivate() async throws {
+        let brand = try await Brand.make(vaultKey: false)
+        defer { brand.fixture.cleanUp() }
+        let other = try await brand.fixture.publisher("other")
+        await #expect(throws: StoreError.self) {
+            try await brand.fixture.store.addVaultKey(brand.key, accountID: "acme-brand", by: other)
+        }
+        let unregistered = await #expect(throws: StoreError.self) {
+            try await brand.fixture.store.addVaultKey(
+                try PrivateKey.generate(bits: 1024), accountID: "acme-brand", by: .admin)
+        }
+        #expect(unregistered?.message.contains("not registered") == true)
+        await #expect(throws: StoreError.self) {
+            try await brand.fixture.store.addVaultKey(brand.key, accountID: other.accountID ?? "", by: other)
+        }
+        try await brand.fixture.store.addVaultKey(brand.key, accountID: "acme-brand", by: .admin)
+        try await brand.fixture.store.addVaultKey(brand.key, accountID: "acme-brand", by: .admin)
+        let folder = brand.fixture.directory.vaultKeysPath
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder)
+        #expect(files == ["vault-1.pem"], "adding a key twice keeps one copy")
+        let mode = try FileManager.default.attributesOfItem(atPath: folder + "/vault-1.pem")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(try await brand.fixture.store.vaultKeyIDs(accountID: "acme-brand", by: .admin) == [brand.key.id])
+    }
+}
