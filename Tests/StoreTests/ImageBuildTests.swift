@@ -80,6 +80,25 @@ struct ImageBuildTests {
             #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("variant").path))
         }
 
+        // The architecture is the model's; the roots may be given, and must be the ones that signed.
+        let wrongArch = try world.store.snapdepot([
+            "image", "build", modelFile.path, "--output", folder.appendingPathComponent("armhf").path, "--arch",
+            "armhf",
+        ])
+        #expect(wrongArch.status != 0 && wrongArch.output.contains("differs from the model's architecture amd64"))
+        let ownRoots = try world.run([
+            "image", "build", modelFile.path, "--output", folder.appendingPathComponent("rooted").path, "--trusted",
+            try await world.rootsFile().path,
+        ])
+        #expect(ownRoots.output.contains("seed written to"), "\(ownRoots.output)")
+        let otherRoots = try world.store.snapdepot([
+            "image", "build", modelFile.path, "--output", folder.appendingPathComponent("foreign").path, "--trusted",
+            world.store.fixture.directory.path + "/trusted.assert",
+        ])
+        #expect(
+            otherRoots.status != 0 && otherRoots.output.contains("not among the trusted roots"), "\(otherRoots.output)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("foreign").path))
+
         // One changed byte in the model: refused with the reason, and nothing written.
         let model = try String(contentsOf: modelFile, encoding: .utf8)
         #expect(headers.contains("model: my-pi3"))

@@ -156,6 +156,28 @@ struct SerialVaultTests {
             (try? FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("none").path)) == [])
     }
 
+    @Test func aFactoryGivesUpOnAVaultThatKeepsItWaiting() async throws {
+        let world = try await World.make(serverArguments: ["--serial-approval-delay", "3600"])
+        defer { world.stop() }
+        let folder = world.fixture.folder
+        let modelFile = folder.appendingPathComponent("my-pi3-amd64.model")
+        try Data(try await world.model("my-pi3-amd64").utf8).write(to: modelFile)
+        let image = folder.appendingPathComponent("my-pi3.tar")
+        let built = try world.store.snapdepot([
+            "image", "build", modelFile.path, "--output", folder.appendingPathComponent("image").path, "--tar",
+            image.path,
+        ])
+        try #require(built.status == 0, "\(built.output)")
+        let devices = folder.appendingPathComponent("devices")
+        let waited = try world.store.snapdepot([
+            "factory", "flash", image.path, "--devices", "2", "--out", devices.path, "--key-bits", "1024",
+            "--retry-wait", "1", "--approval-timeout", "2",
+        ])
+        #expect(waited.status != 0 && waited.output.contains("2 of 2 devices failed"), "\(waited.output)")
+        #expect(waited.output.contains("still asks to wait"), "\(waited.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: devices.path).isEmpty)
+    }
+
     @Test func theVaultAnswersBadRequestsInSnapdsErrorFormat() async throws {
         let world = try await World.make()
         defer { world.stop() }

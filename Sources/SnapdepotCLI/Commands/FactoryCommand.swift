@@ -29,7 +29,9 @@ struct FactoryCommand: AsyncParsableCommand {
         @Option(help: "The store the devices register with (default: the one you are logged in to).") var store: String?
         @Option(help: "Root assertions the devices trust (default: the store's own).") var trusted: String?
         @Option(help: "Devices flashed at once (default: one per core).") var jobs: Int?
-        @Option(help: "Longest wait, in seconds, when the vault answers 202.") var retryWait: Int = 60
+        @Option(help: "Longest wait, in seconds, between two tries when the vault answers 202.") var retryWait: Int = 60
+        @Option(help: "Seconds to keep coming back to a vault that answers 202 before a device fails.")
+        var approvalTimeout: Int = 900
         @Flag(help: "Print machine-readable JSON.") var json = false
 
         struct Flashed: Encodable {
@@ -61,7 +63,7 @@ struct FactoryCommand: AsyncParsableCommand {
             }
             let first = try nextNumber(in: output)
             let registration = SerialRegistration(
-                client: client, model: factoryImage.model, maximumRetryWait: retryWait)
+                client: client, model: factoryImage.model, maximumRetryWait: retryWait, giveUpAfter: approvalTimeout)
             let progress = ProgressBar(label: "flashing", enabled: !json)
             let parallel = max(1, jobs ?? ProcessInfo.processInfo.activeProcessorCount)
             let storeURL = client.credentials.url

@@ -10,6 +10,8 @@ struct SerialRegistration {
     let model: Model
     /// Longest wait between two tries when the vault answers 202; snapd waits a minute.
     let maximumRetryWait: Int
+    /// How long to keep coming back before giving up on a vault that only answers 202.
+    let giveUpAfter: Int
 
     func register(deviceKey: PrivateKey, trust: TrustDatabase) async throws -> (serial: Serial, stream: [Assertion]) {
         let idAnswer = try await client.probe("/api/v1/snaps/auth/request-id", method: .POST)
@@ -24,6 +26,7 @@ struct SerialRegistration {
                 "device-key": .string(deviceKey.publicKey.encoded),
             ], key: deviceKey)
         let body = Data(AssertionStream.encode([request, model.assertion]))
+        var waited = 0
         while true {
             let answer = try await client.probe(
                 "/api/v1/snaps/auth/devices", method: .POST, body: body,
@@ -34,8 +37,13 @@ struct SerialRegistration {
             case 200, 201:
                 return try check(answer.body, deviceKey: deviceKey, trust: trust)
             case 202:
-                let wait = answer.headers.first(name: "Retry-After").flatMap(Int.init) ?? maximumRetryWait
-                try await Task.sleep(for: .seconds(max(1, min(wait, maximumRetryWait))))
+                guard waited < giveUpAfter else {
+                    throw CLIError("the serial vault still asks to wait after \(waited) s: is the request approved?")
+                }
+                let wait = max(
+                    1, min(answer.headers.first(name: "Retry-After").flatMap(Int.init) ?? 60, maximumRetryWait))
+                try await Task.sleep(for: .seconds(wait))
+                waited += wait
             default:
                 throw CLIError("the serial vault refused: \(Self.message(answer.status, answer.body))")
             }

@@ -183,10 +183,18 @@ struct SeedBuilder {
     }
 
     /// One assertion and whatever it needs that the trust database does not have yet, signers first.
-    private func fetchChain(_ reference: AssertionReference, trusting trust: TrustDatabase) async throws
-        -> [Assertion]
-    {
+    /// `visiting` holds the chain being followed: a key that leads back to itself (a root these roots
+    /// do not hold) ends the walk.
+    private func fetchChain(
+        _ reference: AssertionReference, trusting trust: TrustDatabase, visiting: Set<String> = []
+    ) async throws -> [Assertion] {
         if trust.find(reference) != nil { return [] }
+        guard !visiting.contains(reference.path) else {
+            throw CLIError(
+                "\(reference) is signed by a key that is not among the trusted roots: "
+                    + "the store signs with another root than the one trusted (--trusted)")
+        }
+        let visiting = visiting.union([reference.path])
         let answer = try await client.probe(
             "/v2/assertions/\(reference.type.name)/\(reference.primaryKey.joined(separator: "/"))",
             headers: ["Accept": "application/x.ubuntu.assertion"])
@@ -200,10 +208,13 @@ struct SeedBuilder {
         let signKey = assertion.string("sign-key-sha3-384")
         let authority = assertion.string("authority-id")
         if !authority.isEmpty, !trust.isTrustedAccount(authority) {
-            chain += try await fetchChain(AssertionReference(.account, [authority]), trusting: trust)
-            chain += try await fetchChain(AssertionReference(.accountKey, [signKey]), trusting: trust)
+            chain += try await fetchChain(
+                AssertionReference(.account, [authority]), trusting: trust, visiting: visiting)
+            chain += try await fetchChain(
+                AssertionReference(.accountKey, [signKey]), trusting: trust, visiting: visiting)
         } else if !signKey.isEmpty {
-            chain += try await fetchChain(AssertionReference(.accountKey, [signKey]), trusting: trust)
+            chain += try await fetchChain(
+                AssertionReference(.accountKey, [signKey]), trusting: trust, visiting: visiting)
         }
         return chain + [assertion]
     }
