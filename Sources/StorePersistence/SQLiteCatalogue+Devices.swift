@@ -3,8 +3,11 @@ import GRDB
 import StoreCore
 
 extension SQLiteCatalogue {
-    public func addSerialRequestID(_ requestID: String, issuedAt: Int64) async throws {
+    public func addSerialRequestID(_ requestID: String, issuedAt: Int64, expiredBefore: Int64) async throws {
         try await pool.write { db in
+            try db.execute(
+                sql: "DELETE FROM serial_requests WHERE issued_serial IS NULL AND issued_at < ?",
+                arguments: [expiredBefore])
             try db.execute(
                 sql: "INSERT INTO serial_requests (request_id, issued_at) VALUES (?, ?)",
                 arguments: [requestID, issuedAt])

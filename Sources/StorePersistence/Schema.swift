@@ -119,6 +119,7 @@ enum Schema {
                         first_posted_at INTEGER,
                         issued_serial TEXT
                     );
+                    CREATE INDEX serial_requests_by_issue ON serial_requests(issued_at);
                     CREATE TABLE serial_sequences (
                         brand_id TEXT NOT NULL,
                         model TEXT NOT NULL,

@@ -128,6 +128,30 @@ import Testing
         #expect(try await brand.fixture.store.devices(DeviceFilter(), by: .admin).isEmpty)
     }
 
+    @Test func requestIDsExpireAfterADayAndUnusedOnesAreForgotten() async throws {
+        let brand = try await Brand.make()
+        defer { brand.fixture.cleanUp() }
+        final class Clock: @unchecked Sendable {
+            private let lock = NSLock()
+            private var seconds = Timestamp.now().seconds
+            var now: Timestamp { lock.withLock { Timestamp(seconds: seconds) } }
+            func advance(_ by: Int64) { lock.withLock { seconds += by } }
+        }
+        let clock = Clock()
+        let original = brand.fixture.store
+        let store = SnapStore(
+            catalogue: original.catalogue, blobs: original.blobs, identity: original.identity, vault: original.vault,
+            clock: { clock.now })
+        let old = try await store.issueSerialRequestID()
+        clock.advance(86400 + 60)
+        let expired = await #expect(throws: StoreError.self) {
+            _ = try await store.requestSerial(try await brand.request(key: try Self.deviceKey(), requestID: old))
+        }
+        #expect(expired?.message.contains("expired") == true, "\(String(describing: expired))")
+        _ = try await store.issueSerialRequestID()
+        #expect(try await store.catalogue.serialRequest(id: old) == nil, "an unused, expired id is forgotten")
+    }
+
     @Test func onlyTheKeysOwnerGivesItToTheVaultAndItStaysPrivate() async throws {
         let brand = try await Brand.make(vaultKey: false)
         defer { brand.fixture.cleanUp() }

@@ -61,7 +61,9 @@ public protocol Catalogue: Sendable {
 
     // MARK: Devices: the serial vault's request ids, the inventory, device sessions
 
-    func addSerialRequestID(_ requestID: String, issuedAt: Int64) async throws
+    /// Stores a new request-id and forgets the ones issued before `expiredBefore` that never got a
+    /// serial, so that asking for ids cannot grow the database without end.
+    func addSerialRequestID(_ requestID: String, issuedAt: Int64, expiredBefore: Int64) async throws
     func serialRequest(id: String) async throws -> SerialRequestRecord?
     /// Binds an unspent request-id to the device key that first used it (a 202 answer).
     func markSerialRequestPending(id: String, deviceKeyID: String, at time: Int64) async throws

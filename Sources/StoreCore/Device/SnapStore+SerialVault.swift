@@ -12,7 +12,9 @@ extension SnapStore {
 
     public func issueSerialRequestID() async throws -> String {
         let requestID = Identifiers.random(count: 32)
-        try await catalogue.addSerialRequestID(requestID, issuedAt: clock().seconds)
+        let now = clock().seconds
+        try await catalogue.addSerialRequestID(
+            requestID, issuedAt: now, expiredBefore: now - Self.requestIDLifetime)
         return requestID
     }
 
