@@ -107,6 +107,7 @@ let package = Package(
             dependencies: [
                 "StoreCore", "StorePersistence", "StoreHTTP", "Assertions", "SnapFiles", "TestSupport", "snapdepot",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(

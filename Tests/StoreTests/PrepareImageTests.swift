@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
+import Yams
 
 /// snapd's own `snap prepare-image` and `snapdepot image build` seed the same model from the same
 /// store: same snaps, same revisions, and snapd's seed package sees the same seed in both.
@@ -90,5 +91,53 @@ struct PrepareImageTests {
         try await compare(
             world, model: model, snapdOptions: [], depotOptions: [], seedPath: "system-seed",
             expected: ["core22_1.snap", "myawesomesnap_1.snap", "pc-kernel_1.snap", "pc_1.snap", "snapd_1.snap"])
+    }
+
+    /// Grade dangerous: `--snap` adds snaps the model does not name (kept in the recovery system's
+    /// own `snaps/`) and moves a model snap to another channel, both recorded in `options.yaml`.
+    @Test func theSameDangerousUC20SeedWithExtraSnaps() async throws {
+        let world = try await world()
+        defer {
+            world.store.server.stop()
+            world.store.fixture.cleanUp()
+        }
+        try world.publish(
+            ImageFixtures.uc20Snaps + [StandIn(name: "mysecondawesomesnap", yaml: "base: core22\n", channel: "beta")])
+        let model = try world.signedModel(
+            "my-uc22-dev",
+            [
+                "--gadget", "pc", "--kernel", "pc-kernel", "--base", "core22", "--grade", "dangerous",
+                "--required-snap", "myawesomesnap",
+            ]
+        ).file
+        let extras = ["--snap", "mysecondawesomesnap=beta", "--snap", "myawesomesnap=edge"]
+        try await compare(
+            world, model: model, snapdOptions: extras, depotOptions: extras, seedPath: "system-seed",
+            expected: ["core22_1.snap", "myawesomesnap_1.snap", "pc-kernel_1.snap", "pc_1.snap", "snapd_1.snap"])
+        var options: [[[String: String]]] = []
+        for tool in ["by-snapd", "by-snapdepot"] {
+            let systems = world.folder.appendingPathComponent("\(tool)/system-seed/systems")
+            let label = try #require(try FileManager.default.contentsOfDirectory(atPath: systems.path).first)
+            let system = systems.appendingPathComponent(label)
+            let extra = try FileManager.default.contentsOfDirectory(atPath: system.appendingPathComponent("snaps").path)
+            #expect(extra == ["mysecondawesomesnap_1.snap"], "\(tool): \(extra)")
+            let text = try String(contentsOf: system.appendingPathComponent("options.yaml"), encoding: .utf8)
+            let parsed = try #require(try Yams.load(yaml: text) as? [String: Any], "\(tool): \(text)")
+            options.append((parsed["snaps"] as? [[String: String]]) ?? [])
+        }
+        #expect(options[0] == options[1], "options.yaml: \(options)")
+        #expect(options[1].map { $0["channel"] } == ["latest/edge", "latest/beta"], "\(options[1])")
+
+        // Above grade dangerous, snapd's own refusal.
+        let signed = try world.signedModel(
+            "my-uc22-signed",
+            [
+                "--gadget", "pc", "--kernel", "pc-kernel", "--base", "core22", "--grade", "signed",
+                "--required-snap", "myawesomesnap",
+            ]
+        ).file
+        let refused = try world.store.snapdepot(
+            ["image", "build", signed.path, "--output", world.folder.appendingPathComponent("signed").path] + extras)
+        #expect(refused.status != 0 && refused.output.contains("grade higher than dangerous"), "\(refused.output)")
     }
 }

@@ -37,14 +37,14 @@ func loadSeed(trustedPath, seedDir string) error {
 	fmt.Printf("model %s/%s\n", model.BrandID(), model.Model())
 	essential := sd.EssentialSnaps()
 	for _, sn := range essential {
-		fmt.Printf("essential %s %s %s\n", sn.SnapName(), sn.SideInfo.Revision, sn.EssentialType)
+		fmt.Printf("essential %s %s %s %s\n", sn.SnapName(), sn.SideInfo.Revision, sn.EssentialType, sn.Channel)
 	}
 	others, err := sd.ModeSnaps("run")
 	if err != nil {
 		return err
 	}
 	for _, sn := range others {
-		fmt.Printf("snap %s %s\n", sn.SnapName(), sn.SideInfo.Revision)
+		fmt.Printf("snap %s %s %s\n", sn.SnapName(), sn.SideInfo.Revision, sn.Channel)
 	}
 	return nil
 }

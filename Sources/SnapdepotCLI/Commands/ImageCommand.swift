@@ -61,17 +61,28 @@ struct ImageCommand: AsyncParsableCommand {
             for assertion in given where assertion.type != .model && trust.find(assertion.reference) == nil {
                 try? trust.add(assertion)
             }
-            let extras = snaps.map { text -> (name: String, channel: String) in
-                let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
-                return (parts[0], parts.count > 1 ? parts[1] : "stable")
+            // NAME or NAME=CHANNEL; an empty channel takes the seed's default for that snap.
+            let extras = try snaps.map { text -> (name: String, channel: String) in
+                let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                guard let name = parts.first, !name.isEmpty else { throw CLIError("--snap \(text): name a snap") }
+                return (name, parts.count > 1 ? parts[1] : "")
+            }
+            if let repeated = Dictionary(grouping: extras, by: \.name).first(where: { $0.value.count > 1 })?.key {
+                throw CLIError("snap \"\(repeated)\" is repeated in options")
             }
             // Where `snap prepare-image` puts each kind of seed.
             let seed: URL
             if parsed.form == .extended {
-                guard snaps.isEmpty else {
+                // As snapd's seed writer: naming a model snap changes nothing; another channel or a
+                // snap the model lacks needs grade dangerous (policy20's own words).
+                let inModel = Set(
+                    ["snapd"] + ([parsed.snapd, parsed.base, parsed.kernel, parsed.gadget].compactMap { $0?.name })
+                        + parsed.otherSnaps.map(\.name))
+                let changesModel = extras.contains { !$0.channel.isEmpty || !inModel.contains($0.name) }
+                guard !changesModel || parsed.grade == .dangerous else {
                     throw CLIError(
-                        "--snap extras in a UC20+ seed need grade dangerous and options.yaml, "
-                            + "which image build does not write yet: list the snaps in the model instead")
+                        "cannot override channels, add devmode snaps, local snaps, or extra snaps with a model of "
+                            + "grade higher than dangerous")
                 }
                 seed = URL(fileURLWithPath: output).appendingPathComponent("system-seed")
             } else {

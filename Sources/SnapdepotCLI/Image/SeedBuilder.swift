@@ -4,6 +4,7 @@ import DepotCrypto
 import Foundation
 import NIOCore
 import SnapFiles
+import StoreCore
 
 /// Builds a seed for a model from a store, as `snap prepare-image` does: it resolves the model's
 /// snaps for its architecture, downloads each, and keeps it only if its SHA3-384 and full assertion
@@ -35,18 +36,38 @@ struct SeedBuilder {
 
     var isExtended: Bool { model.form == .extended }
 
+    /// A snap the seed will hold: where it comes from and what `options.yaml` says of it.
+    struct Wanted {
+        let name: String
+        let channel: String
+        /// Not in the model: a UC20+ seed keeps it in the recovery system's own `snaps/`.
+        var isExtra = false
+        /// What a UC20+ grade-dangerous seed's `options.yaml` records: an extra snap, or a model
+        /// snap on another channel than the model's default (with the model's id for it).
+        var option: (id: String?, channel: String)?
+    }
+
     /// The snaps a device is made of, in the order snapd seeds them, with the channel of each.
-    func wantedSnaps() -> [(name: String, channel: String)] {
+    func wantedSnaps() -> [Wanted] {
         if isExtended {
-            // UC20+: snapd, then the essential snaps and the rest, on the model's default channels.
-            var wanted: [(String, String)] = [
-                (model.snapd?.name ?? "snapd", model.snapd?.defaultChannel ?? "latest/stable")
-            ]
-            for snap in [model.base, model.kernel, model.gadget].compactMap({ $0 }) + model.otherSnaps
-            where !wanted.contains(where: { $0.0 == snap.name }) {
-                wanted.append((snap.name, snap.defaultChannel.isEmpty ? "latest/stable" : snap.defaultChannel))
+            // UC20+: snapd, then the essential snaps and the rest, on the model's default channels
+            // unless a --snap names another (grade dangerous only, checked by the caller).
+            var wanted: [Wanted] = []
+            let listed = [model.base, model.kernel, model.gadget].compactMap { $0 } + model.otherSnaps
+            let snapd = model.snapd.map { [($0.name, $0.defaultChannel, $0.snapID)] } ?? [("snapd", "", "")]
+            for (name, channel, id) in snapd + listed.map({ ($0.name, $0.defaultChannel, $0.snapID) })
+            where !wanted.contains(where: { $0.name == name }) {
+                let modelDefault = channel.isEmpty ? "latest/stable" : channel
+                let resolved = Self.resolve(modelDefault, extras.first { $0.name == name }?.channel ?? "")
+                var entry = Wanted(name: name, channel: resolved)
+                if resolved != modelDefault { entry.option = (id.isEmpty ? nil : id, resolved) }
+                wanted.append(entry)
             }
-            return wanted + extras.filter { extra in !wanted.contains { $0.0 == extra.name } }
+            for extra in extras where !wanted.contains(where: { $0.name == extra.name }) {
+                let channel = Self.resolve("latest/stable", extra.channel)
+                wanted.append(Wanted(name: extra.name, channel: channel, isExtra: true, option: (nil, channel)))
+            }
+            return wanted
         }
         var names: [String] = []
         if model.isClassic {
@@ -59,10 +80,21 @@ struct SeedBuilder {
         names += [model.kernel?.name, model.gadget?.name].compactMap { $0 }
         names += model.otherSnaps.map(\.name)
         var seen = Set<String>()
-        var wanted: [(String, String)] = []
-        for name in names where seen.insert(name).inserted { wanted.append((name, "stable")) }
-        for extra in extras where seen.insert(extra.name).inserted { wanted.append(extra) }
+        var wanted: [Wanted] = []
+        for name in names where seen.insert(name).inserted { wanted.append(Wanted(name: name, channel: "stable")) }
+        for extra in extras where seen.insert(extra.name).inserted {
+            wanted.append(Wanted(name: extra.name, channel: extra.channel.isEmpty ? "stable" : extra.channel))
+        }
         return wanted
+    }
+
+    /// snapd's `channel.Resolve`: a risk (and branch) alone keeps the default's track.
+    static func resolve(_ defaultChannel: String, _ requested: String) -> String {
+        guard !requested.isEmpty else { return defaultChannel }
+        let first = requested.split(separator: "/").first.map(String.init) ?? ""
+        guard Risk(rawValue: first) != nil else { return requested }
+        let track = defaultChannel.split(separator: "/").first.map(String.init) ?? ""
+        return Risk(rawValue: track) != nil || track.isEmpty ? requested : "\(track)/\(requested)"
     }
 
     /// Writes the seed into `seedDirectory`, which must not exist yet; returns its snaps.
@@ -122,17 +154,23 @@ struct SeedBuilder {
         assertions.append(model.assertion)
 
         var entries: [Entry] = []
+        var options: [(name: String, id: String, channel: String)] = []
         let queue = wantedSnaps()
-        for (name, channel) in queue {
-            let (entry, snap, chain) = try await fetchSnap(name: name, channel: channel, into: seed, trust: trust)
+        for wanted in queue {
+            let folder = wanted.isExtra ? "systems/\(label)/snaps" : "snaps"
+            let (entry, snap, chain) = try await fetchSnap(
+                name: wanted.name, channel: wanted.channel, into: seed.appendingPathComponent(folder), trust: trust)
             for assertion in chain { try accept(assertion) }
             try checkBootSnap(snap, declaration: chain.first { $0.type == .snapDeclaration })
             entries.append(entry)
+            if let option = wanted.option {
+                options.append((wanted.name, option.id ?? entry.snapID, option.channel))
+            }
             // As snapd's seed writer: a snap's base must be in the image by name, never pulled in silently.
             let base = snap.metadata.base.isEmpty && snap.metadata.type == .app ? "core" : snap.metadata.base
             if !base.isEmpty, base != "none", !queue.contains(where: { $0.name == base }) {
                 throw CLIError(
-                    "cannot add snap \"\(name)\" without also adding its base \"\(base)\" explicitly: "
+                    "cannot add snap \"\(wanted.name)\" without also adding its base \"\(base)\" explicitly: "
                         + "add \(base) to the model, or pass --snap \(base)")
             }
         }
@@ -144,8 +182,18 @@ struct SeedBuilder {
                     .appendingPathComponent("\(number)-\(assertion.type.name).assert")
             try Data(AssertionStream.encode([assertion])).write(to: file)
         }
-        // A UC20+ system lists its snaps in the model itself; `seed.yaml` is series 16's.
-        if isExtended { return entries }
+        // A UC20+ system lists its snaps in the model itself, and what differs from it (grade
+        // dangerous) in `options.yaml`, as snapd's `Options20` writes it; `seed.yaml` is series 16's.
+        if isExtended {
+            if !options.isEmpty {
+                var yaml = "snaps:\n"
+                for option in options {
+                    yaml += "- name: \(option.name)\n  id: \(option.id)\n  channel: \(option.channel)\n"
+                }
+                try Data(yaml.utf8).write(to: seed.appendingPathComponent("systems/\(label)/options.yaml"))
+            }
+            return entries
+        }
         var yaml = "snaps:\n"
         for entry in entries {
             yaml += "  - name: \(entry.name)\n    snap-id: \(entry.snapID)\n    channel: \(entry.channel)\n"
@@ -220,7 +268,7 @@ struct SeedBuilder {
     }
 
     /// Resolves a snap as a device of the model would, downloads it, and checks it against its assertions.
-    private func fetchSnap(name: String, channel: String, into seed: URL, trust: TrustDatabase) async throws
+    private func fetchSnap(name: String, channel: String, into folder: URL, trust: TrustDatabase) async throws
         -> (Entry, SnapFile, [Assertion])
     {
         var headers = ["Snap-Device-Architecture": model.architecture, "Content-Type": "application/json"]
@@ -246,7 +294,8 @@ struct SeedBuilder {
             let url = download["url"] as? String, let expected = download["sha3-384"] as? String
         else { throw CLIError("the store's answer for \(name) lacks its download") }
         let file = "\(name)_\(revision).snap"
-        let path = seed.appendingPathComponent("snaps").appendingPathComponent(file).path
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent(file).path
         try await downloadFile(url, to: path, label: file, size: download["size"] as? Int)
         let opened: SnapFile
         do {
