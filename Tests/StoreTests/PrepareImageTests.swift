@@ -111,8 +111,9 @@ struct PrepareImageTests {
             ]
         ).file
         let extras = ["--snap", "mysecondawesomesnap=beta", "--snap", "myawesomesnap=edge"]
+        let tar = world.folder.appendingPathComponent("dangerous.tar").path
         try await compare(
-            world, model: model, snapdOptions: extras, depotOptions: extras, seedPath: "system-seed",
+            world, model: model, snapdOptions: extras, depotOptions: extras + ["--tar", tar], seedPath: "system-seed",
             expected: ["core22_1.snap", "myawesomesnap_1.snap", "pc-kernel_1.snap", "pc_1.snap", "snapd_1.snap"])
         var options: [[[String: String]]] = []
         for tool in ["by-snapd", "by-snapdepot"] {
@@ -127,6 +128,24 @@ struct PrepareImageTests {
         }
         #expect(options[0] == options[1], "options.yaml: \(options)")
         #expect(options[1].map { $0["channel"] } == ["latest/edge", "latest/beta"], "\(options[1])")
+
+        // Flashed devices get the extra snap too, on the channel options.yaml gives it.
+        try world.run(["assertions", "import", model.path])
+        try world.run(["vault", "add-key", "brand", "--account", "acme-brand", "--keys", world.keys])
+        let devices = world.folder.appendingPathComponent("devices")
+        try world.run(["factory", "flash", tar, "--devices", "2", "--out", devices.path, "--key-bits", "1024"])
+        let state = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: devices.appendingPathComponent("device-0002/device.json"))) as? [String: Any])
+        let seeded = (state["snaps"] as? [[String: Any]]) ?? []
+        let channels = Dictionary(
+            seeded.map { ($0["name"] as? String ?? "", $0["channel"] as? String ?? "") },
+            uniquingKeysWith: { a, _ in a })
+        #expect(channels["mysecondawesomesnap"] == "latest/beta" && channels["myawesomesnap"] == "latest/edge")
+        #expect(seeded.count == 6, "\(seeded)")
+        let installed = try FileManager.default.contentsOfDirectory(
+            atPath: devices.appendingPathComponent("device-0002/snaps").path)
+        #expect(installed.contains("mysecondawesomesnap_1.snap"), "\(installed)")
 
         // Above grade dangerous, snapd's own refusal.
         let signed = try world.signedModel(

@@ -67,18 +67,37 @@ struct FactoryImage {
     }
 
     private static func extended(_ seed: URL, label: String) throws -> FactoryImage {
+        struct Options: Decodable {
+            struct Entry: Decodable {
+                let name: String
+                let channel: String?
+            }
+            let snaps: [Entry]
+        }
         let system = seed.appendingPathComponent("systems/\(label)")
         let model = try model(at: system.appendingPathComponent("model"))
-        let files = try FileManager.default.contentsOfDirectory(atPath: seed.appendingPathComponent("snaps").path)
-        let channels = Dictionary(
+        var channels = Dictionary(
             ([model.snapd, model.base, model.kernel, model.gadget].compactMap { $0 } + model.otherSnaps).map {
                 ($0.name, $0.defaultChannel)
             }, uniquingKeysWith: { first, _ in first })
-        let snaps = try files.filter { $0.hasSuffix(".snap") }.sorted().map { file in
-            let name = String(file.prefix { $0 != "_" })
-            return SeededSnap(
-                name: name, revision: try revision(of: file), channel: channels[name] ?? "latest/stable",
-                file: "snaps/\(file)")
+        // Grade dangerous: extra snaps and channel overrides (snapd's `options.yaml`).
+        if let text = try? String(contentsOf: system.appendingPathComponent("options.yaml"), encoding: .utf8) {
+            for entry in try YAMLDecoder().decode(Options.self, from: text).snaps {
+                if let channel = entry.channel { channels[entry.name] = channel }
+            }
+        }
+        var snaps: [SeededSnap] = []
+        // The model's snaps are shared by every system; a system's extra snaps are its own.
+        for folder in ["snaps", "systems/\(label)/snaps"] {
+            let files =
+                (try? FileManager.default.contentsOfDirectory(atPath: seed.appendingPathComponent(folder).path)) ?? []
+            for file in files.filter({ $0.hasSuffix(".snap") }).sorted() {
+                let name = String(file.prefix { $0 != "_" })
+                snaps.append(
+                    SeededSnap(
+                        name: name, revision: try revision(of: file), channel: channels[name] ?? "latest/stable",
+                        file: "\(folder)/\(file)"))
+            }
         }
         return FactoryImage(
             seed: seed, model: model, assertions: try assertions(in: system.appendingPathComponent("assertions")),
