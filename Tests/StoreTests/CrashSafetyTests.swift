@@ -64,7 +64,13 @@ import Testing
                 return try? await HTTPClient.shared.execute(request, timeout: .seconds(30)).status.code
             }
         }
-        try await Task.sleep(for: .milliseconds(120))
+        // Killed once the uploads are streaming into temporary files (waiting for that, not a fixed
+        // time, keeps the test meaningful on a loaded machine).
+        let temporary = data + "/blobs/tmp"
+        for _ in 0..<200 {
+            if !((try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []).isEmpty { break }
+            try await Task.sleep(for: .milliseconds(25))
+        }
         server.stop(SIGKILL)
         for upload in uploads { _ = await upload.value }
         let partial = (try? FileManager.default.contentsOfDirectory(atPath: data + "/blobs/tmp")) ?? []

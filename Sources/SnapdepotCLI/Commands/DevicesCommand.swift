@@ -48,13 +48,24 @@ struct DevicesCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one device and its serial assertion.")
         @Argument(help: "The serial.") var serial: String
-        @Option(help: "The brand.") var brand: String
-        @Option(help: "The model.") var model: String
+        @Option(help: "The brand, when serials repeat across brands.") var brand: String?
+        @Option(help: "The model, when serials repeat across models.") var model: String?
         @Flag(help: "Print machine-readable JSON.") var json = false
 
         func run() async throws {
-            let detail = try await StoreClient.fromEnvironment().get(
-                "/admin/v1/devices/\(brand)/\(model)/\(serial)", as: Detail.self)
+            let client = try StoreClient.fromEnvironment()
+            var query = ["serial": serial]
+            query["brand"] = brand
+            query["model"] = model
+            let matches = try await client.get("/admin/v1/devices", query: query, as: [DeviceRecord].self)
+            guard let found = matches.first else { throw CLIError("no device with serial \(serial) in the inventory") }
+            guard matches.count == 1 else {
+                throw CLIError(
+                    "serial \(serial) names \(matches.count) devices (\(matches.map(\.serialKey).joined(separator: ", "))): "
+                        + "add --brand and --model")
+            }
+            let detail = try await client.get(
+                "/admin/v1/devices/\(found.brandID)/\(found.model)/\(found.serial)", as: Detail.self)
             if json { return try JSONOutput.print(detail) }
             let device = detail.device
             print(
