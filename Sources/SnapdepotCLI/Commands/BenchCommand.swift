@@ -9,7 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Print throughput figures beside OpenSSL's command-line tools.",
-        subcommands: [CryptoBench.self, SnapBench.self, StoreBench.self, DeviceBench.self],
+        subcommands: [CryptoBench.self, SnapBench.self, StoreBench.self, DeviceBench.self, VaultBench.self],
         defaultSubcommand: CryptoBench.self
     )
 }

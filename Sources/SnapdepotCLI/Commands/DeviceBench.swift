@@ -21,16 +21,9 @@ struct DeviceBench: AsyncParsableCommand {
     @Option(help: "Seconds per load measurement.") var seconds: Double = 5
     @Flag(help: "Print machine-readable JSON.") var json = false
 
-    struct Load: Encodable {
-        let connections: Int
-        let requestsPerSecond: Double
-        let p50Milliseconds: Double
-        let p99Milliseconds: Double
-    }
-
     struct Figures: Encodable {
-        var refresh: [Load] = []
-        var trivial: [Load] = []
+        var refresh: [HTTPLoad.Figures] = []
+        var trivial: [HTTPLoad.Figures] = []
         var downloads: [String: Double] = [:]
         var nginxDownloads: [String: Double] = [:]
     }
@@ -63,17 +56,8 @@ struct DeviceBench: AsyncParsableCommand {
             )
         }
 
-        let router = StoreServer(store: store, host: "127.0.0.1", port: 0).makeRouter()
-        let port = PortBox()
-        // Quiet: request logs would cost time in the measurement, and stopping by cancellation logs an error.
-        var quiet = Logger(label: "snapdepot-bench")
-        quiet.logLevel = .critical
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in await port.set(channel.localAddress?.port ?? 0) }, logger: quiet)
-        let server = Task { try await app.run() }
+        let (base, server) = try await HTTPLoad.serve(store)
         defer { server.cancel() }
-        let base = "http://127.0.0.1:\(try await port.wait())"
 
         var generator = SystemRandomNumberGenerator()
         let installed = (0..<20).map { _ in ids[Int.random(in: 0..<ids.count, using: &generator)] }
@@ -90,7 +74,7 @@ struct DeviceBench: AsyncParsableCommand {
         for connections in [1, 64] {
             BenchSupport.progress(json, "refresh, \(connections) connection(s), \(seconds) s…")
             figures.refresh.append(
-                try await load(connections: connections) {
+                try await HTTPLoad.run(connections: connections, seconds: seconds) {
                     var request = HTTPClientRequest(url: base + "/v2/snaps/refresh")
                     request.method = .POST
                     request.headers.add(name: "Snap-Device-Architecture", value: "amd64")
@@ -99,7 +83,9 @@ struct DeviceBench: AsyncParsableCommand {
                 })
             BenchSupport.progress(json, "trivial route, \(connections) connection(s), \(seconds) s…")
             figures.trivial.append(
-                try await load(connections: connections) { HTTPClientRequest(url: base + "/readyz") })
+                try await HTTPLoad.run(connections: connections, seconds: seconds) {
+                    HTTPClientRequest(url: base + "/readyz")
+                })
         }
         let nginx = try? NginxServer(root: data.blobsPath, work: work)
         defer { nginx?.stop() }
@@ -141,36 +127,6 @@ struct DeviceBench: AsyncParsableCommand {
         }
     }
 
-    /// Runs requests on `connections` concurrent loops for `seconds`; latencies from each answer.
-    private func load(connections: Int, _ make: @escaping @Sendable () -> HTTPClientRequest) async throws -> Load {
-        let duration = seconds
-        let started = Date()
-        let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
-            for _ in 0..<connections {
-                group.addTask {
-                    var samples: [Double] = []
-                    while Date().timeIntervalSince(started) < duration {
-                        let begin = Date()
-                        let response = try await HTTPClient.shared.execute(make(), timeout: .seconds(30))
-                        _ = try await response.body.collect(upTo: 16 << 20)
-                        guard response.status == .ok else { throw CLIError("the benchmark got \(response.status)") }
-                        samples.append(Date().timeIntervalSince(begin) * 1000)
-                    }
-                    return samples
-                }
-            }
-            return try await group.reduce(into: [Double]()) { $0 += $1 }.sorted()
-        }
-        let elapsed = Date().timeIntervalSince(started)
-        func percentile(_ p: Double) -> Double {
-            latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))]
-        }
-        return Load(
-            connections: connections, requestsPerSecond: Double(latencies.count) / elapsed,
-            p50Milliseconds: percentile(0.5),
-            p99Milliseconds: percentile(0.99))
-    }
-
     /// The best of three full downloads, in MiB/s.
     private func downloadRate(_ url: String) async throws -> Double {
         var best = 0.0
@@ -183,23 +139,6 @@ struct DeviceBench: AsyncParsableCommand {
             best = max(best, Double(bytes) / Double(1 << 20) / Date().timeIntervalSince(begin))
         }
         return best
-    }
-}
-
-/// The port the benchmark's in-process server bound.
-actor PortBox {
-    private var port: Int?
-    private var waiters: [CheckedContinuation<Int, Never>] = []
-
-    func set(_ value: Int) {
-        port = value
-        waiters.forEach { $0.resume(returning: value) }
-        waiters = []
-    }
-
-    func wait() async -> Int {
-        if let port { return port }
-        return await withCheckedContinuation { waiters.append($0) }
     }
 }
 
