@@ -143,6 +143,10 @@ struct PrepareImageTests {
             uniquingKeysWith: { a, _ in a })
         #expect(channels["mysecondawesomesnap"] == "latest/beta" && channels["myawesomesnap"] == "latest/edge")
         #expect(seeded.count == 6, "\(seeded)")
+        for snap in seeded {
+            let file = try #require(snap["file"] as? String)
+            #expect(FileManager.default.fileExists(atPath: devices.appendingPathComponent("device-0002/\(file)").path))
+        }
         let installed = try FileManager.default.contentsOfDirectory(
             atPath: devices.appendingPathComponent("device-0002/snaps").path)
         #expect(installed.contains("mysecondawesomesnap_1.snap"), "\(installed)")

@@ -83,7 +83,7 @@ struct FactoryCommand: AsyncParsableCommand {
                             let device = FlashedDevice(
                                 brandID: serial.brandID, model: serial.model, serial: serial.serial,
                                 deviceKeyID: key.id, store: storeURL, flashedAt: Timestamp.now().text,
-                                snaps: factoryImage.snaps)
+                                snaps: factoryImage.snaps.map(\.installed))
                             try device.write(
                                 to: folder, key: key, image: factoryImage, roots: roots, serialStream: stream)
                             return .success(Flashed(folder: folder.path, serial: serial.serial, deviceKeyID: key.id))

@@ -9,7 +9,13 @@ struct FactoryImage {
         let name: String
         let revision: Int
         let channel: String
+        /// Where the file is: in the seed, or, once installed, in the device's folder.
         let file: String
+
+        /// The same snap installed on a device, as `snaps/NAME_REV.snap`.
+        var installed: SeededSnap {
+            SeededSnap(name: name, revision: revision, channel: channel, file: "snaps/\(name)_\(revision).snap")
+        }
     }
 
     let seed: URL

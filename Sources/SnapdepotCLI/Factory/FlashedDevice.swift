@@ -45,7 +45,7 @@ struct FlashedDevice: Codable {
             }
             for snap in image.snaps {
                 let source = image.seed.appendingPathComponent(snap.file)
-                let target = staging.appendingPathComponent("snaps/\(snap.name)_\(snap.revision).snap")
+                let target = staging.appendingPathComponent(snap.installed.file)
                 // Devices share the seed's bytes: a hard link, a copy across file systems.
                 do {
                     try files.linkItem(at: source, to: target)
