@@ -383,6 +383,19 @@ public final class SQLiteCatalogue: Catalogue {
         }
     }
 
+    public func dossiers(snapIDs: [String]) async throws -> [String: SnapDossier] {
+        try await pool.read { db in
+            var found: [String: SnapDossier] = [:]
+            let statement = try db.cachedStatement(sql: "SELECT * FROM snaps WHERE snap_id = ?")
+            for snapID in Set(snapIDs) {
+                if let dossier = try Self.dossier(Row.fetchOne(statement, arguments: [snapID]), in: db) {
+                    found[snapID] = dossier
+                }
+            }
+            return found
+        }
+    }
+
     public func dossier(name: String, store: String?) async throws -> SnapDossier? {
         try await pool.read { db in
             try Self.dossier(

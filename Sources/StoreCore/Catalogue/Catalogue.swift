@@ -50,6 +50,8 @@ public protocol Catalogue: Sendable {
     /// A snap with everything a device answer shows about it, in one read: the hot path of refreshes.
     func dossier(snapID: String) async throws -> SnapDossier?
     func dossier(name: String, store: String?) async throws -> SnapDossier?
+    /// Several snaps' dossiers in one read, by snap-id: a device's refresh of all it has installed.
+    func dossiers(snapIDs: [String]) async throws -> [String: SnapDossier]
     func setSnapListing(snapID: String, _ listing: SnapListing) async throws
     func snaps(publisherID: String) async throws -> [SnapRecord]
     func allSnaps() async throws -> [SnapRecord]

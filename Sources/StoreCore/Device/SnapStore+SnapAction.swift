@@ -10,6 +10,8 @@ extension SnapStore {
         let installed = Dictionary(
             request.context.map { ($0.instanceKey, $0) }, uniquingKeysWith: { first, _ in first })
         let contextSets = request.context.filter { $0.ignoreValidation != true }.flatMap { $0.validationSets ?? [] }
+        // Everything installed in one read rather than one per snap: refreshes are the hot path.
+        let installedSnaps = try await catalogue.dossiers(snapIDs: request.context.map(\.snapID))
         for action in request.actions {
             switch action.action {
             case "install", "download":
@@ -25,7 +27,10 @@ extension SnapStore {
                             message: "refresh of a snap that is not in the request's context", releases: []))
                     continue
                 }
-                if let result = try await refresh(action, installed: entry, device: device, contextSets: contextSets) {
+                let dossier = Self.visible(installedSnaps[entry.snapID], to: device)
+                if let result = try await refresh(
+                    action, installed: entry, dossier: dossier, device: device, contextSets: contextSets)
+                {
                     results.append(result)
                 }
             case "fetch-assertions":
@@ -48,7 +53,12 @@ extension SnapStore {
     }
 
     public func visibleSnap(id: String, device: DeviceIdentity) async throws -> SnapDossier? {
-        guard let found = try await catalogue.dossier(snapID: id) else { return nil }
+        Self.visible(try await catalogue.dossier(snapID: id), to: device)
+    }
+
+    /// A brand store's snap is seen only by devices of that store.
+    static func visible(_ found: SnapDossier?, to device: DeviceIdentity) -> SnapDossier? {
+        guard let found else { return nil }
         if let store = found.snap.store, store != device.storeID { return nil }
         return found
     }
@@ -77,10 +87,10 @@ extension SnapStore {
     }
 
     private func refresh(
-        _ action: SnapActionRequest.Action, installed: SnapActionRequest.ContextEntry, device: DeviceIdentity,
-        contextSets: [[String]]
+        _ action: SnapActionRequest.Action, installed: SnapActionRequest.ContextEntry, dossier: SnapDossier?,
+        device: DeviceIdentity, contextSets: [[String]]
     ) async throws -> SnapActionResult? {
-        guard let dossier = try await visibleSnap(id: installed.snapID, device: device) else {
+        guard let dossier else {
             return .error(
                 instanceKey: installed.instanceKey, name: "", snapID: installed.snapID, code: "id-not-found",
                 message: "No snap with id '\(installed.snapID)' found", releases: [])
