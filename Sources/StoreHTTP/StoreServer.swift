@@ -24,6 +24,11 @@ public struct StoreServer: Sendable {
         router.get("readyz") { _, _ in
             try JSONCoding.response(["status": "ready"])
         }
+        // snapd's devicestate sends `HEAD <proxy store URL>` and uses the proxy's serial vault only
+        // when it answers 200 with a Snap-Store-Version of 6 or more (`newEnoughProxy`).
+        let identity = ["store": "snapdepot", "authority-id": store.identity.authorityID]
+        router.head("/") { _, _ in try JSONCoding.response(identity) }
+        router.get("/") { _, _ in try JSONCoding.response(identity) }
         AdminRoutes(store: store).add(to: router)
         let uploads = PendingUploads()
         let dashboard = DashboardRoutes(store: store, uploads: uploads)

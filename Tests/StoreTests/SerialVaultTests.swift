@@ -178,7 +178,7 @@ struct SerialVaultTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: devices.path).isEmpty)
     }
 
-    @Test func theVaultAnswersBadRequestsInSnapdsErrorFormat() async throws {
+    @Test func theVaultAnswersWhereSnapdLooksAndRefusesBadRequestsInItsFormat() async throws {
         let world = try await World.make()
         defer { world.stop() }
         let wrongType = try await world.server.request(
@@ -186,6 +186,9 @@ struct SerialVaultTests {
         let errors = try wrongType.json()["error_list"] as? [[String: Any]]
         let message = errors?.first?["message"] as? String ?? ""
         #expect(wrongType.status == 415 && message.contains("application/x.ubuntu.assertion"), "\(wrongType.text)")
+        // A device with both a proxy store and a gadget device-service.url asks the proxy first.
+        let head = try await world.server.request(.HEAD, "/")
+        #expect(head.status == 200 && (Int(head.headers["Snap-Store-Version"].first ?? "") ?? 0) >= 6)
         let gadgetPath = try await world.server.request(.POST, "/serial-vault/request-id")
         let requestID = try gadgetPath.json()["request-id"] as? String
         #expect(gadgetPath.status == 200 && requestID?.count == 32, "\(gadgetPath.text)")

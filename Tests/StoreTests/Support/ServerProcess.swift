@@ -54,6 +54,7 @@ final class ServerProcess: @unchecked Sendable {
 
     struct Reply {
         let status: Int
+        var headers = HTTPHeaders()
         let body: Data
         var text: String { String(decoding: body, as: UTF8.self) }
 
@@ -72,7 +73,8 @@ final class ServerProcess: @unchecked Sendable {
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
         let collected = try await response.body.collect(upTo: 64 << 20)
-        return Reply(status: Int(response.status.code), body: Data(collected.readableBytesView))
+        return Reply(
+            status: Int(response.status.code), headers: response.headers, body: Data(collected.readableBytesView))
     }
 
     func json(_ method: HTTPMethod, _ path: String, token: String?, _ object: [String: Any]) async throws -> Reply {
