@@ -175,9 +175,9 @@ public final class SQLiteCatalogue: Catalogue {
     static func revision(_ row: Row) -> RevisionRecord {
         RevisionRecord(
             snapID: row["snap_id"], revision: row["revision"], version: row["version"], type: row["type"],
-            base: row["base"], architectures: JSONText.decode(row["architectures"]) ?? ["all"],
-            epochRead: JSONText.decode(row["epoch_read"]) ?? [0],
-            epochWrite: JSONText.decode(row["epoch_write"]) ?? [0],
+            base: row["base"], architectures: JSONText.strings(row["architectures"]) ?? ["all"],
+            epochRead: JSONText.numbers(row["epoch_read"]) ?? [0],
+            epochWrite: JSONText.numbers(row["epoch_write"]) ?? [0],
             confinement: row["confinement"], grade: row["grade"], provenance: row["provenance"],
             sha3_384: row["sha3_384"], size: UInt64(row["size"] as Int64), snapYAML: row["snap_yaml"],
             createdAt: row["created_at"])
@@ -500,5 +500,45 @@ enum JSONText {
 
     static func decode<Value: Decodable>(_ text: String) -> Value? {
         try? JSONDecoder().decode(Value.self, from: Data(text.utf8))
+    }
+
+    /// The architecture lists of revision rows, as `encode` writes them (`["amd64","armhf"]`),
+    /// without a JSONDecoder: a refresh reads dozens per request. Anything else goes to `decode`.
+    static func strings(_ text: String) -> [String]? {
+        let bytes = Array(text.utf8)
+        guard bytes.first == UInt8(ascii: "["), bytes.last == UInt8(ascii: "]") else { return decode(text) }
+        if bytes.count == 2 { return [] }
+        var result: [String] = []
+        var index = 1
+        while index < bytes.count - 1 {
+            guard bytes[index] == UInt8(ascii: "\"") else { return decode(text) }
+            var end = index + 1
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\"") {
+                if bytes[end] == UInt8(ascii: "\\") { return decode(text) }
+                end += 1
+            }
+            guard end < bytes.count - 1 else { return decode(text) }
+            result.append(String(decoding: bytes[(index + 1)..<end], as: UTF8.self))
+            index = end + 1
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+            } else if index != bytes.count - 1 {
+                return decode(text)
+            }
+        }
+        return result
+    }
+
+    /// Epoch lists of revision rows (`[0]`, `[1,2]`), without a JSONDecoder.
+    static func numbers(_ text: String) -> [UInt32]? {
+        guard text.hasPrefix("["), text.hasSuffix("]") else { return decode(text) }
+        let inner = text.dropFirst().dropLast()
+        if inner.isEmpty { return [] }
+        var result: [UInt32] = []
+        for part in inner.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let number = UInt32(part) else { return decode(text) }
+            result.append(number)
+        }
+        return result
     }
 }
