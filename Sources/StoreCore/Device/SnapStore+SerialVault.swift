@@ -81,7 +81,7 @@ extension SnapStore {
             try await catalogue.markSerialRequestPending(
                 id: request.requestID, deviceKeyID: request.deviceKey.id, at: now)
         }
-        let delay = await vault.approvalDelay
+        let delay = vault.approvalDelay
         if now - firstPosted < delay {
             return .pending(retryAfter: delay - (now - firstPosted))
         }
