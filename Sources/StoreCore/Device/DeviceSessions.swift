@@ -8,6 +8,8 @@ public actor DeviceSessions {
     /// When each device's `last_seen` was last written: written at most once a minute per device.
     private var lastWritten: [String: Int64] = [:]
     static let seenGranularity: Int64 = 60
+    /// Sessions kept in memory; the inventory holds them all, so a full cache just starts over.
+    static let cacheLimit = 200_000
 
     public init() {}
 
@@ -28,6 +30,10 @@ public actor DeviceSessions {
     }
 
     func remember(_ tokenHash: String, serialKey: String, seenAt now: Int64) {
+        if sessions.count >= Self.cacheLimit {
+            sessions.removeAll(keepingCapacity: true)
+            lastWritten.removeAll(keepingCapacity: true)
+        }
         sessions[tokenHash] = serialKey
         lastWritten[serialKey] = now
     }
