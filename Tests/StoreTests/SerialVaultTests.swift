@@ -154,6 +154,13 @@ struct SerialVaultTests {
         #expect(refused.status != 0 && refused.output.contains("not a tar archive"), "\(refused.output)")
         #expect(
             (try? FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("none").path)) == [])
+        // A store that is not there fails the run before any key is made, and writes nothing.
+        let away = try world.store.snapdepot([
+            "factory", "flash", image.path, "--devices", "2", "--out", folder.appendingPathComponent("away").path,
+            "--store", "http://127.0.0.1:9",
+        ])
+        #expect(away.status != 0 && away.output.contains("cannot reach the store"), "\(away.output)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("away").path))
     }
 
     @Test func aFactoryGivesUpOnAVaultThatKeepsItWaiting() async throws {

@@ -49,6 +49,12 @@ struct FactoryCommand: AsyncParsableCommand {
 
         func run() async throws {
             let client = try storeClient()
+            // Before any key is made: a store that is not there fails the run once, not per device.
+            let reachable = try await client.probe("/", method: .HEAD, timeout: .seconds(5))
+            guard reachable.status == 200 else {
+                throw CLIError(
+                    "\(client.credentials.url) does not answer as a snapdepot store (HTTP \(reachable.status))")
+            }
             let output = URL(fileURLWithPath: out)
             try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
             let unpacked = output.appendingPathComponent(".image-\(UUID().uuidString)")
@@ -106,7 +112,7 @@ struct FactoryCommand: AsyncParsableCommand {
             flashed.sort { $0.folder < $1.folder }
             if json {
                 try JSONOutput.print(flashed)
-            } else {
+            } else if !flashed.isEmpty {
                 print(
                     Table.render(
                         ["device", "serial", "device key"],
