@@ -9,6 +9,15 @@ import StoreCore
 struct StoreClient {
     let credentials: Credentials
 
+    /// The CLI's HTTP client. A store that is not there fails a command after the connect timeout;
+    /// with the shared client's defaults, refused connections are retried until the request's own
+    /// deadline (an hour for uploads).
+    static let http: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .seconds(10)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     init(_ credentials: Credentials) {
         self.credentials = credentials
     }
@@ -54,7 +63,7 @@ struct StoreClient {
         request.headers.add(name: "Authorization", value: "Bearer \(credentials.token)")
         request.headers.add(name: "Content-Type", value: contentType)
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .minutes(5))
+        let response = try await Self.http.execute(request, timeout: .minutes(5))
         let data = Data((try await response.body.collect(upTo: 64 << 20)).readableBytesView)
         guard (200..<300).contains(response.status.code) else {
             if let list = try? WireJSON.decoder.decode(ErrorList.self, from: data), let first = list.errorList.first {
@@ -77,7 +86,7 @@ struct StoreClient {
         let response: HTTPClientResponse
         do {
             // The client retries a refused connection until the deadline: the deadline is the wait.
-            response = try await HTTPClient.shared.execute(request, timeout: timeout)
+            response = try await Self.http.execute(request, timeout: timeout)
         } catch {
             throw CLIError("cannot reach the store at \(credentials.url): \(error)")
         }
@@ -108,7 +117,7 @@ struct StoreClient {
         if let body { request.body = body }
         let response: HTTPClientResponse
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .hours(1))
+            response = try await Self.http.execute(request, timeout: .hours(1))
         } catch {
             throw CLIError("cannot reach the store at \(credentials.url): \(error)")
         }

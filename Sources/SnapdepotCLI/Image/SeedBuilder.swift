@@ -325,7 +325,7 @@ struct SeedBuilder {
     }
 
     private func downloadFile(_ url: String, to path: String, label: String, size: Int?) async throws {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .hours(1))
+        let response = try await StoreClient.http.execute(HTTPClientRequest(url: url), timeout: .hours(1))
         guard response.status == .ok else {
             throw CLIError("downloading \(label): the store answered \(response.status)")
         }
