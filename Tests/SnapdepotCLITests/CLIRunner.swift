@@ -31,14 +31,14 @@ struct CLIRunner {
     }
 
     @discardableResult
-    func run(_ arguments: [String], input: String? = nil) throws -> Result {
+    func run(_ arguments: [String], input: String? = nil, environment extra: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
         process.currentDirectoryURL = directory
         var environment = ProcessInfo.processInfo.environment
         environment["SNAPDEPOT_KEYS"] = keys
-        process.environment = environment
+        process.environment = environment.merging(extra) { _, new in new }
         let stdout = Pipe()
         let stderr = Pipe()
         let stdin = Pipe()
