@@ -77,7 +77,7 @@ struct StoreClient {
     /// A GET of the device API, as a device makes it: the status is the answer, not an error.
     func probe(
         _ path: String, method: HTTPMethod = .GET, body: Data? = nil, query: [String: String] = [:],
-        headers: [String: String] = [:], timeout: TimeAmount = .minutes(1)
+        headers: [String: String] = [:]
     ) async throws -> (status: Int, body: Data, headers: HTTPHeaders) {
         var request = HTTPClientRequest(url: url(path, query: query))
         request.method = method
@@ -85,8 +85,7 @@ struct StoreClient {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         let response: HTTPClientResponse
         do {
-            // The client retries a refused connection until the deadline: the deadline is the wait.
-            response = try await Self.http.execute(request, timeout: timeout)
+            response = try await Self.http.execute(request, timeout: .minutes(1))
         } catch {
             throw CLIError("cannot reach the store at \(credentials.url): \(error)")
         }

@@ -50,7 +50,7 @@ struct FactoryCommand: AsyncParsableCommand {
         func run() async throws {
             let client = try storeClient()
             // Before any key is made: a store that is not there fails the run once, not per device.
-            let reachable = try await client.probe("/", method: .HEAD, timeout: .seconds(5))
+            let reachable = try await client.probe("/", method: .HEAD)
             guard reachable.status == 200 else {
                 throw CLIError(
                     "\(client.credentials.url) does not answer as a snapdepot store (HTTP \(reachable.status))")
