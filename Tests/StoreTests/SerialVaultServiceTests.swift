@@ -42,6 +42,16 @@ import Testing
             return AssertionStream.encode([request, model])
         }
 
+        /// The same store on a clock the test moves.
+        func clockedStore() -> (SnapStore, Clock) {
+            let clock = Clock()
+            let original = fixture.store
+            let store = SnapStore(
+                catalogue: original.catalogue, blobs: original.blobs, identity: original.identity,
+                vault: original.vault, clock: { clock.now })
+            return (store, clock)
+        }
+
         func serial(_ body: [UInt8]) async throws -> Assertion {
             guard case .issued(let serial, _) = try await fixture.store.requestSerial(body) else {
                 throw StoreError(.internalError, "the vault asked to wait")
@@ -51,6 +61,48 @@ import Testing
     }
 
     static func deviceKey() throws -> PrivateKey { try PrivateKey.generate(bits: 1024) }
+
+    /// A clock the test moves by hand.
+    final class Clock: @unchecked Sendable {
+        private let lock = NSLock()
+        private var seconds = Timestamp.now().seconds
+        var now: Timestamp { lock.withLock { Timestamp(seconds: seconds) } }
+        func advance(_ by: Int64) { lock.withLock { seconds += by } }
+    }
+
+    @Test func lastSeenFollowsSessionRequestsAtMostOnceAMinuteAndFiltersTheInventory() async throws {
+        let brand = try await Brand.make()
+        defer { brand.fixture.cleanUp() }
+        let (store, clock) = brand.clockedStore()
+        let start = clock.now.seconds
+        let key = try Self.deviceKey()
+        let id = try await store.issueSerialRequestID()
+        guard
+            case .issued(let serial, _) = try await store.requestSerial(
+                try await brand.request(key: key, requestID: id))
+        else { throw StoreError(.internalError, "pending") }
+        let nonce = await store.issueNonce()
+        let sessionRequest = try AssertionSigner.sign(
+            headers: [
+                "type": "device-session-request", "brand-id": "acme-brand", "model": "my-pi3",
+                "serial": .string(serial.string("serial")), "nonce": .string(nonce),
+                "timestamp": .string(clock.now.text),
+            ], key: key)
+        let token = try await store.openDeviceSession(
+            request: sessionRequest.encodedText, serial: serial.encodedText, model: brand.model.encodedText)
+        func lastSeen() async throws -> Int64? {
+            try await store.devices(DeviceFilter(brandID: "acme-brand"), by: .admin).first?.lastSeen
+        }
+        #expect(try await lastSeen() == start)
+        clock.advance(120)
+        _ = try await store.deviceSerialKey(session: token)
+        #expect(try await lastSeen() == start + 120, "a request a minute later is recorded")
+        clock.advance(10)
+        _ = try await store.deviceSerialKey(session: token)
+        #expect(try await lastSeen() == start + 120, "ten seconds later it is not written again")
+        #expect(try await store.devices(DeviceFilter(seenSince: start + 100), by: .admin).count == 1)
+        #expect(try await store.devices(DeviceFilter(seenSince: start + 200), by: .admin).isEmpty)
+    }
 
     @Test func serialsAreNumberedPerModelAroundProposedOnes() async throws {
         let brand = try await Brand.make()
@@ -131,17 +183,7 @@ import Testing
     @Test func requestIDsExpireAfterADayAndUnusedOnesAreForgotten() async throws {
         let brand = try await Brand.make()
         defer { brand.fixture.cleanUp() }
-        final class Clock: @unchecked Sendable {
-            private let lock = NSLock()
-            private var seconds = Timestamp.now().seconds
-            var now: Timestamp { lock.withLock { Timestamp(seconds: seconds) } }
-            func advance(_ by: Int64) { lock.withLock { seconds += by } }
-        }
-        let clock = Clock()
-        let original = brand.fixture.store
-        let store = SnapStore(
-            catalogue: original.catalogue, blobs: original.blobs, identity: original.identity, vault: original.vault,
-            clock: { clock.now })
+        let (store, clock) = brand.clockedStore()
         let old = try await store.issueSerialRequestID()
         clock.advance(86400 + 60)
         let expired = await #expect(throws: StoreError.self) {

@@ -1,3 +1,4 @@
+import Assertions
 import Foundation
 import TestSupport
 import Testing
@@ -31,6 +32,20 @@ struct SerialVaultTests {
             let reply = try await server.request(.GET, "/v2/assertions/model/16/acme-brand/\(name)")
             try #require(reply.status == 200, "\(reply.text)")
             return reply.text
+        }
+
+        /// `image build --tar` of the workshop's `my-pi3-amd64`: the archive the factory flashes.
+        func imageArchive() async throws -> URL {
+            let folder = fixture.folder
+            let modelFile = folder.appendingPathComponent("my-pi3-amd64.model")
+            try Data(try await model("my-pi3-amd64").utf8).write(to: modelFile)
+            let image = folder.appendingPathComponent("my-pi3.tar")
+            let built = try store.snapdepot([
+                "image", "build", modelFile.path, "--output", folder.appendingPathComponent("image").path, "--tar",
+                image.path,
+            ])
+            try #require(built.status == 0, "\(built.output)")
+            return image
         }
 
         func stop() {
@@ -97,14 +112,7 @@ struct SerialVaultTests {
         let world = try await World.make()
         defer { world.stop() }
         let folder = world.fixture.folder
-        let modelFile = folder.appendingPathComponent("my-pi3-amd64.model")
-        try Data(try await world.model("my-pi3-amd64").utf8).write(to: modelFile)
-        let image = folder.appendingPathComponent("my-pi3.tar")
-        let built = try world.store.snapdepot([
-            "image", "build", modelFile.path, "--output", folder.appendingPathComponent("image").path, "--tar",
-            image.path,
-        ])
-        try #require(built.status == 0, "\(built.output)")
+        let image = try await world.imageArchive()
         let devices = folder.appendingPathComponent("devices")
         let flashed = try world.store.snapdepot([
             "factory", "flash", image.path, "--devices", "20", "--out", devices.path, "--key-bits", "1024", "--json",
@@ -167,14 +175,7 @@ struct SerialVaultTests {
         let world = try await World.make(serverArguments: ["--serial-approval-delay", "3600"])
         defer { world.stop() }
         let folder = world.fixture.folder
-        let modelFile = folder.appendingPathComponent("my-pi3-amd64.model")
-        try Data(try await world.model("my-pi3-amd64").utf8).write(to: modelFile)
-        let image = folder.appendingPathComponent("my-pi3.tar")
-        let built = try world.store.snapdepot([
-            "image", "build", modelFile.path, "--output", folder.appendingPathComponent("image").path, "--tar",
-            image.path,
-        ])
-        try #require(built.status == 0, "\(built.output)")
+        let image = try await world.imageArchive()
         let devices = folder.appendingPathComponent("devices")
         let waited = try world.store.snapdepot([
             "factory", "flash", image.path, "--devices", "2", "--out", devices.path, "--key-bits", "1024",
@@ -199,5 +200,32 @@ struct SerialVaultTests {
         let gadgetPath = try await world.server.request(.POST, "/serial-vault/request-id")
         let requestID = try gadgetPath.json()["request-id"] as? String
         #expect(gadgetPath.status == 200 && requestID?.count == 32, "\(gadgetPath.text)")
+
+        // Both serial paths issue; a client without `serial-stream` (snapd before 2.38) gets the
+        // serial alone, one with it the serial and its chain.
+        let model = try Assertion.decode(try await world.model("my-pi3"))
+        for (path, capabilities, expected) in [
+            ("/serial-vault/serial", [String: String](), ["serial"]),
+            (
+                "/api/v1/snaps/auth/devices", ["Snap-Device-Capabilities": "serial-stream"],
+                ["serial", "account-key", "account", "account-key"]
+            ),
+        ] {
+            let id = try #require(
+                try await world.server.request(.POST, "/serial-vault/request-id").json()["request-id"] as? String)
+            let key = try PrivateKey.generate(bits: 1024)
+            let request = try AssertionSigner.sign(
+                type: .serialRequest,
+                headers: [
+                    "brand-id": "acme-brand", "model": "my-pi3", "request-id": .string(id),
+                    "device-key": .string(key.publicKey.encoded),
+                ], key: key)
+            let answer = try await world.server.request(
+                .POST, path, body: Data(AssertionStream.encode([request, model])),
+                headers: capabilities.merging(["Content-Type": "application/x.ubuntu.assertion"]) { a, _ in a })
+            try #require(answer.status == 200, "\(path): \(answer.text)")
+            let stream = try AssertionStream.decode(Array(answer.body))
+            #expect(stream.map(\.type.name) == expected, "\(path)")
+        }
     }
 }

@@ -11,12 +11,9 @@ import (
 	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"io"
-	"io/ioutil"
 	"net/http"
 	"net/url"
 	"strings"
@@ -130,12 +127,8 @@ func submit(base string, body []byte) (vaultAnswer, int, error) {
 }
 
 func runRegister(specPath string) error {
-	data, err := ioutil.ReadFile(specPath)
-	if err != nil {
-		return err
-	}
 	var spec registerSpec
-	if err := json.Unmarshal(data, &spec); err != nil {
+	if err := readSpec(specPath, &spec); err != nil {
 		return err
 	}
 	base := strings.TrimSuffix(spec.URL, "/") + "/"
@@ -241,15 +234,10 @@ func runRegister(specPath string) error {
 	tampered := bytes.Replace(good, []byte("request-id: "+fresh), []byte("request-id: "+fresh[:len(fresh)-1]+"X"), 1)
 	refused("a tampered serial-request", tampered, "does not verify")
 
-	block, _ := pem.Decode([]byte(spec.BrandKey))
-	if block == nil {
-		return fmt.Errorf("no brand key")
-	}
-	parsed, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	brandDB, err := brandSigningDB(spec.BrandKey, model.BrandID())
 	if err != nil {
 		return err
 	}
-	brandDB := assertstest.NewSigningDB(model.BrandID(), asserts.RSAPrivateKey(parsed.(*rsa.PrivateKey)))
 	headers := model.Headers()
 	delete(headers, "sign-key-sha3-384")
 	headers["model"] = "unknown-model"

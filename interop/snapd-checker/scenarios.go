@@ -103,13 +103,35 @@ func refreshTo(sto *store.Store, current *store.CurrentSnap, action *store.SnapA
 	return results[0].Info.Revision.N, nil
 }
 
-func runScenarios(specPath string) error {
-	data, err := ioutil.ReadFile(specPath)
+// readSpec reads the JSON the Swift test wrote for a subcommand.
+func readSpec(path string, spec interface{}) error {
+	data, err := ioutil.ReadFile(path)
 	if err != nil {
 		return err
 	}
+	return json.Unmarshal(data, spec)
+}
+
+// brandSigningDB signs for a brand with its PKCS#8 PEM key, as the store's brand-keys hold it.
+func brandSigningDB(pemText, brandID string) (*assertstest.SigningDB, error) {
+	block, _ := pem.Decode([]byte(pemText))
+	if block == nil {
+		return nil, fmt.Errorf("no brand key")
+	}
+	parsed, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	rsaKey, ok := parsed.(*rsa.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("the brand key is not RSA")
+	}
+	return assertstest.NewSigningDB(brandID, asserts.RSAPrivateKey(rsaKey)), nil
+}
+
+func runScenarios(specPath string) error {
 	var spec scenarioSpec
-	if err := json.Unmarshal(data, &spec); err != nil {
+	if err := readSpec(specPath, &spec); err != nil {
 		return err
 	}
 	base, err := url.Parse(spec.URL + "/")
@@ -169,19 +191,10 @@ func runScenarios(specPath string) error {
 
 	// Registered devices: nonce + session through the store package, then refreshes carrying the
 	// session; a 30 % rollout on candidate reaches 30 ± 5 % of them, the same ones every time.
-	block, _ := pem.Decode([]byte(spec.BrandKey))
-	if block == nil {
-		return fmt.Errorf("no brand key")
-	}
-	parsed, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	brandDB, err := brandSigningDB(spec.BrandKey, "acme-brand")
 	if err != nil {
 		return err
 	}
-	rsaKey, ok := parsed.(*rsa.PrivateKey)
-	if !ok {
-		return fmt.Errorf("the brand key is not RSA")
-	}
-	brandDB := assertstest.NewSigningDB("acme-brand", asserts.RSAPrivateKey(rsaKey))
 	modelAssertion, err := asserts.Decode([]byte(spec.Model))
 	if err != nil {
 		return err

@@ -63,12 +63,15 @@ final class ServerProcess: @unchecked Sendable {
         }
     }
 
-    func request(_ method: HTTPMethod, _ path: String, token: String? = nil, body: Data? = nil) async throws -> Reply {
+    func request(
+        _ method: HTTPMethod, _ path: String, token: String? = nil, body: Data? = nil,
+        headers: [String: String] = ["Content-Type": "application/json"]
+    ) async throws -> Reply {
         var request = HTTPClientRequest(url: url + path)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
+            for (name, value) in headers { request.headers.add(name: name, value: value) }
             request.body = .bytes(ByteBuffer(bytes: body))
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
