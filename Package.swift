@@ -1,13 +1,14 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
-// Only the modules that exist are declared; docs/architecture.md lists the planned ones
-// (snap files, store catalogue, HTTP API, device agent) and the dependencies they will add.
+// One target per part; docs/architecture.md draws how they depend on each other and the rules
+// scripts/check-architecture enforces (the device side never links the store's modules).
 let package = Package(
     name: "snapdepot",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "snapdepot", targets: ["snapdepot"]),
+        .executable(name: "snapdepot-bench", targets: ["SnapdepotBench"]),
         .library(name: "Assertions", targets: ["Assertions"]),
     ],
     dependencies: [
@@ -43,20 +44,32 @@ let package = Package(
             dependencies: ["DepotCrypto"]
         ),
         .target(
+            name: "StoreProtocol",
+            dependencies: ["SnapFiles"]
+        ),
+        .target(
             name: "StoreCore",
-            dependencies: ["Assertions", "DepotCrypto", "SnapFiles"]
+            dependencies: ["Assertions", "DepotCrypto", "SnapFiles", "StoreProtocol"]
+        ),
+        .target(
+            name: "DeviceAgent",
+            dependencies: [
+                "Assertions", "SnapFiles", "StoreProtocol",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .target(
             name: "StorePersistence",
             dependencies: [
-                "StoreCore", "Assertions", "DepotCrypto",
+                "StoreCore", "Assertions", "DepotCrypto", "SnapFiles",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .target(
             name: "StoreHTTP",
             dependencies: [
-                "StoreCore", "Assertions", "SnapFiles",
+                "StoreCore", "StoreProtocol", "Assertions", "SnapFiles",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -66,8 +79,10 @@ let package = Package(
             dependencies: [
                 "Assertions",
                 "DepotCrypto",
+                "DeviceAgent",
                 "SnapFiles",
                 "StoreCore",
+                "StoreProtocol",
                 "StorePersistence",
                 "StoreHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -80,6 +95,19 @@ let package = Package(
         .executableTarget(
             name: "snapdepot",
             dependencies: ["SnapdepotCLI"]
+        ),
+        // Load generators and benchmark seeding stay out of the product CLI.
+        .executableTarget(
+            name: "SnapdepotBench",
+            dependencies: [
+                "Assertions", "DepotCrypto", "DeviceAgent", "SnapFiles", "SnapdepotCLI", "StoreCore", "StoreHTTP",
+                "StorePersistence", "StoreProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "TestSupport",
@@ -99,14 +127,20 @@ let package = Package(
             dependencies: ["SnapFiles", "DepotCrypto", "TestSupport"]
         ),
         .testTarget(
+            name: "StoreProtocolTests",
+            dependencies: ["StoreProtocol", "SnapFiles"]
+        ),
+        .testTarget(
             name: "StoreCoreTests",
-            dependencies: ["StoreCore", "Assertions", "DepotCrypto", "TestSupport"]
+            dependencies: ["StoreCore", "StoreProtocol", "Assertions", "DepotCrypto", "TestSupport"]
         ),
         .testTarget(
             name: "StoreTests",
             dependencies: [
-                "StoreCore", "StorePersistence", "StoreHTTP", "Assertions", "SnapFiles", "TestSupport", "snapdepot",
+                "StoreCore", "StoreProtocol", "StorePersistence", "StoreHTTP", "Assertions", "SnapFiles", "TestSupport",
+                "snapdepot", "SnapdepotBench",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

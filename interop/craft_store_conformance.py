@@ -2,7 +2,7 @@
 dialects, the way snapcraft does: U1 login minted by snapdepot, and the on-prem login; whoami,
 register, upload a real snap, poll, release, progressive release, channel map, releases,
 revisions, metadata, close. Every answer is checked against the keys snapcraft's and
-craft-store's models accept (../shared/docs/publisher-api.md §7).
+craft-store's models accept (craft_store/models/, craft_store/publisher/_response.py).
 
 Usage: python craft_store_conformance.py URL ADMIN_TOKEN SNAP_DIR SNAPDEPOT
 """

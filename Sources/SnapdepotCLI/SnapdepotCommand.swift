@@ -17,7 +17,6 @@ public struct SnapdepotCommand: AsyncParsableCommand {
             ValidationSetCommand.self, BrandCommand.self, ModelCommand.self, ImageCommand.self, SeedDataCommand.self,
             VaultCommand.self, DevicesCommand.self, FactoryCommand.self, DemoCommand.self,
             KeyCommand.self, SignCommand.self, VerifyCommand.self, PackCommand.self, SnapCommand.self,
-            BenchCommand.self,
         ]
     )
 

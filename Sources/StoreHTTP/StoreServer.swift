@@ -3,8 +3,8 @@ import Hummingbird
 import Logging
 import StoreCore
 
-/// The HTTP server: one router with the readiness probe, the admin API and (in later modules of
-/// this folder) snapd's device API, in front of one `SnapStore`.
+/// The HTTP server: one router in front of one `SnapStore`, assembled here from the route families
+/// (`Admin/`, `Publisher/`, `Device/`), each a type whose handlers are named methods.
 public struct StoreServer: Sendable {
     public let store: SnapStore
     public let host: String
@@ -16,29 +16,24 @@ public struct StoreServer: Sendable {
         self.port = port
     }
 
-    public func makeRouter() -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    public func makeRouter() -> Router<StoreRequestContext> {
+        let router = Router(context: StoreRequestContext.self)
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: StoreHeadersMiddleware())
         router.add(middleware: ErrorMiddleware())
-        router.get("readyz") { _, _ in
-            try JSONCoding.response(["status": "ready"])
-        }
+        router.get("readyz", use: ready)
         // snapd's devicestate sends `HEAD <proxy store URL>` and uses the proxy's serial vault only
         // when it answers 200 with a Snap-Store-Version of 6 or more (`newEnoughProxy`).
-        let identity = ["store": "snapdepot", "authority-id": store.identity.authorityID]
-        router.head("/") { _, _ in try JSONCoding.response(identity) }
-        router.get("/") { _, _ in try JSONCoding.response(identity) }
+        router.head("/", use: identity)
+        router.get("/", use: identity)
         AdminRoutes(store: store).add(to: router)
         let uploads = PendingUploads()
-        let dashboard = DashboardRoutes(store: store, uploads: uploads)
-        dashboard.add(to: router)
-        PublisherV1Routes(store: store, uploads: uploads, dashboard: dashboard).add(to: router)
+        SnapcraftDashboardRoutes(store: store, uploads: uploads).add(to: router)
+        PublisherV1Routes(store: store, uploads: uploads).add(to: router)
         ValidationSetRoutes(store: store).add(to: router)
         AssertionRoutes(store: store).add(to: router)
         DeviceRoutes(store: store).add(to: router)
         SerialVaultRoutes(store: store).add(to: router)
-        AdminDeviceRoutes(store: store).add(to: router)
         DownloadRoutes(store: store).add(to: router)
         return router
     }
@@ -51,5 +46,27 @@ public struct StoreServer: Sendable {
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)
         try await app.runService()
+    }
+
+    struct Ready: Encodable {
+        let status = "ready"
+    }
+
+    @Sendable func ready(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        try JSONBody.response(Ready())
+    }
+
+    struct Identity: Encodable {
+        let store = "snapdepot"
+        let authorityID: String
+
+        enum CodingKeys: String, CodingKey {
+            case store
+            case authorityID = "authority-id"
+        }
+    }
+
+    @Sendable func identity(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        try JSONBody.response(Identity(authorityID: store.identity.authorityID))
     }
 }

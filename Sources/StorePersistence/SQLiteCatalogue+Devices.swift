@@ -4,7 +4,7 @@ import StoreCore
 
 extension SQLiteCatalogue {
     public func addSerialRequestID(_ requestID: String, issuedAt: Int64, expiredBefore: Int64) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(
                 sql: "DELETE FROM serial_requests WHERE issued_serial IS NULL AND issued_at < ?",
                 arguments: [expiredBefore])
@@ -15,7 +15,7 @@ extension SQLiteCatalogue {
     }
 
     public func serialRequest(id: String) async throws -> SerialRequestRecord? {
-        try await pool.read { db in
+        try await writer.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM serial_requests WHERE request_id = ?", arguments: [id]).map {
                 SerialRequestRecord(
                     requestID: $0["request_id"], issuedAt: $0["issued_at"], deviceKeyID: $0["device_key_id"],
@@ -25,7 +25,7 @@ extension SQLiteCatalogue {
     }
 
     public func markSerialRequestPending(id: String, deviceKeyID: String, at time: Int64) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(
                 sql: """
                     UPDATE serial_requests SET device_key_id = ?, first_posted_at = ?
@@ -36,7 +36,7 @@ extension SQLiteCatalogue {
     }
 
     public func allocateSerialNumber(brandID: String, model: String) async throws -> Int {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO serial_sequences (brand_id, model, last) VALUES (?, ?, 1)
@@ -50,7 +50,7 @@ extension SQLiteCatalogue {
     }
 
     public func registerDevice(_ device: DeviceRecord, serial: Assertion, requestID: String) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             // Checked again inside the write: two posts of one request must not both get a serial.
             let spent = try String.fetchOne(
                 db, sql: "SELECT issued_serial FROM serial_requests WHERE request_id = ?", arguments: [requestID])
@@ -86,13 +86,13 @@ extension SQLiteCatalogue {
     }
 
     public func device(brandID: String, model: String, serial: String) async throws -> DeviceRecord? {
-        try await pool.read { db in
+        try await writer.read { db in
             try Self.device(in: db, where: "brand_id = ? AND model = ? AND serial = ?", [brandID, model, serial])
         }
     }
 
     public func device(keyID: String) async throws -> DeviceRecord? {
-        try await pool.read { db in try Self.device(in: db, where: "device_key_id = ?", [keyID]) }
+        try await writer.read { db in try Self.device(in: db, where: "device_key_id = ?", [keyID]) }
     }
 
     public func devices(_ filter: DeviceFilter) async throws -> [DeviceRecord] {
@@ -111,11 +111,11 @@ extension SQLiteCatalogue {
         let condition = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let sql = "SELECT * FROM devices \(condition) ORDER BY brand_id, model, first_seen, serial"
         let bound = StatementArguments(arguments)
-        return try await pool.read { db in try Row.fetchAll(db, sql: sql, arguments: bound).map(Self.device) }
+        return try await writer.read { db in try Row.fetchAll(db, sql: sql, arguments: bound).map(Self.device) }
     }
 
     public func addDeviceSession(tokenHash: String, device: DeviceRecord, at time: Int64) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO devices (brand_id, model, serial, device_key_id, first_seen, last_seen, last_session)
@@ -134,7 +134,7 @@ extension SQLiteCatalogue {
     }
 
     public func deviceSession(tokenHash: String) async throws -> String? {
-        try await pool.read { db in
+        try await writer.read { db in
             try Row.fetchOne(
                 db, sql: "SELECT brand_id, model, serial FROM device_sessions WHERE token_hash = ?",
                 arguments: [tokenHash]
@@ -150,7 +150,7 @@ extension SQLiteCatalogue {
     public func markDeviceSeen(serialKey: String, at time: Int64) async throws {
         let parts = serialKey.split(separator: "/", maxSplits: 2).map(String.init)
         guard parts.count == 3 else { return }
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(
                 sql: "UPDATE devices SET last_seen = MAX(last_seen, ?) WHERE brand_id = ? AND model = ? AND serial = ?",
                 arguments: [time, parts[0], parts[1], parts[2]])

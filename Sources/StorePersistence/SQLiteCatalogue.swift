@@ -1,34 +1,47 @@
 import Assertions
 import Foundation
 import GRDB
+import SnapFiles
 import StoreCore
+import StoreProtocol
 
 /// The catalogue in one SQLite file through GRDB: WAL (readers never wait for the writer), foreign
 /// keys on, one writer at a time, every write one transaction.
 public final class SQLiteCatalogue: Catalogue {
-    let pool: DatabasePool
+    /// The database: a WAL pool on a file in a store, an in-memory queue in tests
+    /// (`SQLiteCatalogue(writer: DatabaseQueue())`), where GRDB offers the same reads and writes.
+    public let writer: any DatabaseWriter
 
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        try self.init(writer: DatabasePool(path: path, configuration: Self.configuration))
+    }
+
+    /// Migrates `writer` to the current schema and serves the catalogue from it.
+    public init(writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try Schema.migrator.migrate(writer)
+    }
+
+    public static var configuration: Configuration {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
-        pool = try DatabasePool(path: path, configuration: configuration)
-        try Schema.migrator.migrate(pool)
+        return configuration
     }
 
     /// `PRAGMA integrity_check`, "ok" when the file is sound.
     public func integrityCheck() async throws -> String {
-        try await pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "no answer" }
+        try await writer.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "no answer" }
     }
 
     public func journalMode() async throws -> String {
-        try await pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+        try await writer.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
     }
 
     // MARK: Accounts and tokens
 
     public func createAccount(_ account: StoreAccount, assertions: [Assertion]) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(
                 sql: "INSERT INTO accounts (id, username, display_name, validation, created_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [account.id, account.username, account.displayName, account.validation, account.createdAt])
@@ -37,20 +50,20 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func account(id: String) async throws -> StoreAccount? {
-        try await pool.read { db in
+        try await writer.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE id = ?", arguments: [id]).map(Self.account)
         }
     }
 
     public func account(username: String) async throws -> StoreAccount? {
-        try await pool.read { db in
+        try await writer.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE username = ?", arguments: [username]).map(
                 Self.account)
         }
     }
 
     public func accounts() async throws -> [StoreAccount] {
-        try await pool.read { db in
+        try await writer.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM accounts ORDER BY username").map(Self.account)
         }
     }
@@ -62,7 +75,7 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func addToken(_ token: TokenRecord) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(
                 sql: "INSERT INTO tokens (hash, account_id, role, description, created_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [token.hash, token.accountID, token.role.rawValue, token.description, token.createdAt])
@@ -70,7 +83,7 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func token(hash: String) async throws -> TokenRecord? {
-        try await pool.read { db in
+        try await writer.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM tokens WHERE hash = ?", arguments: [hash]) else {
                 return nil
             }
@@ -83,7 +96,7 @@ public final class SQLiteCatalogue: Catalogue {
     // MARK: Snaps and revisions
 
     public func registerSnap(_ snap: SnapRecord, declaration: Assertion) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO snaps (snap_id, name, publisher_id, store, private, created_at)
@@ -95,7 +108,7 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func snap(name: String, store: String?) async throws -> SnapRecord? {
-        try await pool.read { db in
+        try await writer.read { db in
             try Row.fetchOne(
                 db, sql: "SELECT * FROM snaps WHERE name = ? AND store = ?", arguments: [name, store ?? ""]
             )
@@ -104,13 +117,9 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func snap(id: String) async throws -> SnapRecord? {
-        try await pool.read { db in
+        try await writer.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM snaps WHERE snap_id = ?", arguments: [id]).map(Self.snap)
         }
-    }
-
-    public func snapCount() async throws -> Int {
-        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM snaps") ?? 0 }
     }
 
     static func snap(_ row: Row) -> SnapRecord {
@@ -124,7 +133,7 @@ public final class SQLiteCatalogue: Catalogue {
     public func addRevision(
         _ revision: RevisionRecord, assertions: [Assertion], channelMap: ChannelMap?, events: [ReleaseEvent]
     ) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO revisions (snap_id, revision, version, type, base, architectures, epoch_read,
@@ -133,8 +142,8 @@ public final class SQLiteCatalogue: Catalogue {
                     """,
                 arguments: [
                     revision.snapID, revision.revision, revision.version, revision.type, revision.base,
-                    JSONText.encode(revision.architectures), JSONText.encode(revision.epochRead),
-                    JSONText.encode(revision.epochWrite), revision.confinement, revision.grade, revision.provenance,
+                    JSONText.encode(revision.architectures), JSONText.encode(revision.epoch.read),
+                    JSONText.encode(revision.epoch.write), revision.confinement, revision.grade, revision.provenance,
                     revision.sha3_384, Int64(revision.size), revision.snapYAML, revision.createdAt,
                 ])
             try Self.put(assertions, in: db)
@@ -145,7 +154,7 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func revisions(snapID: String) async throws -> [RevisionRecord] {
-        try await pool.read { db in
+        try await writer.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM revisions WHERE snap_id = ? ORDER BY revision", arguments: [snapID]
             )
@@ -154,7 +163,7 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func revision(snapID: String, revision: Int) async throws -> RevisionRecord? {
-        try await pool.read { db in
+        try await writer.read { db in
             try Row.fetchOne(
                 db, sql: "SELECT * FROM revisions WHERE snap_id = ? AND revision = ?", arguments: [snapID, revision]
             ).map(Self.revision)
@@ -162,22 +171,22 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func revisions(sha3_384: String) async throws -> [RevisionRecord] {
-        try await pool.read { db in
+        try await writer.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM revisions WHERE sha3_384 = ?", arguments: [sha3_384]).map(
                 Self.revision)
         }
     }
 
     public func allRevisionDigests() async throws -> Set<String> {
-        try await pool.read { db in Set(try String.fetchAll(db, sql: "SELECT DISTINCT sha3_384 FROM revisions")) }
+        try await writer.read { db in Set(try String.fetchAll(db, sql: "SELECT DISTINCT sha3_384 FROM revisions")) }
     }
 
     static func revision(_ row: Row) -> RevisionRecord {
         RevisionRecord(
             snapID: row["snap_id"], revision: row["revision"], version: row["version"], type: row["type"],
             base: row["base"], architectures: JSONText.strings(row["architectures"]) ?? ["all"],
-            epochRead: JSONText.numbers(row["epoch_read"]) ?? [0],
-            epochWrite: JSONText.numbers(row["epoch_write"]) ?? [0],
+            epoch: Epoch(
+                read: JSONText.numbers(row["epoch_read"]) ?? [0], write: JSONText.numbers(row["epoch_write"]) ?? [0]),
             confinement: row["confinement"], grade: row["grade"], provenance: row["provenance"],
             sha3_384: row["sha3_384"], size: UInt64(row["size"] as Int64), snapYAML: row["snap_yaml"],
             createdAt: row["created_at"])
@@ -186,7 +195,7 @@ public final class SQLiteCatalogue: Catalogue {
     // MARK: Channel maps
 
     public func channelMap(snapID: String) async throws -> ChannelMap {
-        try await pool.read { db in try Self.channelMap(snapID: snapID, in: db) }
+        try await writer.read { db in try Self.channelMap(snapID: snapID, in: db) }
     }
 
     static func channelMap(snapID: String, in db: Database) throws -> ChannelMap {
@@ -212,7 +221,7 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func setChannelMap(snapID: String, _ map: ChannelMap, events: [ReleaseEvent]) async throws {
-        try await pool.write { db in try Self.write(map, snapID: snapID, events: events, in: db) }
+        try await writer.write { db in try Self.write(map, snapID: snapID, events: events, in: db) }
     }
 
     static func write(_ map: ChannelMap, snapID: String, events: [ReleaseEvent], in db: Database) throws {
@@ -248,7 +257,7 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func releaseHistory(snapID: String) async throws -> [ReleaseEvent] {
-        try await pool.read { db in
+        try await writer.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM release_history WHERE snap_id = ? ORDER BY id", arguments: [snapID]
             )
@@ -265,7 +274,7 @@ public final class SQLiteCatalogue: Catalogue {
     // MARK: Assertions
 
     public func putAssertions(_ assertions: [Assertion]) async throws {
-        try await pool.write { db in try Self.put(assertions, in: db) }
+        try await writer.write { db in try Self.put(assertions, in: db) }
     }
 
     static func put(_ assertions: [Assertion], in db: Database) throws {
@@ -294,7 +303,7 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func assertion(_ reference: AssertionReference) async throws -> Assertion? {
-        let bytes = try await pool.read { db in
+        let bytes = try await writer.read { db in
             try Data.fetchOne(
                 db, sql: "SELECT encoded FROM assertions WHERE type = ? AND key = ?",
                 arguments: [reference.type.name, reference.path])
@@ -303,7 +312,7 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func assertions(ofType type: AssertionType) async throws -> [Assertion] {
-        let all = try await pool.read { db in
+        let all = try await writer.read { db in
             try Data.fetchAll(
                 db, sql: "SELECT encoded FROM assertions WHERE type = ? ORDER BY key", arguments: [type.name])
         }
@@ -313,25 +322,25 @@ public final class SQLiteCatalogue: Catalogue {
     // MARK: Publisher sessions and listings
 
     public func setAccountEmail(id: String, email: String?) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(sql: "UPDATE accounts SET email = ? WHERE id = ?", arguments: [email, id])
         }
     }
 
     public func account(email: String) async throws -> StoreAccount? {
-        try await pool.read { db in
+        try await writer.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE email = ?", arguments: [email]).map(Self.account)
         }
     }
 
     public func accountEmail(id: String) async throws -> String? {
-        try await pool.read { db in
+        try await writer.read { db in
             try String.fetchOne(db, sql: "SELECT email FROM accounts WHERE id = ?", arguments: [id])
         }
     }
 
     public func addSession(_ session: PublisherSession) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO publisher_sessions (id, caveat_id, caveat_key, account_id, permissions, description,
@@ -346,21 +355,21 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func session(id: String) async throws -> PublisherSession? {
-        try await pool.read { db in
+        try await writer.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM publisher_sessions WHERE id = ?", arguments: [id]).map(
                 Self.session)
         }
     }
 
     public func session(caveatID: String) async throws -> PublisherSession? {
-        try await pool.read { db in
+        try await writer.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM publisher_sessions WHERE caveat_id = ?", arguments: [caveatID])
                 .map(Self.session)
         }
     }
 
     public func bindSession(caveatID: String, to accountID: String) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(
                 sql: "UPDATE publisher_sessions SET account_id = ? WHERE caveat_id = ?",
                 arguments: [accountID, caveatID])
@@ -376,7 +385,7 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func dossier(snapID: String) async throws -> SnapDossier? {
-        try await pool.read { db in
+        try await writer.read { db in
             try Self.dossier(
                 Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM snaps WHERE snap_id = ?"), arguments: [snapID]),
                 in: db)
@@ -384,7 +393,7 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func dossiers(snapIDs: [String]) async throws -> [String: SnapDossier] {
-        try await pool.read { db in
+        try await writer.read { db in
             var found: [String: SnapDossier] = [:]
             let statement = try db.cachedStatement(sql: "SELECT * FROM snaps WHERE snap_id = ?")
             for snapID in Set(snapIDs) {
@@ -397,7 +406,7 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func dossier(name: String, store: String?) async throws -> SnapDossier? {
-        try await pool.read { db in
+        try await writer.read { db in
             try Self.dossier(
                 Row.fetchOne(
                     db.cachedStatement(sql: "SELECT * FROM snaps WHERE name = ? AND store = ?"),
@@ -424,21 +433,21 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func snapListing(snapID: String) async throws -> SnapListing {
-        try await pool.read { db in
+        try await writer.read { db in
             let text = try String.fetchOne(db, sql: "SELECT metadata FROM snaps WHERE snap_id = ?", arguments: [snapID])
             return text.flatMap { JSONText.decode($0) } ?? SnapListing()
         }
     }
 
     public func setSnapListing(snapID: String, _ listing: SnapListing) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             try db.execute(
                 sql: "UPDATE snaps SET metadata = ? WHERE snap_id = ?", arguments: [JSONText.encode(listing), snapID])
         }
     }
 
     public func snaps(publisherID: String) async throws -> [SnapRecord] {
-        try await pool.read { db in
+        try await writer.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM snaps WHERE publisher_id = ? ORDER BY name", arguments: [publisherID]
             )
@@ -447,11 +456,11 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func allSnaps() async throws -> [SnapRecord] {
-        try await pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM snaps ORDER BY name").map(Self.snap) }
+        try await writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM snaps ORDER BY name").map(Self.snap) }
     }
 
     public func unregisterSnap(snapID: String) async throws {
-        try await pool.write { db in
+        try await writer.write { db in
             let revisions =
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM revisions WHERE snap_id = ?", arguments: [snapID]) ?? 0
             guard revisions == 0 else {
@@ -463,21 +472,6 @@ public final class SQLiteCatalogue: Catalogue {
                 sql: "DELETE FROM assertions WHERE type = 'snap-declaration' AND key = ?",
                 arguments: ["snap-declaration/16/\(snapID)"])
             try db.execute(sql: "DELETE FROM snaps WHERE snap_id = ?", arguments: [snapID])
-        }
-    }
-
-    // MARK: Settings
-
-    public func setting(_ name: String) async throws -> String? {
-        try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT value FROM settings WHERE name = ?", arguments: [name])
-        }
-    }
-
-    public func setSetting(_ name: String, _ value: String) async throws {
-        try await pool.write { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO settings (name, value) VALUES (?, ?)", arguments: [name, value])
         }
     }
 }

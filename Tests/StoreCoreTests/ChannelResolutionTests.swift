@@ -1,4 +1,5 @@
 import StoreCore
+import StoreProtocol
 import Testing
 
 @Suite struct ChannelParsingTests {

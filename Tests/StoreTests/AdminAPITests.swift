@@ -2,6 +2,7 @@ import Assertions
 import Foundation
 import StoreCore
 import StorePersistence
+import StoreProtocol
 import TestSupport
 import Testing
 

@@ -2,6 +2,7 @@ import Assertions
 import Foundation
 import StoreCore
 import StorePersistence
+import StoreProtocol
 import TestSupport
 import Testing
 
@@ -31,9 +32,10 @@ import Testing
     func ask(_ seeded: Seeded, _ json: String, store: String? = nil, serial: String? = nil) async throws
         -> [SnapActionResult]
     {
-        let request = try WireJSON.decoder.decode(SnapActionRequest.self, from: Data(json.utf8))
+        let request = try WireJSON.literalDecoder.decode(SnapActionRequest.self, from: Data(json.utf8))
         return try await seeded.fixture.store.snapAction(
-            request, device: DeviceIdentity(architecture: "amd64", storeID: store, serialKey: serial))
+            request, device: DeviceIdentity(architecture: "amd64", storeID: store, serialKey: serial),
+            baseURL: "http://store.test")
     }
 
     func refresh(
@@ -50,9 +52,7 @@ import Testing
                           "tracking-channel": "\#(tracking)", "epoch": \#(epoch)}],
              "actions": [{"action": "refresh", "instance-key": "\#(seeded.snapID)", "snap-id": "\#(seeded.snapID)"\#(channelField)}]}
             """#)
-        guard let first = results.first else { return nil }
-        if case .snap(_, _, _, let record, _, _) = first { return record.revision }
-        return nil
+        return results.first?.snap?.revision
     }
 
     @Test func refreshDecisions() async throws {
@@ -85,26 +85,14 @@ import Testing
               {"action": "install", "instance-key": "install-4", "name": "hello-depot", "channel": "9.9/stable", "epoch": null}]}
             """#)
         #expect(results.count == 4)
-        if case .snap(let kind, _, _, let revision, let effective, _) = results[0] {
-            #expect(kind == "install" && revision.revision == 2 && effective == "latest/beta")
-        } else {
-            Issue.record("install from beta")
-        }
-        if case .snap(let kind, _, _, let revision, _, _) = results[1] {
-            #expect(kind == "download" && revision.revision == 1)
-        } else {
-            Issue.record("download by revision")
-        }
-        if case .error(_, let name, _, let code, _, _) = results[2] {
-            #expect(name == "no-such" && code == "name-not-found")
-        } else {
-            Issue.record("unknown name")
-        }
-        if case .error(_, _, _, let code, _, let releases) = results[3] {
-            #expect(code == "revision-not-found" && !releases.isEmpty)
-        } else {
-            Issue.record("unknown track")
-        }
+        #expect(results[0].result == .install && results[0].snap?.revision == 2)
+        #expect(results[0].effectiveChannel == "latest/beta" && results[0].instanceKey == "install-1")
+        #expect(
+            results[0].snap?.download.url == "http://store.test/api/v1/snaps/download/\(seeded.snapID)_2.snap")
+        #expect(results[1].result == .download && results[1].snap?.revision == 1)
+        #expect(results[2].result == .error && results[2].name == "no-such")
+        #expect(results[2].error?.code == "name-not-found" && results[2].instanceKey == "install-3")
+        #expect(results[3].error?.code == "revision-not-found" && results[3].error?.extra?.releases.isEmpty == false)
         let unknownID = try await ask(
             seeded,
             #"""
@@ -112,11 +100,7 @@ import Testing
                           "epoch": {"read":[0],"write":[0]}}],
              "actions": [{"action": "refresh", "instance-key": "k", "snap-id": "unknownsnapid000000000000000001"}]}
             """#)
-        if case .error(_, _, _, let code, _, _) = try #require(unknownID.first) {
-            #expect(code == "id-not-found")
-        } else {
-            Issue.record("unknown snap-id")
-        }
+        #expect(try #require(unknownID.first).error?.code == "id-not-found")
 
         // A brand-store snap is invisible without that store's header.
         _ = try await seeded.fixture.store.register(name: "branded", store: "acme-store", by: seeded.acme)
@@ -125,15 +109,8 @@ import Testing
             name: "branded", store: "acme-store", release: ["stable"], by: seeded.acme)
         let install =
             #"{"context": [], "actions": [{"action": "install", "instance-key": "install-1", "name": "branded", "epoch": null}]}"#
-        if case .error(_, _, _, let code, _, _) = try #require(try await ask(seeded, install).first) {
-            #expect(code == "name-not-found")
-        } else {
-            Issue.record("brand snap visible without the store")
-        }
-        if case .snap = try #require(try await ask(seeded, install, store: "acme-store").first) {
-        } else {
-            Issue.record("brand snap invisible with the store")
-        }
+        #expect(try #require(try await ask(seeded, install).first).error?.code == "name-not-found")
+        #expect(try #require(try await ask(seeded, install, store: "acme-store").first).snap?.name == "branded")
     }
 
     @Test func validationSetsPinAndFetchAssertionsInBulk() async throws {
@@ -157,11 +134,7 @@ import Testing
             {"context": [], "actions": [{"action": "install", "instance-key": "install-1", "name": "hello-depot", "channel": "beta",
               "epoch": null, "validation-sets": [["16", "acme-brand", "fleet", "1"]]}]}
             """#)
-        if case .snap(_, _, _, let revision, _, _) = try #require(pinned.first) {
-            #expect(revision.revision == 1)
-        } else {
-            Issue.record("validation set pin")
-        }
+        #expect(try #require(pinned.first).snap?.revision == 1)
 
         let fetched = try await ask(
             seeded,
@@ -172,13 +145,14 @@ import Testing
                {"type": "validation-set", "sequence-key": ["16", "acme-brand", "fleet"]},
                {"type": "account", "primary-key": ["nobody"]}]}]}
             """#)
-        if case .assertions(let key, let paths, let missing) = try #require(fetched.first) {
-            #expect(key == "AAA")
-            #expect(paths == ["snap-declaration/16/\(seeded.snapID)", "validation-set/16/acme-brand/fleet/1"])
-            #expect(missing.map(\.type) == ["account"])
-        } else {
-            Issue.record("fetch-assertions")
-        }
+        let assertions = try #require(fetched.first)
+        #expect(assertions.result == .fetchAssertions && assertions.key == "AAA")
+        #expect(
+            assertions.assertionStreamURLs == [
+                "http://store.test/v2/assertions/snap-declaration/16/\(seeded.snapID)",
+                "http://store.test/v2/assertions/validation-set/16/acme-brand/fleet/1",
+            ])
+        #expect(assertions.errorList?.map(\.type) == ["account"])
     }
 
     @Test func rolloutBucketsAreStableAndProportional() {

@@ -3,6 +3,7 @@ import Foundation
 import SnapFiles
 import StoreCore
 import StorePersistence
+import StoreProtocol
 import TestSupport
 import Testing
 

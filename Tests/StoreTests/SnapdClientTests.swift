@@ -1,6 +1,7 @@
 import Assertions
 import Foundation
 import StoreCore
+import StoreProtocol
 import TestSupport
 import Testing
 

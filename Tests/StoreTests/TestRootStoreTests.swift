@@ -1,5 +1,6 @@
 import Foundation
 import StoreCore
+import StoreProtocol
 import TestSupport
 import Testing
 

@@ -2,14 +2,15 @@ import Foundation
 import TestSupport
 import Testing
 
-/// `bench vault` runs end to end on a small scale and reports every figure (a smoke run: the
+/// `snapdepot-bench vault` runs end to end on a small scale and reports every figure (a smoke run: the
 /// figures themselves belong to the benchmark, not to a test).
 @Suite struct VaultBenchTests {
     @Test func theVaultBenchmarkRegistersOpensSessionsAndRefreshes() throws {
+        let bench = ServerProcess.binary.deletingLastPathComponent().appendingPathComponent("snapdepot-bench")
         let result = try runCommand(
-            ServerProcess.binary.path,
+            bench.path,
             [
-                "bench", "vault", "--devices", "12", "--connections", "3", "--brand-key-bits", "1024", "--seconds",
+                "vault", "--devices", "12", "--connections", "3", "--brand-key-bits", "1024", "--seconds",
                 "0.2",
                 "--json",
             ])

@@ -23,6 +23,33 @@ public struct Epoch: Sendable, Hashable, Codable, CustomStringConvertible {
         installed.write.contains { read.contains($0) }
     }
 
+    /// snapd's JSON form (`snap/epoch.go` `UnmarshalJSON`): the short string or the lists, with the
+    /// same rules as snap.yaml, so `"0*"` is refused here as snapd refuses it.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        do {
+            if let text = try? container.decode(String.self) {
+                self = try Self.parse(text)
+                return
+            }
+            let lists = try container.decode(Lists.self)
+            self = try Self.structured(read: lists.read, write: lists.write)
+        } catch let error as SnapFileError {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.message)
+        }
+    }
+
+    /// Always the lists, as snapd writes an epoch (`MarshalJSON`).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(Lists(read: read, write: write))
+    }
+
+    private struct Lists: Codable {
+        let read: [UInt32]?
+        let write: [UInt32]?
+    }
+
     static func parse(_ text: String) throws(SnapFileError) -> Epoch {
         if text.isEmpty || text == "0" { return .zero }
         var digits = Substring(text)

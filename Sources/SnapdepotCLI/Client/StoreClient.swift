@@ -1,22 +1,18 @@
 import AsyncHTTPClient
+import DeviceAgent
 import Foundation
 import NIOCore
 import NIOHTTP1
 import StoreCore
+import StoreProtocol
 
 /// The CLI's side of the admin API: JSON in and out, errors from the store's `error-list`
 /// shown as one line.
 struct StoreClient {
     let credentials: Credentials
 
-    /// The CLI's HTTP client. A store that is not there fails a command after the connect timeout;
-    /// with the shared client's defaults, refused connections are retried until the request's own
-    /// deadline (an hour for uploads).
-    static let http: HTTPClient = {
-        var configuration = HTTPClient.Configuration()
-        configuration.timeout.connect = .seconds(10)
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
+    /// The one HTTP client, shared with the device side (`StoreConnection.http`).
+    static var http: HTTPClient { StoreConnection.http }
 
     init(_ credentials: Credentials) {
         self.credentials = credentials
@@ -66,7 +62,9 @@ struct StoreClient {
         let response = try await Self.http.execute(request, timeout: .minutes(5))
         let data = Data((try await response.body.collect(upTo: 64 << 20)).readableBytesView)
         guard (200..<300).contains(response.status.code) else {
-            if let list = try? WireJSON.decoder.decode(ErrorList.self, from: data), let first = list.errorList.first {
+            if let list = try? WireJSON.literalDecoder.decode(ErrorList.self, from: data),
+                let first = list.entries.first
+            {
                 throw CLIError("\(first.message) (\(response.status.code) \(first.code))")
             }
             throw CLIError("the store answered \(response.status.code)")
@@ -74,23 +72,9 @@ struct StoreClient {
         return data
     }
 
-    /// A GET of the device API, as a device makes it: the status is the answer, not an error.
-    func probe(
-        _ path: String, method: HTTPMethod = .GET, body: Data? = nil, query: [String: String] = [:],
-        headers: [String: String] = [:]
-    ) async throws -> (status: Int, body: Data, headers: HTTPHeaders) {
-        var request = HTTPClientRequest(url: url(path, query: query))
-        request.method = method
-        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        let response: HTTPClientResponse
-        do {
-            response = try await Self.http.execute(request, timeout: .minutes(1))
-        } catch {
-            throw CLIError("cannot reach the store at \(credentials.url): \(error)")
-        }
-        let body = Data((try await response.body.collect(upTo: 16 << 20)).readableBytesView)
-        return (Int(response.status.code), body, response.headers)
+    /// The device API of the same store, as a device reaches it (no token: devices have none).
+    var device: StoreConnection {
+        StoreConnection(baseURL: credentials.url)
     }
 
     /// Streams a file as the request body, reporting bytes sent.
@@ -122,22 +106,15 @@ struct StoreClient {
         }
         let data = Data((try await response.body.collect(upTo: 256 << 20)).readableBytesView)
         guard (200..<300).contains(response.status.code) else {
-            if let list = try? WireJSON.decoder.decode(ErrorList.self, from: data), let first = list.errorList.first {
+            if let list = try? WireJSON.literalDecoder.decode(ErrorList.self, from: data),
+                let first = list.entries.first
+            {
                 throw CLIError("\(first.message) (\(response.status.code) \(first.code))")
             }
             throw CLIError(
                 "the store answered \(response.status.code): \(String(decoding: data.prefix(300), as: UTF8.self))")
         }
         return try WireJSON.decoder.decode(type, from: data)
-    }
-
-    struct ErrorList: Decodable {
-        struct Entry: Decodable {
-            let code: String
-            let message: String
-        }
-
-        let errorList: [Entry]
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Assertions
+import DeviceAgent
 import Foundation
 
 /// The production model's factory step: flash devices from an image and give each its identity.
@@ -50,7 +51,7 @@ struct FactoryCommand: AsyncParsableCommand {
         func run() async throws {
             let client = try storeClient()
             // Before any key is made: a store that is not there fails the run once, not per device.
-            let reachable = try await client.probe("/", method: .HEAD)
+            let reachable = try await client.device.send("/", method: .HEAD)
             guard reachable.status == 200 else {
                 throw CLIError(
                     "\(client.credentials.url) does not answer as a snapdepot store (HTTP \(reachable.status))")
@@ -59,7 +60,7 @@ struct FactoryCommand: AsyncParsableCommand {
             try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
             let unpacked = output.appendingPathComponent(".image-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: unpacked) }
-            let factoryImage = try FactoryImage.unpack(image, into: unpacked)
+            let factoryImage = try SeedImage.unpack(image, into: unpacked)
             let roots = try await trustedRoots(client)
             // What snapd does at seeding: the model and the seed's assertions must verify.
             var trust = try TrustDatabase(trusted: roots)
@@ -69,7 +70,8 @@ struct FactoryCommand: AsyncParsableCommand {
             }
             let first = try nextNumber(in: output)
             let registration = SerialRegistration(
-                client: client, model: factoryImage.model, maximumRetryWait: retryWait, giveUpAfter: approvalTimeout)
+                connection: client.device, model: factoryImage.model, maximumRetryWait: retryWait,
+                giveUpAfter: approvalTimeout)
             let progress = ProgressBar(label: "flashing", enabled: !json)
             let parallel = max(1, jobs ?? ProcessInfo.processInfo.activeProcessorCount)
             let storeURL = client.credentials.url
@@ -86,7 +88,7 @@ struct FactoryCommand: AsyncParsableCommand {
                         do {
                             let key = try PrivateKey.generate(bits: keyBits)
                             let (serial, stream) = try await registration.register(deviceKey: key, trust: snapshot)
-                            let device = FlashedDevice(
+                            let device = DeviceState(
                                 brandID: serial.brandID, model: serial.model, serial: serial.serial,
                                 deviceKeyID: key.id, store: storeURL, flashedAt: Timestamp.now().text,
                                 snaps: factoryImage.snaps.map(\.installed))

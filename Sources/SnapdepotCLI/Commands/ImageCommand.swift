@@ -1,5 +1,6 @@
 import ArgumentParser
 import Assertions
+import DeviceAgent
 import Foundation
 
 /// The production model's image step: a seed for a signed model, from the store, verified.
@@ -89,8 +90,10 @@ struct ImageCommand: AsyncParsableCommand {
                 seed = URL(fileURLWithPath: output).appendingPathComponent(classic ? "" : "image")
                     .appendingPathComponent("var/lib/snapd/seed")
             }
+            let progress = FileProgress(enabled: !json)
             let builder = SeedBuilder(
-                client: client, model: parsed, trust: trust, extras: extras, showProgress: !json)
+                connection: client.device, model: parsed, trust: trust, extras: extras, progress: progress.update,
+                finished: progress.finish)
             let entries = try await builder.build(into: seed)
             if let tar { try archive(URL(fileURLWithPath: output), to: tar) }
             if json { return try JSONOutput.print(["seed": seed.path]) }

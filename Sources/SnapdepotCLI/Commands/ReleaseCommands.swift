@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StoreCore
+import StoreProtocol
 
 struct ReleaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

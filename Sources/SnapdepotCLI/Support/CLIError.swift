@@ -1,10 +1,10 @@
 import ArgumentParser
 
 /// A failure the CLI reports as one line on stderr, exiting with status 1.
-struct CLIError: Error, CustomStringConvertible {
-    let description: String
+public struct CLIError: Error, CustomStringConvertible {
+    public let description: String
 
-    init(_ description: String) {
+    public init(_ description: String) {
         self.description = description
     }
 }

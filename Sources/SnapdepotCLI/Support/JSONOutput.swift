@@ -1,9 +1,10 @@
 import Foundation
 import StoreCore
+import StoreProtocol
 
 /// `--json` output: the admin API's JSON form (`WireJSON`, kebab-case keys), pretty-printed.
-enum JSONOutput {
-    static func print<Value: Encodable>(_ value: Value) throws {
+public enum JSONOutput {
+    public static func print<Value: Encodable>(_ value: Value) throws {
         let encoder = WireJSON.encoder
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(value)

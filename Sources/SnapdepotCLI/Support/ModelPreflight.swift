@@ -1,4 +1,5 @@
 import Assertions
+import DeviceAgent
 import Foundation
 import StoreCore
 
@@ -72,7 +73,7 @@ enum ModelPreflight {
 
     /// Asks the store what a device will ask it: is the key the brand's, is every snap there for the architecture.
     static func checkStore(_ model: Model, key: PrivateKey, keyName: String, client: StoreClient) async throws {
-        let keyAnswer = try await client.probe("/v2/assertions/account-key/\(key.id)")
+        let keyAnswer = try await client.device.send("/v2/assertions/account-key/\(key.id)")
         guard keyAnswer.status == 200 else {
             throw CLIError(
                 "key \(keyName) (\(key.id)) is not registered with the store at \(client.credentials.url): "
@@ -94,7 +95,7 @@ enum ModelPreflight {
         let deviceHeaders = model.store.isEmpty ? [:] : ["Snap-Device-Store": model.store]
         for (role, snap) in roles {
             let path = "/v2/snaps/info/\(snap.name)"
-            let forArchitecture = try await client.probe(
+            let forArchitecture = try await client.device.send(
                 path, query: ["architecture": model.architecture], headers: deviceHeaders)
             if forArchitecture.status == 200 {
                 let info = try JSONSerialization.jsonObject(with: forArchitecture.body) as? [String: Any]
@@ -106,7 +107,7 @@ enum ModelPreflight {
                 }
                 continue
             }
-            let anywhere = try await client.probe(path, headers: deviceHeaders)
+            let anywhere = try await client.device.send(path, headers: deviceHeaders)
             if anywhere.status == 200 {
                 throw CLIError(
                     "\(snap.name) (the model's \(role)) has no revision for \(model.architecture) in any open channel: "

@@ -28,3 +28,29 @@ final class ProgressBar: @unchecked Sendable {
         if enabled { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 }
+
+/// A bar per file for a run of downloads, one file at a time (`image build`).
+final class FileProgress: @unchecked Sendable {
+    private let enabled: Bool
+    private let lock = NSLock()
+    private var bars: [String: ProgressBar] = [:]
+
+    init(enabled: Bool) {
+        self.enabled = enabled
+    }
+
+    func update(_ file: String, _ done: UInt64, _ total: UInt64) {
+        lock.lock()
+        let bar = bars[file] ?? ProgressBar(label: file, enabled: enabled)
+        bars[file] = bar
+        lock.unlock()
+        bar.update(done, total)
+    }
+
+    func finish(_ file: String) {
+        lock.lock()
+        let bar = bars.removeValue(forKey: file)
+        lock.unlock()
+        bar?.finish()
+    }
+}

@@ -7,9 +7,3 @@ enum SnapFilesBridge {
         return try SnapMetadata.parse(yaml: String(decoding: yaml, as: UTF8.self)).name
     }
 }
-
-enum SnapFilesPack {
-    static func pack(_ directory: String, _ output: String) throws -> UInt64 {
-        try SnapPacker().pack(directory: directory, output: output).size
-    }
-}

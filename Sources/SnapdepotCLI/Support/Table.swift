@@ -1,6 +1,6 @@
 /// Plain aligned columns for people; `--json` is for machines.
-enum Table {
-    static func render(_ header: [String], _ rows: [[String]]) -> String {
+public enum Table {
+    public static func render(_ header: [String], _ rows: [[String]]) -> String {
         let all = [header] + rows
         let widths = header.indices.map { column in
             all.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0

@@ -16,7 +16,6 @@ public protocol Catalogue: Sendable {
     func registerSnap(_ snap: SnapRecord, declaration: Assertion) async throws
     func snap(name: String, store: String?) async throws -> SnapRecord?
     func snap(id: String) async throws -> SnapRecord?
-    func snapCount() async throws -> Int
 
     /// Adds a revision, its assertions and (optionally) an updated channel map, all at once.
     func addRevision(
@@ -57,9 +56,6 @@ public protocol Catalogue: Sendable {
     func allSnaps() async throws -> [SnapRecord]
     /// Removes a name that has no revisions.
     func unregisterSnap(snapID: String) async throws
-
-    func setting(_ name: String) async throws -> String?
-    func setSetting(_ name: String, _ value: String) async throws
 
     // MARK: Devices: the serial vault's request ids, the inventory, device sessions
 

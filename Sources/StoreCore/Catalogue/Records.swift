@@ -1,4 +1,5 @@
 import Assertions
+import SnapFiles
 
 /// A publisher or brand account of this store.
 public struct StoreAccount: Sendable, Codable, Equatable {
@@ -69,8 +70,7 @@ public struct RevisionRecord: Sendable, Codable, Equatable {
     public let type: String
     public let base: String
     public let architectures: [String]
-    public let epochRead: [UInt32]
-    public let epochWrite: [UInt32]
+    public let epoch: Epoch
     public let confinement: String
     public let grade: String?
     public let provenance: String
@@ -82,7 +82,7 @@ public struct RevisionRecord: Sendable, Codable, Equatable {
 
     public init(
         snapID: String, revision: Int, version: String, type: String, base: String, architectures: [String],
-        epochRead: [UInt32], epochWrite: [UInt32], confinement: String, grade: String?, provenance: String,
+        epoch: Epoch, confinement: String, grade: String?, provenance: String,
         sha3_384: String, size: UInt64, snapYAML: String, createdAt: Int64
     ) {
         self.snapID = snapID
@@ -91,8 +91,7 @@ public struct RevisionRecord: Sendable, Codable, Equatable {
         self.type = type
         self.base = base
         self.architectures = architectures
-        self.epochRead = epochRead
-        self.epochWrite = epochWrite
+        self.epoch = epoch
         self.confinement = confinement
         self.grade = grade
         self.provenance = provenance

@@ -1,3 +1,5 @@
+import StoreProtocol
+
 /// One revision in one channel for one architecture (`all` covers every architecture).
 public struct Release: Sendable, Hashable, Codable {
     public let channel: Channel

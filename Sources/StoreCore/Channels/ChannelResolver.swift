@@ -1,3 +1,5 @@
+import StoreProtocol
+
 /// What a request for a channel gets: the revision, the channel that actually holds it, and, when
 /// the snap's default track was applied, the channel to redirect the device to.
 public struct Resolution: Sendable, Equatable {

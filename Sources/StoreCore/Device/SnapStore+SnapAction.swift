@@ -1,11 +1,15 @@
 import Assertions
 import SnapFiles
+import StoreProtocol
 
 extension SnapStore {
     /// Decides a snap-action request as the real store does: install and download by name, channel
     /// or revision; refresh of installed snaps (up-to-date ones omitted); epochs, validation sets,
-    /// brand-store visibility, rollouts by device bucket; and bulk assertion fetches.
-    public func snapAction(_ request: SnapActionRequest, device: DeviceIdentity) async throws -> [SnapActionResult] {
+    /// brand-store visibility, rollouts by device bucket; and bulk assertion fetches. Download and
+    /// assertion URLs start with `baseURL`, the address the device used.
+    public func snapAction(_ request: SnapActionRequest, device: DeviceIdentity, baseURL: String) async throws
+        -> [SnapActionResult]
+    {
         var results: [SnapActionResult] = []
         let installed = Dictionary(
             request.context.map { ($0.instanceKey, $0) }, uniquingKeysWith: { first, _ in first })
@@ -13,29 +17,32 @@ extension SnapStore {
         // Everything installed in one read rather than one per snap: refreshes are the hot path.
         let installedSnaps = try await catalogue.dossiers(snapIDs: request.context.map(\.snapID))
         for action in request.actions {
-            switch action.action {
-            case "install", "download":
-                results.append(try await install(action, device: device, contextSets: contextSets))
-            case "refresh":
+            switch action.kind {
+            case .install, .download:
+                results.append(
+                    try await install(action, device: device, contextSets: contextSets, baseURL: baseURL))
+            case .refresh:
                 guard let key = action.instanceKey,
                     let entry = installed[key] ?? installed.values.first(where: { $0.snapID == action.snapID })
                 else {
                     results.append(
-                        .error(
+                        .failure(
                             instanceKey: action.instanceKey ?? "", name: "", snapID: action.snapID ?? "",
-                            code: "id-not-found",
-                            message: "refresh of a snap that is not in the request's context", releases: []))
+                            .init(
+                                code: "id-not-found", message: "refresh of a snap that is not in the request's context")
+                        ))
                     continue
                 }
                 let dossier = Self.visible(installedSnaps[entry.snapID], to: device)
                 if let result = try await refresh(
-                    action, installed: entry, dossier: dossier, device: device, contextSets: contextSets)
+                    action, installed: entry, dossier: dossier, device: device, contextSets: contextSets,
+                    baseURL: baseURL)
                 {
                     results.append(result)
                 }
-            case "fetch-assertions":
-                results.append(try await fetchAssertions(action))
-            default:
+            case .fetchAssertions:
+                results.append(try await fetchAssertions(action, baseURL: baseURL))
+            case nil:
                 throw StoreError(
                     .invalid,
                     "unknown action \"\(action.action)\"; expected install, download, refresh or fetch-assertions")
@@ -58,115 +65,129 @@ extension SnapStore {
 
     /// A brand store's snap is seen only by devices of that store.
     static func visible(_ found: SnapDossier?, to device: DeviceIdentity) -> SnapDossier? {
-        guard let found else { return nil }
-        if let store = found.snap.store, store != device.storeID { return nil }
+        guard let found, visible(found.snap, to: device) else { return nil }
         return found
     }
 
-    private func install(_ action: SnapActionRequest.Action, device: DeviceIdentity, contextSets: [[String]])
-        async throws
-        -> SnapActionResult
-    {
+    static func visible(_ snap: SnapRecord, to device: DeviceIdentity) -> Bool {
+        snap.store == nil || snap.store == device.storeID
+    }
+
+    private func install(
+        _ action: SnapActionRequest.Action, device: DeviceIdentity, contextSets: [[String]], baseURL: String
+    ) async throws -> SnapActionResult {
         let instanceKey = action.instanceKey ?? ""
         let name = action.name ?? ""
         guard let dossier = try await visibleSnap(named: name, device: device) else {
-            return .error(
-                instanceKey: instanceKey, name: name, snapID: "", code: "name-not-found",
-                message: "No snap named '\(name)' found",
-                releases: [])
+            return .failure(
+                instanceKey: instanceKey, name: name, snapID: "",
+                .init(code: "name-not-found", message: "No snap named '\(name)' found"))
         }
         let sets = action.ignoreValidation == true ? [] : contextSets + (action.validationSets ?? [])
-        let wantedEpoch = action.epoch.map { Epoch(read: $0.read, write: $0.write) }
-        return try await choose(
-            dossier, kind: action.action, instanceKey: instanceKey, channel: action.channel ?? "stable",
-            revision: action.revision, installedEpoch: wantedEpoch, currentRevision: nil, validationSets: sets,
-            device: device)
-            ?? .error(
-                instanceKey: instanceKey, name: name, snapID: dossier.snap.snapID, code: "revision-not-found",
-                message: "no revision", releases: [])
+        let choice = try await choose(
+            dossier, instanceKey: instanceKey, channel: action.channel ?? "stable", revision: action.revision,
+            installedEpoch: action.epoch, validationSets: sets, device: device)
+        return result(choice, kind: action.kind == .download ? .download : .install, baseURL: baseURL)
     }
 
     private func refresh(
         _ action: SnapActionRequest.Action, installed: SnapActionRequest.ContextEntry, dossier: SnapDossier?,
-        device: DeviceIdentity, contextSets: [[String]]
+        device: DeviceIdentity, contextSets: [[String]], baseURL: String
     ) async throws -> SnapActionResult? {
         guard let dossier else {
-            return .error(
-                instanceKey: installed.instanceKey, name: "", snapID: installed.snapID, code: "id-not-found",
-                message: "No snap with id '\(installed.snapID)' found", releases: [])
+            return .failure(
+                instanceKey: installed.instanceKey, name: "", snapID: installed.snapID,
+                .init(code: "id-not-found", message: "No snap with id '\(installed.snapID)' found"))
         }
         let ignore = action.ignoreValidation ?? installed.ignoreValidation ?? false
         let sets = ignore ? [] : contextSets + (action.validationSets ?? [])
-        let result = try await choose(
-            dossier, kind: "refresh", instanceKey: installed.instanceKey,
+        let choice = try await choose(
+            dossier, instanceKey: installed.instanceKey,
             channel: action.channel ?? installed.trackingChannel ?? "stable", revision: action.revision,
-            installedEpoch: installed.epoch.map { Epoch(read: $0.read, write: $0.write) },
-            currentRevision: installed.revision,
-            validationSets: sets, device: device)
-        // An up-to-date snap is simply left out of the answer.
-        if case .snap(_, _, _, let revision, _, _) = result, revision.revision == installed.revision { return nil }
-        if case .error(_, _, _, let code, _, _) = result, code == "revision-not-found", action.revision == nil {
+            installedEpoch: installed.epoch, validationSets: sets, device: device)
+        switch choice {
+        case .revision(_, _, let record, _, _) where record.revision == installed.revision:
+            // An up-to-date snap is simply left out of the answer.
             return nil
+        case .failure(_, _, let failure) where failure.code == "revision-not-found" && action.revision == nil:
+            return nil
+        default:
+            return result(choice, kind: .refresh, baseURL: baseURL)
         }
-        return result
+    }
+
+    /// What `choose` decided for one snap: a revision, or why none.
+    enum Choice {
+        case revision(SnapDossier, instanceKey: String, RevisionRecord, effectiveChannel: String, redirect: String?)
+        case failure(SnapDossier, instanceKey: String, SnapActionResult.Failure)
+    }
+
+    private func result(_ choice: Choice, kind: SnapActionResult.Kind, baseURL: String) -> SnapActionResult {
+        switch choice {
+        case .revision(let dossier, let instanceKey, let record, let effective, let redirect):
+            return .snap(
+                kind, instanceKey: instanceKey, snap: StoreSnap(dossier, revision: record, baseURL: baseURL),
+                effectiveChannel: effective, redirectChannel: redirect)
+        case .failure(let dossier, let instanceKey, let failure):
+            return .failure(instanceKey: instanceKey, name: dossier.snap.name, snapID: dossier.snap.snapID, failure)
+        }
     }
 
     /// The revision a device gets, or why it gets none.
     private func choose(
-        _ dossier: SnapDossier, kind: String, instanceKey: String, channel text: String, revision fixed: Int?,
-        installedEpoch: Epoch?, currentRevision: Int?, validationSets: [[String]], device: DeviceIdentity
-    ) async throws -> SnapActionResult? {
+        _ dossier: SnapDossier, instanceKey: String, channel text: String, revision fixed: Int?,
+        installedEpoch: Epoch?, validationSets: [[String]], device: DeviceIdentity
+    ) async throws -> Choice {
         let snap = dossier.snap
         let map = dossier.channelMap
         let revisions = dossier.revisions
         let byNumber = Dictionary(revisions.map { ($0.revision, $0) }, uniquingKeysWith: { first, _ in first })
         let openReleases = map.releases.filter { $0.progressive == nil }.map {
-            SnapActionResult.Release(channel: $0.channel.name, architecture: $0.architecture)
+            SnapActionResult.Failure.Release(architecture: $0.architecture, channel: $0.channel.name)
         }
-        func notFound(_ message: String) -> SnapActionResult {
-            .error(
-                instanceKey: instanceKey, name: snap.name, snapID: snap.snapID, code: "revision-not-found",
-                message: message,
-                releases: openReleases)
+        func notFound(_ message: String) -> Choice {
+            .failure(
+                dossier, instanceKey: instanceKey,
+                .init(code: "revision-not-found", message: message, releases: openReleases))
+        }
+        func chosen(_ record: RevisionRecord, effective: String = "", redirect: String? = nil) -> Choice {
+            .revision(dossier, instanceKey: instanceKey, record, effectiveChannel: effective, redirect: redirect)
         }
         func supports(_ record: RevisionRecord) -> Bool {
             record.architectures.contains("all") || record.architectures.contains(device.architecture)
         }
         func readable(_ record: RevisionRecord) -> Bool {
             guard let installedEpoch else { return true }
-            return Epoch(read: record.epochRead, write: record.epochWrite).canRead(installedEpoch)
+            return record.epoch.canRead(installedEpoch)
         }
 
         let constraint = try await validationConstraint(for: snap.snapID, sets: validationSets)
         if constraint == .invalid {
-            return .error(
-                instanceKey: instanceKey, name: snap.name, snapID: snap.snapID, code: "revision-not-found",
-                message: "snap \"\(snap.name)\" is invalid in an enforced validation set", releases: [])
+            return .failure(
+                dossier, instanceKey: instanceKey,
+                .init(
+                    code: "revision-not-found",
+                    message: "snap \"\(snap.name)\" is invalid in an enforced validation set"))
         }
         if case .required(let pinned) = constraint, fixed == nil {
             guard let record = byNumber[pinned], supports(record) else {
                 return notFound(
                     "revision \(pinned) required by a validation set is not available for \(device.architecture)")
             }
-            return .snap(
-                kind: kind, instanceKey: instanceKey, dossier: dossier, revision: record, effectiveChannel: "",
-                redirectChannel: nil)
+            return chosen(record)
         }
         if let fixed {
             guard let record = byNumber[fixed], supports(record) else {
                 return notFound("no revision \(fixed) of \(snap.name) for \(device.architecture)")
             }
-            return .snap(
-                kind: kind, instanceKey: instanceKey, dossier: dossier, revision: record, effectiveChannel: "",
-                redirectChannel: nil)
+            return chosen(record)
         }
         let request: ChannelRequest
         do {
             request = try ChannelRequest.parse(text)
         } catch {
-            return .error(
-                instanceKey: instanceKey, name: snap.name, snapID: snap.snapID, code: "invalid-channel",
-                message: error.description, releases: [])
+            return .failure(
+                dossier, instanceKey: instanceKey, .init(code: "invalid-channel", message: error.description))
         }
         let wanted = request.channel(defaultTrack: map.defaultTrack)
         guard map.tracks.contains(wanted.track) else {
@@ -180,7 +201,7 @@ extension SnapStore {
         else {
             return notFound("no revision of \(snap.name) in \(wanted.name) for \(device.architecture)")
         }
-        var chosen = record
+        var pick = record
         if !readable(record) {
             // The newest revision ever released to that channel that can read the installed data.
             let history = try await catalogue.releaseHistory(snapID: snap.snapID)
@@ -191,12 +212,10 @@ extension SnapStore {
             else {
                 return notFound("no revision of \(snap.name) in \(wanted.name) can read the installed epoch")
             }
-            chosen = older
+            pick = older
         }
-        _ = currentRevision
-        return .snap(
-            kind: kind, instanceKey: instanceKey, dossier: dossier, revision: chosen,
-            effectiveChannel: resolution.effectiveChannel.name, redirectChannel: resolution.redirectChannel?.name)
+        return chosen(
+            pick, effective: resolution.effectiveChannel.name, redirect: resolution.redirectChannel?.name)
     }
 
     enum ValidationConstraint: Equatable {
@@ -218,7 +237,9 @@ extension SnapStore {
         return result
     }
 
-    private func fetchAssertions(_ action: SnapActionRequest.Action) async throws -> SnapActionResult {
+    private func fetchAssertions(_ action: SnapActionRequest.Action, baseURL: String) async throws
+        -> SnapActionResult
+    {
         var paths: [String] = []
         var missing: [SnapActionResult.MissingAssertion] = []
         for wanted in action.assertions ?? [] {
@@ -248,6 +269,7 @@ extension SnapStore {
             if let newer = wanted.ifNewerThan, assertion.revision <= newer { continue }
             paths.append(assertion.reference.path)
         }
-        return .assertions(key: action.key ?? "", paths: paths, missing: missing)
+        return .assertions(
+            key: action.key ?? "", urls: paths.map { "\(baseURL)/v2/assertions/\($0)" }, missing: missing)
     }
 }

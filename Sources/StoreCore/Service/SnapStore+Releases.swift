@@ -1,4 +1,5 @@
 import Assertions
+import StoreProtocol
 
 /// A snap's channel map as a `snapcraft status` table shows it.
 public struct SnapStatus: Sendable, Codable {

@@ -119,8 +119,8 @@ extension SnapStore {
         let metadata = file.metadata
         return RevisionRecord(
             snapID: snapID, revision: revision, version: metadata.version, type: metadata.type.rawValue,
-            base: metadata.base, architectures: metadata.architectures, epochRead: metadata.epoch.read,
-            epochWrite: metadata.epoch.write, confinement: metadata.confinement.rawValue, grade: metadata.grade,
+            base: metadata.base, architectures: metadata.architectures, epoch: metadata.epoch,
+            confinement: metadata.confinement.rawValue, grade: metadata.grade,
             provenance: metadata.provenance, sha3_384: digest, size: file.size, snapYAML: metadata.rawYAML,
             createdAt: now.seconds)
     }

@@ -1,0 +1,144 @@
+import Assertions
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import StoreProtocol
+
+/// The device API as a device reaches it (snapd's `store/` package): the headers snapd sends, the
+/// calls a device makes (request-id, serial, nonce, session, snap actions, assertions, downloads),
+/// and the store's `error-list` turned into one line. `image build` uses it too: a seed is fetched
+/// as a device of the model would fetch its snaps.
+public struct StoreConnection: Sendable {
+    /// The one HTTP client of the device side and the CLI. A store that is not there fails after
+    /// the connect timeout; with the shared client's defaults, refused connections are retried
+    /// until the request's own deadline (an hour for downloads).
+    public static let http: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .seconds(10)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    /// What one request got back; the status is the answer, not an error.
+    public struct Answer: Sendable {
+        public let status: Int
+        public let body: Data
+        public let headers: HTTPHeaders
+
+        /// The store's own words for a refusal: its `error-list`, or the status.
+        public var refusal: String {
+            if let list = try? WireJSON.literalDecoder.decode(ErrorList.self, from: body), !list.entries.isEmpty {
+                return "\(list.summary), HTTP \(status)"
+            }
+            struct Message: Decodable { let message: String }
+            if let message = try? WireJSON.literalDecoder.decode(Message.self, from: body) {
+                return "\(message.message) (HTTP \(status))"
+            }
+            return "HTTP \(status)"
+        }
+    }
+
+    public let baseURL: String
+    /// `Snap-Device-Architecture`: the architecture snaps are chosen for.
+    public var architecture: String?
+    /// `Snap-Device-Store`: the brand store of the device's model, if any.
+    public var storeID: String?
+    /// `Snap-Device-Authorization`: the device session's macaroon, once opened.
+    public var deviceSession: String?
+
+    public init(baseURL: String, architecture: String? = nil, storeID: String? = nil, deviceSession: String? = nil) {
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        self.baseURL = base
+        self.architecture = architecture
+        self.storeID = storeID
+        self.deviceSession = deviceSession
+    }
+
+    /// One request to the store with the device's headers.
+    public func send(
+        _ path: String, method: HTTPMethod = .GET, body: Data? = nil, query: [String: String] = [:],
+        headers: [String: String] = [:], limit: Int = 16 << 20
+    ) async throws -> Answer {
+        var request = HTTPClientRequest(url: url(path, query: query))
+        request.method = method
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        if let architecture { request.headers.add(name: "Snap-Device-Architecture", value: architecture) }
+        if let storeID, !storeID.isEmpty { request.headers.add(name: "Snap-Device-Store", value: storeID) }
+        if let deviceSession {
+            request.headers.add(name: "Snap-Device-Authorization", value: "Macaroon root=\"\(deviceSession)\"")
+        }
+        for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
+        let response: HTTPClientResponse
+        do {
+            response = try await Self.http.execute(request, timeout: .minutes(1))
+        } catch {
+            throw DeviceAgentError("cannot reach the store at \(baseURL): \(error)")
+        }
+        let data = Data((try await response.body.collect(upTo: limit)).readableBytesView)
+        return Answer(status: Int(response.status.code), body: data, headers: response.headers)
+    }
+
+    func url(_ path: String, query: [String: String]) -> String {
+        var components = URLComponents(string: baseURL + path)
+        if !query.isEmpty {
+            components?.queryItems = query.sorted { $0.key < $1.key }.map {
+                URLQueryItem(name: $0.key, value: $0.value)
+            }
+        }
+        return components?.string ?? baseURL + path
+    }
+
+    /// `POST /v2/snaps/refresh` with snapd's body.
+    public func snapAction(_ action: SnapActionRequest) async throws -> SnapActionResponse {
+        let answer = try await send(
+            "/v2/snaps/refresh", method: .POST, body: try WireJSON.literalEncoder.encode(action),
+            headers: ["Content-Type": "application/json", "Accept": "application/json"])
+        guard answer.status == 200 else { throw DeviceAgentError("the snap action failed: \(answer.refusal)") }
+        do {
+            return try WireJSON.literalDecoder.decode(SnapActionResponse.self, from: answer.body)
+        } catch {
+            throw DeviceAgentError("the store's snap-action answer is not snapd's shape: \(error)")
+        }
+    }
+
+    /// One assertion from the assertion service; nil when the store does not have it.
+    public func assertion(_ reference: AssertionReference) async throws -> Assertion? {
+        let answer = try await send(
+            "/v2/assertions/\(reference.type.name)/\(reference.primaryKey.joined(separator: "/"))",
+            headers: ["Accept": "application/x.ubuntu.assertion"])
+        guard answer.status != 404 else { return nil }
+        guard answer.status == 200 else {
+            throw DeviceAgentError("fetching \(reference.type.name): \(answer.refusal)")
+        }
+        return try AssertionStream.decode(Array(answer.body)).first
+    }
+
+    /// A file at `url` written to `path` as it arrives, fsynced; progress gets bytes so far and the
+    /// expected total (0 when unknown).
+    public func download(
+        _ url: String, to path: String, expectedSize: UInt64 = 0,
+        progress: (@Sendable (UInt64, UInt64) -> Void)? = nil
+    ) async throws {
+        var request = HTTPClientRequest(url: url)
+        if let storeID, !storeID.isEmpty { request.headers.add(name: "Snap-Device-Store", value: storeID) }
+        if let deviceSession {
+            request.headers.add(name: "Snap-Device-Authorization", value: "Macaroon root=\"\(deviceSession)\"")
+        }
+        let response = try await Self.http.execute(request, timeout: .hours(1))
+        guard response.status == .ok else {
+            throw DeviceAgentError("downloading \(url): the store answered \(response.status)")
+        }
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let handle = FileHandle(forWritingAtPath: path)
+        else { throw DeviceAgentError("cannot write \(path)") }
+        defer { try? handle.close() }
+        var done: UInt64 = 0
+        for try await chunk in response.body {
+            try chunk.withUnsafeReadableBytes { try handle.write(contentsOf: $0) }
+            done += UInt64(chunk.readableBytes)
+            progress?(done, expectedSize)
+        }
+        try handle.synchronize()
+    }
+}

@@ -1,0 +1,88 @@
+import Assertions
+import Foundation
+import StoreProtocol
+
+/// One device's state folder as the factory leaves it, the root a device agent runs from:
+///
+///     device.json                 brand, model, serial, key id, store, installed snaps
+///     device-key.pem              the device's private key (0600)
+///     assertions/trusted.assert   the roots the device trusts
+///     assertions/model.assert     its model
+///     assertions/serial.assert    its serial and the chain the vault sent with it
+///     assertions/seed.assert      the seed's assertions (declarations, revisions, accounts, keys)
+///     snaps/NAME_REV.snap         the seeded snaps, installed
+public struct DeviceState: Codable, Sendable, Equatable {
+    public let brandID: String
+    public let model: String
+    public let serial: String
+    public let deviceKeyID: String
+    public let store: String
+    public let flashedAt: String
+    public let snaps: [SeedImage.Snap]
+
+    public init(
+        brandID: String, model: String, serial: String, deviceKeyID: String, store: String, flashedAt: String,
+        snaps: [SeedImage.Snap]
+    ) {
+        self.brandID = brandID
+        self.model = model
+        self.serial = serial
+        self.deviceKeyID = deviceKeyID
+        self.store = store
+        self.flashedAt = flashedAt
+        self.snaps = snaps
+    }
+
+    /// Reads `device.json` of a device folder.
+    public static func read(from folder: URL) throws -> DeviceState {
+        let file = folder.appendingPathComponent("device.json")
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            throw DeviceAgentError("\(folder.path) is not a device folder: it has no device.json")
+        }
+        do {
+            return try WireJSON.decoder.decode(DeviceState.self, from: data)
+        } catch {
+            throw DeviceAgentError("\(file.path) is not a device's state: \(error)")
+        }
+    }
+
+    /// Writes the folder under a temporary name and renames it into place, so that a device is
+    /// there whole or not at all.
+    public func write(
+        to folder: URL, key: PrivateKey, image: SeedImage, roots: [Assertion], serialStream: [Assertion]
+    ) throws {
+        let files = FileManager.default
+        let staging = folder.deletingLastPathComponent().appendingPathComponent(".\(folder.lastPathComponent).partial")
+        try? files.removeItem(at: staging)
+        do {
+            try files.createDirectory(
+                at: staging.appendingPathComponent("assertions"), withIntermediateDirectories: true)
+            try files.createDirectory(at: staging.appendingPathComponent("snaps"), withIntermediateDirectories: true)
+            try PrivateFile.write(Array(try key.pem().utf8), to: staging.appendingPathComponent("device-key.pem"))
+            let encoder = WireJSON.encoder
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try encoder.encode(self).write(to: staging.appendingPathComponent("device.json"))
+            let assertions = staging.appendingPathComponent("assertions")
+            for (name, content) in [
+                ("trusted", roots), ("model", [image.model.assertion]), ("serial", serialStream),
+                ("seed", image.assertions),
+            ] {
+                try Data(AssertionStream.encode(content)).write(to: assertions.appendingPathComponent("\(name).assert"))
+            }
+            for snap in image.snaps {
+                let source = image.seed.appendingPathComponent(snap.file)
+                let target = staging.appendingPathComponent(snap.installed.file)
+                // Devices share the seed's bytes: a hard link, a copy across file systems.
+                do {
+                    try files.linkItem(at: source, to: target)
+                } catch {
+                    try files.copyItem(at: source, to: target)
+                }
+            }
+            try files.moveItem(at: staging, to: folder)
+        } catch {
+            try? files.removeItem(at: staging)
+            throw error
+        }
+    }
+}

@@ -1,0 +1,205 @@
+import ArgumentParser
+import Assertions
+import AsyncHTTPClient
+import DeviceAgent
+import Foundation
+import NIOCore
+import SnapFiles
+import SnapdepotCLI
+import StoreCore
+import StorePersistence
+
+/// The device-identity side of the store under load, on loopback: serial registrations made as
+/// `factory flash` (and snapd) makes them, device sessions opened, and refreshes that carry a
+/// session beside the same refreshes without one.
+struct VaultBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vault",
+        abstract: "Serial registrations/s, session opens/s and refreshes with sessions, on loopback."
+    )
+
+    @Option(help: "Devices to register and open sessions for.") var devices: Int = 400
+    @Option(help: "Devices at once while registering and opening sessions.") var connections: Int = 8
+    @Option(help: "Size of the brand key the vault signs serials with.") var brandKeyBits: Int = 4096
+    @Option(help: "Seconds per refresh measurement.") var seconds: Double = 5
+    @Flag(help: "Print machine-readable JSON.") var json = false
+
+    struct Figures: Encodable {
+        var registration: HTTPLoad.Figures
+        var session: HTTPLoad.Figures
+        var refreshWithSession: [HTTPLoad.Figures] = []
+        var refreshAnonymous: [HTTPLoad.Figures] = []
+    }
+
+    func validate() throws {
+        guard devices > 0, connections > 0, seconds > 0 else {
+            throw ValidationError("--devices, --connections and --seconds must be positive")
+        }
+    }
+
+    func run() async throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("snapdepot-vault-bench-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: work) }
+        BenchSupport.progress(json, "creating a store with a brand, its \(brandKeyBits)-bit key and a model…")
+        let data = DataDirectory(path: work.appendingPathComponent("data").path)
+        let (store, _, _) = try await data.openStore(keyBits: 2048)
+        let brand = try await store.createAccount(
+            username: "bench-brand", id: "bench-brand", validation: "verified", by: .admin)
+        let brandKey = try PrivateKey.generate(bits: brandKeyBits)
+        _ = try await store.registerKey(accountID: brand.id, name: "serials", publicKey: brandKey.publicKey, by: .admin)
+        try await store.addVaultKey(brandKey, accountID: brand.id, by: .admin)
+        let model = try Model(
+            try AssertionSigner.sign(
+                headers: [
+                    "type": "model", "authority-id": "bench-brand", "brand-id": "bench-brand", "series": "16",
+                    "model": "bench-device", "architecture": "amd64", "gadget": "pc", "kernel": "pc-kernel",
+                    "timestamp": .string(Timestamp.now().text),
+                ], key: brandKey))
+        _ = try await store.importAssertions([model.assertion], by: .admin)
+        let snapID = try await publishBenchSnap(store, publisher: brand.id, work: work)
+
+        BenchSupport.progress(json, "generating \(devices) 1024-bit device keys…")
+        let keys = try await withThrowingTaskGroup(of: PrivateKey.self) { group in
+            for _ in 0..<devices { group.addTask { try PrivateKey.generate(bits: 1024) } }
+            return try await group.reduce(into: [PrivateKey]()) { $0.append($1) }
+        }
+        let (base, server) = try await HTTPLoad.serve(store)
+        defer { server.cancel() }
+        let connection = StoreConnection(baseURL: base)
+        let trust = try TrustDatabase(trusted: store.identity.trusted)
+
+        BenchSupport.progress(json, "registering \(devices) devices, \(connections) at a time…")
+        let registration = SerialRegistration(
+            connection: connection, model: model, maximumRetryWait: 1, giveUpAfter: 10)
+        let (serials, registered) = try await perDevice(keys) { key in
+            (key, try await registration.register(deviceKey: key, trust: trust).serial)
+        }
+        BenchSupport.progress(json, "opening \(devices) device sessions, \(connections) at a time…")
+        let (tokens, sessions) = try await perDevice(serials) { device in
+            try await Self.openSession(connection, key: device.0, serial: device.1, model: model)
+        }
+        var figures = Figures(registration: registered, session: sessions)
+
+        let body = ByteBuffer(
+            string: #"{"context":[{"snap-id":"\#(snapID)","instance-key":"k","revision":1,"tracking-channel":"stable","#
+                + #""epoch":{"read":[0],"write":[0]}}],"actions":[{"action":"refresh","instance-key":"k","#
+                + #""snap-id":"\#(snapID)"}],"fields":["download"]}"#)
+        for loops in [1, 64] {
+            BenchSupport.progress(json, "refresh with a session, \(loops) connection(s), \(seconds) s…")
+            figures.refreshWithSession.append(
+                try await HTTPLoad.run(connections: loops, seconds: seconds) {
+                    var request = Self.refresh(base, body)
+                    let token = tokens[Int.random(in: 0..<tokens.count)]
+                    request.headers.add(name: "Snap-Device-Authorization", value: #"Macaroon root="\#(token)""#)
+                    return request
+                })
+            BenchSupport.progress(json, "refresh without one, \(loops) connection(s), \(seconds) s…")
+            figures.refreshAnonymous.append(
+                try await HTTPLoad.run(connections: loops, seconds: seconds) { Self.refresh(base, body) })
+        }
+
+        if json { return try JSONOutput.print(figures) }
+        func row(_ name: String, _ load: HTTPLoad.Figures, _ unit: String) -> [String] {
+            [
+                name, String(load.connections), String(format: "%.0f", load.requestsPerSecond) + unit,
+                String(format: "%.2f", load.p50Milliseconds), String(format: "%.2f", load.p99Milliseconds),
+            ]
+        }
+        var rows = [
+            row("serial registration (request-id + serial)", figures.registration, " devices/s"),
+            row("device session (nonce + session)", figures.session, " sessions/s"),
+        ]
+        for (with, without) in zip(figures.refreshWithSession, figures.refreshAnonymous) {
+            rows.append(row("refresh carrying a session", with, " req/s"))
+            rows.append(row("refresh without a session", without, " req/s"))
+        }
+        print("brand key RSA-\(brandKeyBits), \(devices) devices with 1024-bit keys")
+        print(Table.render(["what", "at once", "rate", "p50 ms", "p99 ms"], rows))
+    }
+
+    /// Runs `work` for every item, `connections` at a time; the results in order and the figures.
+    private func perDevice<Item: Sendable, Result: Sendable>(
+        _ items: [Item], _ work: @escaping @Sendable (Item) async throws -> Result
+    ) async throws -> ([Result], HTTPLoad.Figures) {
+        let started = Date()
+        var results = [Result?](repeating: nil, count: items.count)
+        var latencies: [Double] = []
+        try await withThrowingTaskGroup(of: (Int, Result, Double).self) { group in
+            var next = 0
+            func start() {
+                let index = next
+                next += 1
+                group.addTask {
+                    let begin = Date()
+                    let result = try await work(items[index])
+                    return (index, result, Date().timeIntervalSince(begin) * 1000)
+                }
+            }
+            for _ in 0..<min(connections, items.count) { start() }
+            while let (index, result, latency) = try await group.next() {
+                results[index] = result
+                latencies.append(latency)
+                if next < items.count { start() }
+            }
+        }
+        return (
+            results.compactMap { $0 },
+            HTTPLoad.figures(latencies.sorted(), connections: connections, elapsed: Date().timeIntervalSince(started))
+        )
+    }
+
+    private static func refresh(_ base: String, _ body: ByteBuffer) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: base + "/v2/snaps/refresh")
+        request.method = .POST
+        request.headers.add(name: "Snap-Device-Architecture", value: "amd64")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(body)
+        return request
+    }
+
+    /// Nonce, then a device-session-request signed with the device key: what snapd's store package sends.
+    private static func openSession(_ connection: StoreConnection, key: PrivateKey, serial: Serial, model: Model)
+        async throws -> String
+    {
+        let nonceAnswer = try await connection.send("/api/v1/snaps/auth/nonces", method: .POST)
+        guard
+            let nonce = (try? JSONSerialization.jsonObject(with: nonceAnswer.body) as? [String: Any])?["nonce"]
+                as? String
+        else { throw CLIError("no nonce: HTTP \(nonceAnswer.status)") }
+        let request = try AssertionSigner.sign(
+            headers: [
+                "type": "device-session-request", "brand-id": .string(serial.brandID), "model": .string(serial.model),
+                "serial": .string(serial.serial), "nonce": .string(nonce), "timestamp": .string(Timestamp.now().text),
+            ], key: key)
+        let body = try JSONSerialization.data(withJSONObject: [
+            "device-session-request": request.encodedText, "serial-assertion": serial.assertion.encodedText,
+            "model-assertion": model.assertion.encodedText,
+        ])
+        let answer = try await connection.send(
+            "/api/v1/snaps/auth/sessions", method: .POST, body: body, headers: ["Content-Type": "application/json"])
+        guard
+            let macaroon = (try? JSONSerialization.jsonObject(with: answer.body) as? [String: Any])?["macaroon"]
+                as? String
+        else { throw CLIError("no session: HTTP \(answer.status) \(String(decoding: answer.body, as: UTF8.self))") }
+        return macaroon
+    }
+
+    /// A small snap with revision 1 and 2 on stable, to refresh from 1.
+    private func publishBenchSnap(_ store: SnapStore, publisher: String, work: URL) async throws -> String {
+        let principal = Principal(role: .publisher, accountID: publisher)
+        _ = try await store.register(name: "bench-app", by: principal)
+        var snapID = ""
+        for version in ["1", "2"] {
+            let source = work.appendingPathComponent("bench-app-\(version)")
+            try FileManager.default.createDirectory(
+                at: source.appendingPathComponent("meta"), withIntermediateDirectories: true)
+            try Data("name: bench-app\nversion: '\(version)'\nsummary: b\ndescription: b\n".utf8)
+                .write(to: source.appendingPathComponent("meta/snap.yaml"))
+            let file = work.appendingPathComponent("bench-app-\(version).snap").path
+            _ = try SnapPacker().pack(directory: source.path, output: file).size
+            let blob = try store.blobs.ingest(fileAt: file, limit: store.uploadLimit)
+            snapID = try await store.upload(blob, name: "bench-app", release: ["stable"], by: principal).snapID
+        }
+        return snapID
+    }
+}

@@ -1,0 +1,98 @@
+import Assertions
+import Foundation
+import StoreProtocol
+
+extension SnapStore {
+    /// `GET /v2/snaps/info/NAME` (`store/details_v2.go`): the snap and one entry per open channel
+    /// and architecture (only `wanted` and `all` when it is given); progressive and expired
+    /// releases are not shown.
+    public func snapInfo(named name: String, architecture wanted: String?, device: DeviceIdentity, baseURL: String)
+        async throws -> SnapInfo
+    {
+        guard let dossier = try await visibleSnap(named: name, device: device) else {
+            throw StoreError(.notFound, "No snap named '\(name)' found", code: "snap-not-found")
+        }
+        let snap = dossier.snap
+        let revisions = Dictionary(dossier.revisions.map { ($0.revision, $0) }, uniquingKeysWith: { a, _ in a })
+        let now = clock().seconds
+        var channelMap: [SnapInfo.ChannelSnap] = []
+        for release in dossier.channelMap.releases
+        where release.progressive == nil && (release.expiresAt ?? .max) > now {
+            guard let revision = revisions[release.revision],
+                wanted == nil || release.architecture == wanted || release.architecture == "all"
+            else { continue }
+            let architecture = release.architecture == "all" ? (wanted ?? device.architecture) : release.architecture
+            channelMap.append(
+                .init(
+                    snap: StoreSnap(dossier, revision: revision, baseURL: baseURL),
+                    channel: .init(
+                        architecture: architecture, channel: release.channel,
+                        releasedAt: WireTime.string(release.releasedAt))))
+        }
+        guard !channelMap.isEmpty else {
+            throw StoreError(.notFound, "\(name) has no open channels", code: "snap-not-found")
+        }
+        let listing = dossier.listing
+        return SnapInfo(
+            name: snap.name, snapID: snap.snapID, channelMap: channelMap,
+            snap: .init(
+                name: snap.name, snapID: snap.snapID, summary: listing.summary ?? "",
+                description: listing.description ?? "", title: listing.title ?? snap.name,
+                license: listing.license ?? "", publisher: SnapPublisher(dossier.publisher, id: snap.publisherID)))
+    }
+
+    /// `GET /v2/snaps/find`: public snaps this device may see whose name matches `name` (a trailing
+    /// `*` matches a prefix) and whose name or listing holds every word of `query`, each with its
+    /// latest/stable revision for the device's architecture.
+    public func search(query: String?, name: String?, device: DeviceIdentity, baseURL: String) async throws
+        -> [SearchResult]
+    {
+        let words = (query ?? "").lowercased().split(separator: " ")
+        let candidates = try await catalogue.allSnaps().filter { snap in
+            guard !snap.isPrivate, Self.visible(snap, to: device) else { return false }
+            guard let name else { return true }
+            return name.hasSuffix("*") ? snap.name.hasPrefix(String(name.dropLast())) : snap.name == name
+        }
+        let dossiers = try await catalogue.dossiers(snapIDs: candidates.map(\.snapID))
+        let now = clock().seconds
+        var results: [SearchResult] = []
+        for snap in candidates {
+            guard let dossier = dossiers[snap.snapID] else { continue }
+            let listing = dossier.listing
+            if !words.isEmpty {
+                let haystack = [snap.name, listing.title ?? "", listing.summary ?? "", listing.description ?? ""]
+                    .joined(separator: " ").lowercased()
+                guard words.allSatisfy({ haystack.contains($0) }) else { continue }
+            }
+            guard
+                let resolved = dossier.channelMap.resolve(
+                    ChannelRequest(track: nil, risk: .stable), architecture: device.architecture, bucket: nil, at: now),
+                let revision = dossier.revisions.first(where: { $0.revision == resolved.revision })
+            else { continue }
+            results.append(SearchResult(snap: StoreSnap(dossier, revision: revision, baseURL: baseURL)))
+        }
+        return results
+    }
+
+    /// `POST /v2/cohorts`: a cohort key for each named snap the device may see.
+    public func cohortKeys(for names: [String], device: DeviceIdentity) async throws -> [String: String] {
+        var keys: [String: String] = [:]
+        for name in names where try await visibleSnap(named: name, device: device) != nil {
+            keys[name] = Data(Array("cohort:\(name):\(UUID().uuidString.lowercased())".utf8)).base64EncodedString()
+        }
+        guard !keys.isEmpty else { throw StoreError(.notFound, "none of these snaps exist", code: "snap-not-found") }
+        return keys
+    }
+
+    /// A revision's file as a device may download it: the brand-store rule applies to downloads
+    /// by snap-id as it does to every other device request.
+    public func download(snapID: String, revision: Int, device: DeviceIdentity) async throws -> RevisionRecord? {
+        guard let dossier = try await visibleSnap(id: snapID, device: device) else { return nil }
+        return dossier.revisions.first { $0.revision == revision }
+    }
+
+    /// One assertion of the assertion service by type and full primary key.
+    public func assertion(_ reference: AssertionReference) async throws -> Assertion? {
+        try await catalogue.assertion(reference)
+    }
+}

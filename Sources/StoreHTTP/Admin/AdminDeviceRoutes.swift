@@ -1,0 +1,66 @@
+import Assertions
+import Hummingbird
+import StoreCore
+
+/// The admin API's device side: the serial vault's keys and the device inventory. A brand's token
+/// sees its own devices and keys; the admin token sees all.
+struct AdminDeviceRoutes {
+    let store: SnapStore
+
+    func add(to api: RouterGroup<StoreRequestContext>) {
+        api.post("accounts/{id}/vault-keys", use: addVaultKey)
+        api.get("accounts/{id}/vault-keys", use: vaultKeys)
+        api.get("devices", use: devices)
+        api.get("devices/{brand}/{model}/{serial}", use: device)
+    }
+
+    @Sendable func addVaultKey(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let accountID = try context.parameters.require("id")
+        let body = try await JSONBody.decode(NewVaultKey.self, from: request, dialect: .admin)
+        let key = try PrivateKey(importing: body.privateKey)
+        try await store.addVaultKey(key, accountID: accountID, by: principal)
+        let keys = VaultKeys(
+            accountID: accountID, keyIDs: try await store.vaultKeyIDs(accountID: accountID, by: principal))
+        return try JSONBody.response(keys, status: .created, dialect: .admin)
+    }
+
+    @Sendable func vaultKeys(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let accountID = try context.parameters.require("id")
+        let keys = VaultKeys(
+            accountID: accountID, keyIDs: try await store.vaultKeyIDs(accountID: accountID, by: principal))
+        return try JSONBody.response(keys, dialect: .admin)
+    }
+
+    @Sendable func devices(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let query = request.uri.queryParameters
+        let seenSince = try query.get("seen-since").map { (text: String) -> Int64 in
+            guard let value = Int64(text) else {
+                throw StoreError(.invalid, "seen-since is seconds since the epoch, not \"\(text)\"")
+            }
+            return value
+        }
+        let filter = DeviceFilter(
+            brandID: query.get("brand"), model: query.get("model"), serial: query.get("serial"), seenSince: seenSince)
+        return try JSONBody.response(try await store.devices(filter, by: principal), dialect: .admin)
+    }
+
+    @Sendable func device(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let brand = try context.parameters.require("brand")
+        let model = try context.parameters.require("model")
+        let serial = try context.parameters.require("serial")
+        guard
+            let device = try await store.devices(
+                DeviceFilter(brandID: brand, model: model, serial: serial), by: principal
+            ).first
+        else {
+            throw StoreError(.notFound, "no device \(brand)/\(model)/\(serial) in the inventory")
+        }
+        let assertion = try await store.assertion(AssertionReference(.serial, [brand, model, serial]))
+        return try JSONBody.response(
+            DeviceDetail(device: device, serialAssertion: assertion?.encodedText), dialect: .admin)
+    }
+}

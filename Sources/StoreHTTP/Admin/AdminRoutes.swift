@@ -1,0 +1,196 @@
+import Assertions
+import Foundation
+import Hummingbird
+import StoreCore
+
+/// The admin and publisher API under `/admin/v1`, which the `snapdepot` CLI and seeding scripts use.
+/// Every route but `trust` needs a token; docs/admin-api.md lists them with curl examples.
+struct AdminRoutes {
+    let store: SnapStore
+
+    func add(to router: Router<StoreRequestContext>) {
+        let api = router.group("admin/v1").add(middleware: PublisherAuthenticator(store: store))
+        api.get("whoami", use: whoami)
+        api.get("trust", use: trust)
+        api.post("accounts", use: createAccount)
+        api.get("accounts", use: accounts)
+        api.post("accounts/{id}/tokens", use: issueToken)
+        api.post("accounts/{id}/keys", use: registerKey)
+        api.post("assertions", use: importAssertions)
+        api.post("stores", use: createBrandStore)
+        api.post("snaps", use: registerSnap)
+        api.post("snaps/{name}/revisions", use: upload)
+        api.post("import", use: importSnap)
+        api.get("snaps/{name}/revisions", use: revisions)
+        api.post("snaps/{name}/releases", use: release)
+        api.post("snaps/{name}/close", use: close)
+        api.post("snaps/{name}/progressive", use: progressive)
+        api.post("snaps/{name}/tracks", use: tracks)
+        api.get("snaps/{name}/status", use: status)
+        api.get("snaps/{name}/history", use: history)
+        AdminDeviceRoutes(store: store).add(to: api)
+    }
+
+    @Sendable func whoami(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        return try JSONBody.response(
+            WhoAmI(role: principal.role.rawValue, accountID: principal.accountID), dialect: .admin)
+    }
+
+    @Sendable func trust(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        try JSONBody.response(
+            TrustInfo(
+                authorityID: store.identity.authorityID,
+                trusted: String(decoding: AssertionStream.encode(store.identity.trusted), as: UTF8.self),
+                storeAccountKey: store.identity.storeAccountKey.encodedText), dialect: .admin)
+    }
+
+    @Sendable func createAccount(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await JSONBody.decode(NewAccount.self, from: request, dialect: .admin)
+        let account = try await store.createAccount(
+            username: body.username, displayName: body.displayName, id: body.id,
+            validation: body.validation ?? "unproven", by: principal)
+        if let email = body.email {
+            try await store.setEmail(email, accountID: account.id, by: principal)
+        }
+        return try JSONBody.response(account, status: .created, dialect: .admin)
+    }
+
+    @Sendable func accounts(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        try JSONBody.response(try await store.accounts(by: try context.requirePrincipal()), dialect: .admin)
+    }
+
+    @Sendable func issueToken(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try context.parameters.require("id")
+        let body = try await JSONBody.decode(NewToken.self, from: request, dialect: .admin)
+        let token = try await store.issueToken(forAccount: id, description: body.description ?? "", by: principal)
+        return try JSONBody.response(IssuedToken(token: token, accountID: id), status: .created, dialect: .admin)
+    }
+
+    @Sendable func registerKey(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await JSONBody.decode(NewKey.self, from: request, dialect: .admin)
+        let key = try PublicKey(encoded: body.publicKey)
+        let assertion = try await store.registerKey(
+            accountID: try context.parameters.require("id"), name: body.name, publicKey: key, by: principal)
+        return try JSONBody.response(
+            RegisteredKey(keyID: key.id, accountKey: assertion.encodedText), status: .created, dialect: .admin)
+    }
+
+    @Sendable func importAssertions(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        var request = request
+        let body = try await request.collectBody(upTo: 64 << 20)
+        let assertions = try AssertionStream.decode(Array(buffer: body))
+        return try JSONBody.response(try await store.importAssertions(assertions, by: principal), dialect: .admin)
+    }
+
+    @Sendable func createBrandStore(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await JSONBody.decode(NewBrandStore.self, from: request, dialect: .admin)
+        let assertion = try await store.createBrandStore(
+            id: body.store, operatorID: body.operatorID, url: body.url, friendlyStores: body.friendlyStores ?? [],
+            location: body.location, by: principal)
+        return Response(
+            status: .created, headers: [.contentType: "application/x.ubuntu.assertion"],
+            body: .init(byteBuffer: ByteBuffer(bytes: assertion.encoded)))
+    }
+
+    @Sendable func registerSnap(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await JSONBody.decode(NewSnap.self, from: request, dialect: .admin)
+        let snap = try await store.register(
+            name: body.name, publisherID: body.publisher, store: body.store, isPrivate: body.isPrivate ?? false,
+            by: principal)
+        return try JSONBody.response(snap, status: .created, dialect: .admin)
+    }
+
+    @Sendable func upload(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let name = try context.parameters.require("name")
+        let query = request.uri.queryParameters
+        let revision = try query.get("revision").map { (text: String) -> Int in
+            guard let number = Int(text) else { throw StoreError(.invalid, "revision must be a number") }
+            return number
+        }
+        let blob = try await Upload.receive(request, into: store)
+        let record = try await store.upload(
+            blob, name: name, store: query.get("store"), revision: revision,
+            release: Self.channels(query.get("release")), by: principal)
+        return try JSONBody.response(record, status: .created, dialect: .admin)
+    }
+
+    @Sendable func importSnap(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let blob = try await Upload.receive(request, into: store)
+        let record = try await store.importSnap(
+            blob, assertions: [], release: Self.channels(request.uri.queryParameters.get("release")), by: principal)
+        return try JSONBody.response(record, status: .created, dialect: .admin)
+    }
+
+    @Sendable func revisions(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        _ = try context.requirePrincipal()
+        let revisions = try await store.revisions(
+            name: try context.parameters.require("name"), store: request.uri.queryParameters.get("store"))
+        return try JSONBody.response(revisions, dialect: .admin)
+    }
+
+    @Sendable func release(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await JSONBody.decode(NewRelease.self, from: request, dialect: .admin)
+        let name = try context.parameters.require("name")
+        _ = try await store.release(
+            name: name, store: body.store, revision: body.revision, channels: body.channels,
+            progressive: body.progressive, by: principal)
+        return try JSONBody.response(try await store.status(name: name, store: body.store), dialect: .admin)
+    }
+
+    @Sendable func close(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await JSONBody.decode(CloseChannels.self, from: request, dialect: .admin)
+        let name = try context.parameters.require("name")
+        _ = try await store.close(name: name, store: body.store, channels: body.channels, by: principal)
+        return try JSONBody.response(try await store.status(name: name, store: body.store), dialect: .admin)
+    }
+
+    @Sendable func progressive(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await JSONBody.decode(ProgressiveChange.self, from: request, dialect: .admin)
+        let name = try context.parameters.require("name")
+        _ = try await store.setProgressive(
+            name: name, store: body.store, channel: body.channel, percentage: body.percentage, paused: body.paused,
+            by: principal)
+        return try JSONBody.response(try await store.status(name: name, store: body.store), dialect: .admin)
+    }
+
+    @Sendable func tracks(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await JSONBody.decode(TrackChange.self, from: request, dialect: .admin)
+        let name = try context.parameters.require("name")
+        _ = try await store.configureTracks(
+            name: name, store: body.store, add: body.add ?? [], defaultTrack: body.defaultTrack, by: principal)
+        return try JSONBody.response(try await store.status(name: name, store: body.store), dialect: .admin)
+    }
+
+    @Sendable func status(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        _ = try context.requirePrincipal()
+        let status = try await store.status(
+            name: try context.parameters.require("name"), store: request.uri.queryParameters.get("store"))
+        return try JSONBody.response(status, dialect: .admin)
+    }
+
+    @Sendable func history(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        _ = try context.requirePrincipal()
+        let snap = try await store.snap(
+            named: try context.parameters.require("name"), store: request.uri.queryParameters.get("store"))
+        return try JSONBody.response(try await store.releaseHistory(of: snap), dialect: .admin)
+    }
+
+    static func channels(_ text: String?) -> [String] {
+        (text ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Assertions
+import Foundation
+import Hummingbird
+import StoreCore
+
+/// snapd's assertion service: `GET /v2/assertions/{type}/{primary key…}` (`store/store_asserts.go`),
+/// validation sets also by sequence key with `?sequence=latest|N`.
+struct AssertionRoutes {
+    let store: SnapStore
+
+    func add(to router: Router<StoreRequestContext>) {
+        router.get("v2/assertions/**", use: assertion)
+    }
+
+    @Sendable func assertion(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let path = context.parameters.getCatchAll().map(String.init)
+        guard let typeName = path.first, let type = AssertionType.named(typeName) else {
+            throw Self.notFound("no assertion type \(path.first ?? "")")
+        }
+        let key = Array(path.dropFirst())
+        let maxFormat = request.uri.queryParameters.get("max-format").flatMap { Int($0) } ?? type.maxSupportedFormat
+        var found: Assertion?
+        if type.isSequenceForming, key.count == type.primaryKey.count - 1 {
+            let sequence = request.uri.queryParameters.get("sequence") ?? "latest"
+            let candidates = try await store.validationSets(
+                accountID: key[1], name: key[2], sequence: sequence == "latest" ? nil : sequence)
+            found = candidates.first { $0.string("series") == key[0] }
+        } else {
+            guard type.fullPrimaryKey(key) != nil, !key.isEmpty else {
+                throw Self.notFound("\(type.name) needs its primary key: \(type.primaryKey.joined(separator: "/"))")
+            }
+            found = try await store.assertion(AssertionReference(type, key))
+        }
+        guard let found, found.format <= maxFormat else {
+            throw Self.notFound("\(type.name) (\(key.joined(separator: "; "))) not found")
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "application/x.ubuntu.assertion"],
+            body: .init(byteBuffer: ByteBuffer(bytes: found.encoded)))
+    }
+
+    /// snapd recognises not-found only as a JSON `error-list` with code `not-found`.
+    static func notFound(_ message: String) -> APIError {
+        APIError(.notFound, code: "not-found", message, contentType: "application/problem+json")
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Hummingbird
+import StoreCore
+import StoreProtocol
+
+/// snapd's device API (`store/store_action.go`, `details_v2.go`, `search_v2.go`, `store.go`): snap
+/// actions, info, find, cohorts, the older catalogue endpoints, and device sessions.
+struct DeviceRoutes {
+    let store: SnapStore
+
+    func add(to router: Router<StoreRequestContext>) {
+        let device = router.group().add(middleware: DeviceAuthenticator(store: store))
+        device.post("v2/snaps/refresh", use: snapAction)
+        device.get("v2/snaps/info/{name}", use: info)
+        device.get("v2/snaps/find", use: find)
+        device.post("v2/cohorts", use: cohorts)
+        device.get("api/v1/snaps/names", use: names)
+        router.get("api/v1/snaps/sections", use: sections)
+        router.post("api/v1/snaps/auth/nonces", use: nonce)
+        router.post("api/v1/snaps/auth/sessions", use: session)
+    }
+
+    @Sendable func snapAction(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let action = try await JSONBody.decode(SnapActionRequest.self, from: request, limit: 4 << 20)
+        let results = try await store.snapAction(action, device: try context.requireDevice(), baseURL: request.baseURL)
+        return try JSONBody.response(SnapActionResponse(results: results))
+    }
+
+    @Sendable func info(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let info = try await store.snapInfo(
+            named: try context.parameters.require("name"),
+            architecture: request.uri.queryParameters.get("architecture"),
+            device: try context.requireDevice(), baseURL: request.baseURL)
+        return try JSONBody.response(info)
+    }
+
+    @Sendable func find(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        let results = try await store.search(
+            query: query.get("q"), name: query.get("name"), device: try context.requireDevice(),
+            baseURL: request.baseURL)
+        return try JSONBody.response(SearchResponse(results: results))
+    }
+
+    struct CohortRequest: Decodable {
+        let snaps: [String]
+    }
+
+    struct CohortKeys: Encodable {
+        let cohortKeys: [String: String]
+
+        enum CodingKeys: String, CodingKey {
+            case cohortKeys = "cohort-keys"
+        }
+    }
+
+    @Sendable func cohorts(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let body = try await JSONBody.decode(CohortRequest.self, from: request)
+        let keys = try await store.cohortKeys(for: body.snaps, device: try context.requireDevice())
+        return try JSONBody.response(CohortKeys(cohortKeys: keys))
+    }
+
+    @Sendable func names(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let results = try await store.search(
+            query: nil, name: nil, device: try context.requireDevice(), baseURL: request.baseURL)
+        let items = results.map { CatalogNames.Item(packageName: $0.name, version: $0.snap.version, summary: "") }
+        return try JSONBody.response(CatalogNames(items), contentType: "application/hal+json")
+    }
+
+    @Sendable func sections(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        try JSONBody.response(CatalogSections(["featured", "devices-and-iot"]), contentType: "application/hal+json")
+    }
+
+    struct Nonce: Encodable {
+        let nonce: String
+    }
+
+    @Sendable func nonce(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        try JSONBody.response(Nonce(nonce: await store.issueNonce()))
+    }
+
+    /// snapd's `deviceSessionRequest` body (`store/auth.go`): three assertions as text.
+    struct SessionRequest: Decodable {
+        let deviceSessionRequest: String
+        let serialAssertion: String
+        let modelAssertion: String
+
+        enum CodingKeys: String, CodingKey {
+            case deviceSessionRequest = "device-session-request"
+            case serialAssertion = "serial-assertion"
+            case modelAssertion = "model-assertion"
+        }
+    }
+
+    struct Session: Encodable {
+        let macaroon: String
+    }
+
+    @Sendable func session(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let body = try await JSONBody.decode(SessionRequest.self, from: request)
+        let token = try await store.openDeviceSession(
+            request: body.deviceSessionRequest, serial: body.serialAssertion, model: body.modelAssertion)
+        return try JSONBody.response(Session(macaroon: token))
+    }
+}

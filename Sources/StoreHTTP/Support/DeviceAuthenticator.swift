@@ -1,0 +1,45 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import StoreCore
+
+/// What snapd's request headers say about the device, in either header dialect
+/// (`store/store.go`: `Snap-Device-Architecture`/`X-Ubuntu-Architecture`, `Snap-Device-Store`/
+/// `X-Ubuntu-Store`, `Snap-Device-Authorization`/`X-Device-Authorization`), set on the context of
+/// device routes. An unknown device session is snapd's signal to open a new one.
+struct DeviceAuthenticator: RouterMiddleware {
+    let store: SnapStore
+
+    func handle(
+        _ request: Request, context: StoreRequestContext,
+        next: (Request, StoreRequestContext) async throws -> Response
+    ) async throws -> Response {
+        let architecture =
+            Self.header(request, "Snap-Device-Architecture", "X-Ubuntu-Architecture")
+            ?? request.uri.queryParameters.get("architecture") ?? "amd64"
+        let storeID = Self.header(request, "Snap-Device-Store", "X-Ubuntu-Store")
+        var serialKey: String?
+        if let authorization = Self.header(request, "Snap-Device-Authorization", "X-Device-Authorization") {
+            let token = authorization.replacingOccurrences(of: "Macaroon root=", with: "")
+                .trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+            guard let key = try await store.deviceSerialKey(session: token) else {
+                throw APIError(
+                    .unauthorized, code: "device-authorization-needs-refresh",
+                    "the device session is unknown; open a new one",
+                    extraHeaders: [.wwwAuthenticate: "Macaroon refresh_device_session=1"])
+            }
+            serialKey = key
+        }
+        var context = context
+        context.device = DeviceIdentity(architecture: architecture, storeID: storeID, serialKey: serialKey)
+        return try await next(request, context)
+    }
+
+    /// The first non-empty value of a header in snapd's current or older name.
+    static func header(_ request: Request, _ current: String, _ older: String) -> String? {
+        for name in [current, older] {
+            if let field = HTTPField.Name(name), let value = request.headers[field], !value.isEmpty { return value }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,33 @@
+import Hummingbird
+import StoreCore
+
+/// The request context of every route: who is asking, filled in by the authenticators of the
+/// route groups that need to know (`PublisherAuthenticator`, `DeviceAuthenticator`).
+public struct StoreRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The publisher or admin behind the `Authorization` header, once `PublisherAuthenticator` ran.
+    var principal: Principal?
+    /// Why the header's credential was refused; thrown only by routes that need a principal.
+    var authenticationFailure: APIError?
+    /// The device behind a device-API request, once `DeviceAuthenticator` ran.
+    var device: DeviceIdentity?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+    }
+
+    /// The caller, or the 401 that says why there is none.
+    func requirePrincipal() throws -> Principal {
+        if let principal { return principal }
+        throw authenticationFailure
+            ?? APIError(.unauthorized, code: "unauthorized", "this action needs a token: Authorization: Bearer TOKEN")
+    }
+
+    /// The device; routes in the device group always have one.
+    func requireDevice() throws -> DeviceIdentity {
+        guard let device else {
+            throw APIError(.internalServerError, code: "internal-error", "device route outside the device group")
+        }
+        return device
+    }
+}
