@@ -134,13 +134,34 @@ let package = Package(
             name: "StoreCoreTests",
             dependencies: ["StoreCore", "StoreProtocol", "Assertions", "DepotCrypto", "TestSupport"]
         ),
+        .target(
+            name: "StoreTestSupport",
+            dependencies: ["StoreCore", "StorePersistence", "Assertions", "SnapFiles", "TestSupport"],
+            path: "Tests/StoreTestSupport"
+        ),
+        .testTarget(
+            name: "StorePersistenceTests",
+            dependencies: [
+                "StorePersistence", "StoreCore", "StoreProtocol", "Assertions", "SnapFiles",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // The store's services on a real SQLite catalogue, and its router in process.
         .testTarget(
             name: "StoreTests",
             dependencies: [
                 "StoreCore", "StoreProtocol", "StorePersistence", "StoreHTTP", "Assertions", "SnapFiles", "TestSupport",
-                "snapdepot", "SnapdepotBench",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "StoreTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        // Real processes: `snapdepot serve`, the CLI, snapd's own code and craft-store against them.
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "StoreCore", "StoreProtocol", "StorePersistence", "Assertions", "SnapFiles", "TestSupport",
+                "StoreTestSupport", "snapdepot", "SnapdepotBench",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

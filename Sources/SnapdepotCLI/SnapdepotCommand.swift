@@ -1,6 +1,7 @@
 import ArgumentParser
 
-/// The `snapdepot` command line: one subcommand per job, each in `Commands/`.
+/// The `snapdepot` command line: one subcommand per job, one file each in `Commands/GROUP/`, and
+/// `--help` lists them by the same groups.
 public struct SnapdepotCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "snapdepot",
@@ -10,13 +11,30 @@ public struct SnapdepotCommand: AsyncParsableCommand {
             (set up with `snapdepot login`). Assertions are signed and verified exactly as snapd does. Keys \
             live in $SNAPDEPOT_KEYS (default ~/.local/share/snapdepot/keys), one 0600 PEM file per key.
             """,
-        subcommands: [
-            ServeCommand.self, TrustCommand.self, LoginCommand.self, AccountsCommand.self, RegisterCommand.self,
-            UploadCommand.self, ReleaseCommand.self, CloseCommand.self, ProgressiveCommand.self, TracksCommand.self,
-            StatusCommand.self, RevisionsCommand.self, ImportCommand.self, AssertionsCommand.self,
-            ValidationSetCommand.self, BrandCommand.self, ModelCommand.self, ImageCommand.self, SeedDataCommand.self,
-            VaultCommand.self, DevicesCommand.self, FactoryCommand.self, DemoCommand.self,
-            KeyCommand.self, SignCommand.self, VerifyCommand.self, PackCommand.self, SnapCommand.self,
+        groupedSubcommands: [
+            CommandGroup(
+                name: "Run a store",
+                subcommands: [
+                    ServeCommand.self, SeedDataCommand.self, TrustCommand.self, LoginCommand.self,
+                    AccountsCommand.self,
+                ]),
+            CommandGroup(
+                name: "Publish snaps",
+                subcommands: [
+                    RegisterCommand.self, UploadCommand.self, ReleaseCommand.self, CloseCommand.self,
+                    ProgressiveCommand.self, TracksCommand.self, StatusCommand.self, RevisionsCommand.self,
+                    ImportCommand.self, AssertionsCommand.self, ValidationSetCommand.self,
+                ]),
+            CommandGroup(
+                name: "Brands, keys and models",
+                subcommands: [
+                    BrandCommand.self, KeyCommand.self, ModelCommand.self, SignCommand.self, VerifyCommand.self,
+                ]),
+            CommandGroup(
+                name: "Production: images, the factory, devices",
+                subcommands: [ImageCommand.self, FactoryCommand.self, VaultCommand.self, DevicesCommand.self]),
+            CommandGroup(
+                name: "Offline tools", subcommands: [PackCommand.self, SnapCommand.self, DemoCommand.self]),
         ]
     )
 

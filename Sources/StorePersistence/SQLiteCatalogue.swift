@@ -205,14 +205,14 @@ public final class SQLiteCatalogue: Catalogue {
             db.cachedStatement(sql: "SELECT * FROM releases WHERE snap_id = ?"), arguments: [snapID]
         )
         .compactMap {
-            (row: Row) -> Release? in
+            (row: Row) -> ChannelRelease? in
             guard let risk = Risk(rawValue: row["risk"]) else { return nil }
             let percentage: Double? = row["progressive"]
-            return Release(
+            return ChannelRelease(
                 channel: Channel(track: row["track"], risk: risk, branch: row["branch"]),
                 architecture: row["architecture"],
                 revision: row["revision"],
-                progressive: percentage.map { Release.Progressive(percentage: $0, paused: row["paused"]) },
+                progressive: percentage.map { ChannelRelease.Progressive(percentage: $0, paused: row["paused"]) },
                 expiresAt: row["expires_at"], releasedAt: row["released_at"])
         }
         return ChannelMap(

@@ -150,6 +150,10 @@ enum Schema {
                     );
                     """)
         }
+        // Nothing ever read or wrote settings: the table goes rather than waiting for a use.
+        migrator.registerMigration("v4: drop the unused settings table") { db in
+            try db.execute(sql: "DROP TABLE settings")
+        }
         return migrator
     }
 }

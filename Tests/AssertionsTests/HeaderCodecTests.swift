@@ -1,3 +1,4 @@
+import DepotCrypto
 import Testing
 
 @testable import Assertions

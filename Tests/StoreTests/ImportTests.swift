@@ -3,6 +3,7 @@ import Foundation
 import SnapFiles
 import StoreCore
 import StorePersistence
+import StoreTestSupport
 import TestSupport
 import Testing
 

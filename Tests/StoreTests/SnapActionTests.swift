@@ -3,6 +3,7 @@ import Foundation
 import StoreCore
 import StorePersistence
 import StoreProtocol
+import StoreTestSupport
 import TestSupport
 import Testing
 

@@ -4,6 +4,7 @@ import SnapFiles
 import StoreCore
 import StorePersistence
 import StoreProtocol
+import StoreTestSupport
 import TestSupport
 import Testing
 

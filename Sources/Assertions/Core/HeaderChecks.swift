@@ -1,3 +1,5 @@
+import DepotCrypto
+
 /// The typed reads of header values that every assertion type uses, with snapd's own wording
 /// (`asserts/header_checks.go`), over the top-level headers or a nested map.
 struct HeaderChecks {

@@ -1,3 +1,5 @@
+import DepotCrypto
+
 /// ASCII armor (RFC 4880 §6.2): the `-----BEGIN PGP … BLOCK-----` form GnuPG exports.
 enum Armor {
     static func decode(_ text: String) throws(AssertionError) -> (type: String, bytes: [UInt8]) {

@@ -1,3 +1,5 @@
+import DepotCrypto
+
 /// Reading and writing OpenPGP packet framing (RFC 4880 §4.2), both the old and the new header forms.
 enum OpenPGPPacket {
     enum Tag: UInt8 {

@@ -13,12 +13,12 @@ public struct SnapFile: Sendable {
 
     /// The digest as the JSON `download.sha3-384` carries it: 96 lower-case hex characters.
     public var sha3_384Hex: String {
-        sha3_384.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        Hex.encode(sha3_384)
     }
 
     /// The digest as `snap-revision` assertions carry it: base64url without padding.
     public var sha3_384Base64URL: String {
-        SnapDigest.base64URL(sha3_384)
+        Base64.urlEncoded(sha3_384)
     }
 
     /// Opens and checks a snap. `digest` may carry a digest already computed while the bytes were
@@ -64,24 +64,5 @@ public struct SnapFile: Sendable {
             }
         }
         return SnapFile(path: path, size: size, sha3_384: sha3, metadata: metadata, gadget: gadget)
-    }
-}
-
-/// The two spellings of a snap's SHA3-384.
-public enum SnapDigest {
-    public static func base64URL(_ digest: [UInt8]) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-        var output: [UInt8] = []
-        var index = 0
-        while index < digest.count {
-            let chunk = digest[index..<min(index + 3, digest.count)]
-            var value = UInt32(0)
-            for (offset, byte) in chunk.enumerated() { value |= UInt32(byte) << UInt32(16 - offset * 8) }
-            for position in 0..<(chunk.count + 1) {
-                output.append(alphabet[Int(value >> UInt32(18 - position * 6) & 63)])
-            }
-            index += 3
-        }
-        return String(decoding: output, as: UTF8.self)
     }
 }

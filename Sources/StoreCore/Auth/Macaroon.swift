@@ -108,7 +108,7 @@ extension Macaroon {
             }
         }
         bytes += Self.packet("signature", signature)
-        return Self.base64URL(bytes)
+        return Base64.urlEncoded(bytes)
     }
 
     public init(serialized text: String) throws(StoreError) {
@@ -167,22 +167,8 @@ extension Macaroon {
             + value + [0x0a]
     }
 
-    static func base64URL(_ bytes: [UInt8]) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-        var output: [UInt8] = []
-        var index = 0
-        while index < bytes.count {
-            let chunk = bytes[index..<min(index + 3, bytes.count)]
-            var value: UInt32 = 0
-            for (offset, byte) in chunk.enumerated() { value |= UInt32(byte) << UInt32(16 - offset * 8) }
-            for position in 0..<(chunk.count + 1) {
-                output.append(alphabet[Int(value >> UInt32(18 - position * 6) & 63)])
-            }
-            index += 3
-        }
-        return String(decoding: output, as: UTF8.self)
-    }
-
+    /// Leniently, unlike snapd's assertions: pymacaroons writes base64url but also reads the
+    /// standard alphabet and padding, and snapcraft hands back what it was given either way.
     static func decodeBase64URL(_ text: String) -> [UInt8]? {
         var table = [UInt8](repeating: 0xff, count: 256)
         for (value, character) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8.enumerated() {

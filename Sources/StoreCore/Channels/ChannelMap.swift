@@ -1,59 +1,14 @@
 import StoreProtocol
 
-/// One revision in one channel for one architecture (`all` covers every architecture).
-public struct Release: Sendable, Hashable, Codable {
-    public let channel: Channel
-    public let architecture: String
-    public let revision: Int
-    /// A progressive release reaches only this share (0–100) of devices; nil for a full release.
-    public var progressive: Progressive?
-    /// Branches expire; nil for a track/risk release.
-    public var expiresAt: Int64?
-    public let releasedAt: Int64
-
-    public struct Progressive: Sendable, Hashable, Codable {
-        public var percentage: Double
-        public var paused: Bool
-
-        public init(percentage: Double, paused: Bool = false) {
-            self.percentage = percentage
-            self.paused = paused
-        }
-    }
-
-    public init(
-        channel: Channel, architecture: String, revision: Int, progressive: Progressive? = nil, expiresAt: Int64? = nil,
-        releasedAt: Int64
-    ) {
-        self.channel = channel
-        self.architecture = architecture
-        self.revision = revision
-        self.progressive = progressive
-        self.expiresAt = expiresAt
-        self.releasedAt = releasedAt
-    }
-
-    func covers(_ architecture: String) -> Bool {
-        self.architecture == "all" || self.architecture == architecture
-    }
-
-    /// Whether a release of a revision built for `architectures` replaces this one: an `all`
-    /// revision replaces everything; an architecture-specific one replaces only its own
-    /// architectures, and wins over an `all` release, which keeps serving the others.
-    func isReplaced(byRevisionFor architectures: [String]) -> Bool {
-        architectures.contains("all") || architectures.contains(architecture)
-    }
-}
-
 /// A snap's releases: which revision each channel serves to each architecture. The rules of the
 /// real store: a channel without a release follows the next safer risk of its track; branches do
 /// not follow anything and expire; a request without a track uses the snap's default track.
 public struct ChannelMap: Sendable, Hashable, Codable {
-    public var releases: [Release]
+    public var releases: [ChannelRelease]
     public var defaultTrack: String
     public var tracks: [String]
 
-    public init(releases: [Release] = [], defaultTrack: String = "latest", tracks: [String] = ["latest"]) {
+    public init(releases: [ChannelRelease] = [], defaultTrack: String = "latest", tracks: [String] = ["latest"]) {
         self.releases = releases
         self.defaultTrack = defaultTrack
         self.tracks = tracks
@@ -87,9 +42,9 @@ public struct ChannelMap: Sendable, Hashable, Codable {
         let expiry = channel.branch.isEmpty ? nil : now + Self.branchLifetime
         for architecture in architectures {
             releases.append(
-                Release(
+                ChannelRelease(
                     channel: channel, architecture: architecture, revision: revision,
-                    progressive: isProgressive ? Release.Progressive(percentage: progressive ?? 0) : nil,
+                    progressive: isProgressive ? ChannelRelease.Progressive(percentage: progressive ?? 0) : nil,
                     expiresAt: expiry, releasedAt: now))
         }
     }

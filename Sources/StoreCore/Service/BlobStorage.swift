@@ -1,3 +1,4 @@
+import DepotCrypto
 import Foundation
 
 /// Snap files on disk, addressed by their SHA3-384. Bytes are hashed while they are written to a
@@ -53,5 +54,5 @@ public struct IngestedBlob: Sendable {
         self.size = size
     }
 
-    public var hex: String { sha3_384.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() }
+    public var hex: String { Hex.encode(sha3_384) }
 }

@@ -1,4 +1,5 @@
 import Assertions
+import DepotCrypto
 import SnapFiles
 
 /// What an import did with each assertion.
@@ -62,7 +63,7 @@ extension SnapStore {
         do {
             try principal.requireAdmin()
             _ = try await importAssertions(assertions, by: principal)
-            let digest = SnapDigest.base64URL(blob.sha3_384)
+            let digest = Base64.urlEncoded(blob.sha3_384)
             guard
                 let revisionAssertion = try await catalogue.assertion(
                     AssertionReference(.snapRevision, [digest, SnapRevision.defaultProvenance]))

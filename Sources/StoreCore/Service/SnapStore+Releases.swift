@@ -20,7 +20,7 @@ public struct SnapStatus: Sendable, Codable {
     public let snapID: String
     public let defaultTrack: String
     public let rows: [Row]
-    public let branches: [Release]
+    public let branches: [ChannelRelease]
 }
 
 extension SnapStore {

@@ -1,4 +1,5 @@
 import Assertions
+import DepotCrypto
 import SnapFiles
 
 extension SnapStore {
@@ -72,7 +73,7 @@ extension SnapStore {
             let now = clock()
             let record = Self.record(for: file, snapID: snap.snapID, revision: number, digest: blob.hex, now: now)
             let assertion = try signer.revision(
-                record, digest: SnapDigest.base64URL(blob.sha3_384), developerID: snap.publisherID, now: now)
+                record, digest: Base64.urlEncoded(blob.sha3_384), developerID: snap.publisherID, now: now)
             let (map, events) = try await releasing(record, into: channels, snap: snap, by: principal, now: now)
             try await persist(record, blob: blob, assertions: [assertion], channelMap: map, events: events)
             return record

@@ -65,7 +65,7 @@ public final class SnapStore: Sendable {
     }
 
     static func hash(_ token: String) -> String {
-        Digest.sha3_384(Array(token.utf8)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        Hex.encode(Digest.sha3_384(Array(token.utf8)))
     }
 
     // MARK: Accounts

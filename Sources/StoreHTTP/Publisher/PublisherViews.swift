@@ -12,7 +12,7 @@ enum PublisherViews {
         /// Absent in v1 release answers, whose model has no such key.
         let currentPercentage: Nullable<Double>?
 
-        init(_ progressive: Release.Progressive?, withCurrent: Bool = true) {
+        init(_ progressive: ChannelRelease.Progressive?, withCurrent: Bool = true) {
             paused = Nullable(progressive?.paused)
             percentage = Nullable(progressive?.percentage)
             currentPercentage = withCurrent ? Nullable(progressive?.percentage) : nil
@@ -40,7 +40,7 @@ enum PublisherViews {
         let when: String
         let base: Nullable<String>?
 
-        init(_ release: Release, base: String?? = nil) {
+        init(_ release: ChannelRelease, base: String?? = nil) {
             architecture = release.architecture
             channel = release.channel.name
             expirationDate = Nullable(release.expiresAt.map(WireTime.string))

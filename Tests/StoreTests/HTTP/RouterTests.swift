@@ -5,6 +5,7 @@ import HummingbirdTesting
 import StoreCore
 import StoreHTTP
 import StoreProtocol
+import StoreTestSupport
 import Testing
 
 /// The router in process (Hummingbird's testing client, no sockets): who the authenticators let

@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import StoreCore
 import StorePersistence
+import StoreTestSupport
 import TestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import Assertions
 import Foundation
 import StoreCore
+import StoreTestSupport
 import TestSupport
 import Testing
 

@@ -7,14 +7,15 @@ import TestSupport
 
 /// A real store on a temporary data folder (SQLite, blobs on disk, 2048-bit keys for speed),
 /// and real snaps packed for it.
-struct StoreFixture {
-    let folder: URL
-    let directory: DataDirectory
-    let store: SnapStore
-    let catalogue: SQLiteCatalogue
-    let adminToken: String
+public struct StoreFixture: Sendable {
+    public let folder: URL
+    public let directory: DataDirectory
+    public let store: SnapStore
+    public let catalogue: SQLiteCatalogue
+    public let adminToken: String
 
-    static func make(uploadLimit: UInt64 = 1 << 30, extraTrusted: [Assertion] = []) async throws -> StoreFixture {
+    public static func make(uploadLimit: UInt64 = 1 << 30, extraTrusted: [Assertion] = []) async throws -> StoreFixture
+    {
         let folder = try makeTemporaryDirectory("store")
         let directory = DataDirectory(path: folder.appendingPathComponent("data").path)
         if !extraTrusted.isEmpty {
@@ -26,12 +27,12 @@ struct StoreFixture {
             folder: folder, directory: directory, store: store, catalogue: catalogue, adminToken: token ?? "")
     }
 
-    func cleanUp() {
+    public func cleanUp() {
         try? FileManager.default.removeItem(at: folder)
     }
 
     /// Packs a snap named `name` with `version` and an optional payload, and returns its path.
-    func packSnap(
+    public func packSnap(
         _ name: String, version: String = "1.0", architectures: [String]? = nil, payload: Int = 0,
         extraYAML: String = ""
     ) throws -> String {
@@ -52,17 +53,17 @@ struct StoreFixture {
     }
 
     /// Reads a file into the blob store the way an HTTP upload does.
-    func ingest(_ path: String) throws -> IngestedBlob {
+    public func ingest(_ path: String) throws -> IngestedBlob {
         try store.blobs.ingest(fileAt: path, limit: store.uploadLimit)
     }
 
     /// A publisher account with a snap registered to it.
-    func publisher(_ username: String, id: String? = nil) async throws -> Principal {
+    public func publisher(_ username: String, id: String? = nil) async throws -> Principal {
         let account = try await store.createAccount(username: username, id: id, validation: "verified", by: .admin)
         return Principal(role: .publisher, accountID: account.id)
     }
 
-    var temporaryUploads: [String] {
+    public var temporaryUploads: [String] {
         (try? FileManager.default.contentsOfDirectory(atPath: directory.path + "/blobs/tmp")) ?? []
     }
 }

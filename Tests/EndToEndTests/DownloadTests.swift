@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import StoreCore
+import StoreTestSupport
 import TestSupport
 import Testing
 

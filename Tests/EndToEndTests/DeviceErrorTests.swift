@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import StoreTestSupport
 import Testing
 
 /// Bad device requests get a 4xx in snapd's `error-list` format, never a 500; every answer says

@@ -1,7 +1,7 @@
 /// The two base64 flavours of snapd's formats, with Go's decoding rules: standard with padding
 /// (signatures, keys; line breaks are skipped) and URL-safe without padding (digests, key ids).
-enum Base64 {
-    enum Alphabet {
+public enum Base64 {
+    public enum Alphabet: Sendable {
         case standard
         case urlSafe
 
@@ -24,7 +24,7 @@ enum Base64 {
         return table
     }
 
-    static func encode<Bytes: Collection>(_ bytes: Bytes, alphabet: Alphabet = .standard, padding: Bool = true)
+    public static func encode<Bytes: Collection>(_ bytes: Bytes, alphabet: Alphabet = .standard, padding: Bool = true)
         -> String
     where Bytes.Element == UInt8 {
         let characters = alphabet.characters
@@ -57,7 +57,7 @@ enum Base64 {
     }
 
     /// Returns nil for anything Go's decoder rejects.
-    static func decode<Bytes: Collection>(_ text: Bytes, alphabet: Alphabet = .standard, padding: Bool = true)
+    public static func decode<Bytes: Collection>(_ text: Bytes, alphabet: Alphabet = .standard, padding: Bool = true)
         -> [UInt8]?
     where Bytes.Element == UInt8 {
         let lookup = alphabet == .standard ? standardTable : urlSafeTable
@@ -103,7 +103,7 @@ enum Base64 {
     }
 
     /// base64url without padding, as digest headers and key ids are written.
-    static func urlEncoded<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+    public static func urlEncoded<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         encode(bytes, alphabet: .urlSafe, padding: false)
     }
 }

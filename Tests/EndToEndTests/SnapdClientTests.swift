@@ -2,6 +2,7 @@ import Assertions
 import Foundation
 import StoreCore
 import StoreProtocol
+import StoreTestSupport
 import TestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import StoreCore
 import StoreProtocol
+import StoreTestSupport
 import TestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import Assertions
 import Foundation
+import StoreTestSupport
 import TestSupport
 import Testing
 
