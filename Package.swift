@@ -146,12 +146,20 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        // The store's services on a real SQLite catalogue, and its router in process.
+        // The store's services on a real SQLite catalogue and blob folder.
         .testTarget(
             name: "StoreTests",
             dependencies: [
-                "StoreCore", "StoreProtocol", "StorePersistence", "StoreHTTP", "Assertions", "SnapFiles", "TestSupport",
+                "StoreCore", "StoreProtocol", "StorePersistence", "Assertions", "SnapFiles", "TestSupport",
                 "StoreTestSupport",
+            ]
+        ),
+        // The router in process, through Hummingbird's testing client.
+        .testTarget(
+            name: "StoreHTTPTests",
+            dependencies: [
+                "StoreHTTP", "StoreCore", "StoreProtocol", "StoreTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

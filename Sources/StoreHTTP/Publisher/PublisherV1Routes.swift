@@ -25,13 +25,9 @@ struct PublisherV1Routes {
         api.post("snap/{name}/tracks", use: createTracks)
     }
 
-    struct Macaroon: Codable {
-        let macaroon: String
-    }
-
     @Sendable func exchange(_ request: Request, context: StoreRequestContext) async throws -> Response {
-        let body = try await JSONBody.decode(Macaroon.self, from: request)
-        return try JSONBody.response(Macaroon(macaroon: try await store.exchange(token: body.macaroon)))
+        let body = try await JSONBody.decode(PublisherViews.Macaroon.self, from: request)
+        return try JSONBody.response(PublisherViews.Macaroon(macaroon: try await store.exchange(token: body.macaroon)))
     }
 
     @Sendable func whoami(_ request: Request, context: StoreRequestContext) async throws -> Response {

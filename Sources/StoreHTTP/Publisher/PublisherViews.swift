@@ -6,6 +6,11 @@ import StoreProtocol
 /// (craft-store's `publisher/_response.py`, `models/`): no key they require is missing, no key a
 /// strict model refuses is added, and required keys without a value are written as null.
 enum PublisherViews {
+    /// A macaroon handed out or taken in, in both dialects (`{"macaroon": …}`).
+    struct Macaroon: Codable, Sendable {
+        let macaroon: String
+    }
+
     struct Progressive: Encodable, Sendable {
         let paused: Nullable<Bool>
         let percentage: Nullable<Double>

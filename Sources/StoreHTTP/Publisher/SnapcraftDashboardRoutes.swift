@@ -37,17 +37,13 @@ struct SnapcraftDashboardRoutes {
         let expires: String?
     }
 
-    struct Macaroon: Encodable {
-        let macaroon: String
-    }
-
     @Sendable func mintMacaroon(_ request: Request, context: StoreRequestContext) async throws -> Response {
         let body = try await JSONBody.decode(ACLRequest.self, from: request)
         // The client looks for the caveat addressed to the host it knows as Ubuntu One: this one.
         let macaroon = try await store.mintRootMacaroon(
             permissions: body.permissions ?? [], description: body.description ?? "",
             expiresAt: body.expires.flatMap(WireTime.seconds), dischargeLocation: request.authorityHost)
-        return try JSONBody.response(Macaroon(macaroon: macaroon))
+        return try JSONBody.response(PublisherViews.Macaroon(macaroon: macaroon))
     }
 
     struct DischargeRequest: Decodable {

@@ -8,14 +8,13 @@ enum JSONBody {
     enum Dialect {
         case admin
         case literal
-
-        var encoder: JSONEncoder { self == .admin ? WireJSON.encoder : WireJSON.literalEncoder }
-        var decoder: JSONDecoder { self == .admin ? WireJSON.decoder : WireJSON.literalDecoder }
     }
 
-    // Built once: a JSONEncoder is a class whose configuration is read, never changed, per call.
+    // Built once: coders are classes whose configuration is only read per call.
     private static let adminEncoder = WireJSON.encoder
     private static let literalEncoder = WireJSON.literalEncoder
+    private static let adminDecoder = WireJSON.decoder
+    private static let literalDecoder = WireJSON.literalDecoder
 
     /// An answer; snapd compares the content type exactly, so no charset is added.
     static func response<Value: Encodable>(
@@ -36,7 +35,7 @@ enum JSONBody {
         let buffer = try await request.collectBody(upTo: limit)
         let data = buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer: buffer)
         do {
-            return try dialect.decoder.decode(type, from: data)
+            return try (dialect == .admin ? adminDecoder : literalDecoder).decode(type, from: data)
         } catch let error as DecodingError {
             throw APIError(
                 .badRequest, code: "invalid-request",

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Assertions
 import Foundation
+import SnapFiles
 import StoreCore
 
 struct UploadCommand: AsyncParsableCommand {
@@ -29,8 +30,10 @@ struct UploadCommand: AsyncParsableCommand {
         if let release { print("released to \(release)") }
     }
 
-    /// The name comes from the snap itself, so the right snap is addressed.
+    /// The name comes from the snap itself, so the right snap is addressed. Only `meta/snap.yaml`
+    /// is read: the store hashes and checks the whole file as it arrives.
     static func snapName(of file: String) throws -> String {
-        try SnapFilesBridge.name(of: file)
+        let yaml = try SquashfsImage(path: file).readFile(atPath: "meta/snap.yaml", limit: 1 << 20)
+        return try SnapMetadata.parse(yaml: String(decoding: yaml, as: UTF8.self)).name
     }
 }

@@ -82,6 +82,18 @@ import Testing
         }
     }
 
+    /// Downloads come from what is a CDN in the real store: a stale session does not stop them.
+    @Test func downloadsIgnoreAStaleSession() async throws {
+        try await withRouter { client, _ in
+            do {
+                let response = try await client.execute(
+                    uri: "/api/v1/snaps/download/nosuchsnap_1.snap", method: .get,
+                    headers: [HTTPField.Name("Snap-Device-Authorization")!: #"Macaroon root="stale""#])
+                #expect(response.status == .notFound, "anonymous, and there is no such file")
+            }
+        }
+    }
+
     /// snapd's rule decides `"0*"`: the action is refused whole, with the key that was wrong.
     @Test func anEpochSnapdRefusesIsAClearBadRequest() async throws {
         try await withRouter { client, _ in
