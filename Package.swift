@@ -168,7 +168,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "StoreCore", "StoreProtocol", "StorePersistence", "Assertions", "SnapFiles", "TestSupport",
-                "StoreTestSupport", "snapdepot", "SnapdepotBench",
+                "StoreTestSupport", "DeviceAgent", "snapdepot", "SnapdepotBench",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Yams", package: "Yams"),
             ]

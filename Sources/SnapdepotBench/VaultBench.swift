@@ -76,7 +76,7 @@ struct VaultBench: AsyncParsableCommand {
         }
         BenchSupport.progress(json, "opening \(devices) device sessions, \(connections) at a time…")
         let (tokens, sessions) = try await perDevice(serials) { device in
-            try await Self.openSession(connection, key: device.0, serial: device.1, model: model)
+            try await DeviceSession.open(connection, key: device.0, serial: device.1, model: model)
         }
         var figures = Figures(registration: registered, session: sessions)
 
@@ -155,33 +155,6 @@ struct VaultBench: AsyncParsableCommand {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(body)
         return request
-    }
-
-    /// Nonce, then a device-session-request signed with the device key: what snapd's store package sends.
-    private static func openSession(_ connection: StoreConnection, key: PrivateKey, serial: Serial, model: Model)
-        async throws -> String
-    {
-        let nonceAnswer = try await connection.send("/api/v1/snaps/auth/nonces", method: .POST)
-        guard
-            let nonce = (try? JSONSerialization.jsonObject(with: nonceAnswer.body) as? [String: Any])?["nonce"]
-                as? String
-        else { throw CLIError("no nonce: HTTP \(nonceAnswer.status)") }
-        let request = try AssertionSigner.sign(
-            headers: [
-                "type": "device-session-request", "brand-id": .string(serial.brandID), "model": .string(serial.model),
-                "serial": .string(serial.serial), "nonce": .string(nonce), "timestamp": .string(Timestamp.now().text),
-            ], key: key)
-        let body = try JSONSerialization.data(withJSONObject: [
-            "device-session-request": request.encodedText, "serial-assertion": serial.assertion.encodedText,
-            "model-assertion": model.assertion.encodedText,
-        ])
-        let answer = try await connection.send(
-            "/api/v1/snaps/auth/sessions", method: .POST, body: body, headers: ["Content-Type": "application/json"])
-        guard
-            let macaroon = (try? JSONSerialization.jsonObject(with: answer.body) as? [String: Any])?["macaroon"]
-                as? String
-        else { throw CLIError("no session: HTTP \(answer.status) \(String(decoding: answer.body, as: UTF8.self))") }
-        return macaroon
     }
 
     /// A small snap with revision 1 and 2 on stable, to refresh from 1.

@@ -33,6 +33,7 @@ public struct SnapdepotCommand: AsyncParsableCommand {
             CommandGroup(
                 name: "Production: images, the factory, devices",
                 subcommands: [ImageCommand.self, FactoryCommand.self, VaultCommand.self, DevicesCommand.self]),
+            CommandGroup(name: "Run a device", subcommands: [AgentCommand.self]),
             CommandGroup(
                 name: "Offline tools", subcommands: [PackCommand.self, SnapCommand.self, DemoCommand.self]),
         ]

@@ -89,11 +89,19 @@ public struct StoreConnection: Sendable {
         return components?.string ?? baseURL + path
     }
 
-    /// `POST /v2/snaps/refresh` with snapd's body.
-    public func snapAction(_ action: SnapActionRequest) async throws -> SnapActionResponse {
+    /// `POST /v2/snaps/refresh` with snapd's body. A 401 asking for a new device session is
+    /// `DeviceAgentError.sessionExpired`, so the caller can open one and ask again, as snapd does.
+    public func snapAction(_ action: SnapActionRequest, headers: [String: String] = [:]) async throws
+        -> SnapActionResponse
+    {
         let answer = try await send(
             "/v2/snaps/refresh", method: .POST, body: try WireJSON.literalEncoder.encode(action),
-            headers: ["Content-Type": "application/json", "Accept": "application/json"])
+            headers: headers.merging(["Content-Type": "application/json", "Accept": "application/json"]) { $1 })
+        if answer.status == 401,
+            answer.headers.first(name: "WWW-Authenticate")?.contains("refresh_device_session") == true
+        {
+            throw DeviceAgentError.sessionExpired
+        }
         guard answer.status == 200 else { throw DeviceAgentError("the snap action failed: \(answer.refusal)") }
         do {
             return try WireJSON.literalDecoder.decode(SnapActionResponse.self, from: answer.body)
@@ -115,30 +123,44 @@ public struct StoreConnection: Sendable {
     }
 
     /// A file at `url` written to `path` as it arrives, fsynced; progress gets bytes so far and the
-    /// expected total (0 when unknown).
+    /// expected total (0 when unknown). With `resume`, bytes already in `path` are kept and only
+    /// the rest is asked for (`Range: bytes=N-`), as snapd resumes its `.partial` files; a store
+    /// that answers 200 instead of 206 sends the whole file again. Returns the offset the store
+    /// resumed from (0 for a whole download).
+    @discardableResult
     public func download(
-        _ url: String, to path: String, expectedSize: UInt64 = 0,
-        progress: (@Sendable (UInt64, UInt64) -> Void)? = nil
-    ) async throws {
+        _ url: String, to path: String, expectedSize: UInt64 = 0, resume: Bool = false,
+        extraHeaders: [String: String] = [:], progress: (@Sendable (UInt64, UInt64) -> Void)? = nil
+    ) async throws -> UInt64 {
         var request = HTTPClientRequest(url: url)
+        if let architecture { request.headers.add(name: "X-Ubuntu-Architecture", value: architecture) }
         if let storeID, !storeID.isEmpty { request.headers.add(name: "Snap-Device-Store", value: storeID) }
         if let deviceSession {
             request.headers.add(name: "Snap-Device-Authorization", value: "Macaroon root=\"\(deviceSession)\"")
         }
-        let response = try await Self.http.execute(request, timeout: .hours(1))
-        guard response.status == .ok else {
+        for (name, value) in extraHeaders { request.headers.replaceOrAdd(name: name, value: value) }
+        let have = resume ? ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? UInt64) ?? 0) : 0
+        if have > 0 { request.headers.add(name: "Range", value: "bytes=\(have)-") }
+        let response: HTTPClientResponse
+        do {
+            response = try await Self.http.execute(request, timeout: .hours(1))
+        } catch {
+            throw DeviceAgentError("downloading \(url): cannot reach the store: \(error)")
+        }
+        let appending = have > 0 && response.status == .partialContent
+        guard response.status == .ok || appending else {
             throw DeviceAgentError("downloading \(url): the store answered \(response.status)")
         }
-        guard FileManager.default.createFile(atPath: path, contents: nil),
-            let handle = FileHandle(forWritingAtPath: path)
-        else { throw DeviceAgentError("cannot write \(path)") }
-        defer { try? handle.close() }
-        var done: UInt64 = 0
+        let descriptor = open(path, O_WRONLY | O_CREAT | (appending ? O_APPEND : O_TRUNC), 0o600)
+        guard descriptor >= 0 else { throw DeviceAgentError("cannot write \(path): errno \(errno)") }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        var done: UInt64 = appending ? have : 0
         for try await chunk in response.body {
             try chunk.withUnsafeReadableBytes { try handle.write(contentsOf: $0) }
             done += UInt64(chunk.readableBytes)
             progress?(done, expectedSize)
         }
         try handle.synchronize()
+        return appending ? have : 0
     }
 }

@@ -53,6 +53,8 @@ public struct SeedBuilder {
 
     public var isExtended: Bool { model.form == .extended }
 
+    private var fetcher: AssertionFetcher { AssertionFetcher(connection: connection) }
+
     /// A snap the seed will hold: where it comes from and what `options.yaml` says of it.
     public struct Wanted {
         public let name: String
@@ -161,7 +163,7 @@ public struct SeedBuilder {
             AssertionReference(.account, [model.brandID]),
             AssertionReference(.accountKey, [model.assertion.string("sign-key-sha3-384")]),
         ] where !trust.isTrustedAccount(model.brandID) {
-            for assertion in try await fetchChain(reference, trusting: trust) { try accept(assertion) }
+            for assertion in try await fetcher.chain(reference, trusting: trust) { try accept(assertion) }
         }
         do {
             try trust.add(model.assertion)
@@ -247,38 +249,6 @@ public struct SeedBuilder {
         }
     }
 
-    /// One assertion and whatever it needs that the trust database does not have yet, signers first.
-    /// `visiting` holds the chain being followed: a key that leads back to itself (a root these roots
-    /// do not hold) ends the walk.
-    private func fetchChain(
-        _ reference: AssertionReference, trusting trust: TrustDatabase, visiting: Set<String> = []
-    ) async throws -> [Assertion] {
-        if trust.find(reference) != nil { return [] }
-        guard !visiting.contains(reference.path) else {
-            throw DeviceAgentError(
-                "\(reference) is signed by a key that is not among the trusted roots: "
-                    + "the store signs with another root than the one trusted (--trusted)")
-        }
-        let visiting = visiting.union([reference.path])
-        guard let assertion = try await connection.assertion(reference) else {
-            throw DeviceAgentError(
-                "the store has no \(reference.type.name) \(reference.primaryKey.joined(separator: "/"))")
-        }
-        var chain: [Assertion] = []
-        let signKey = assertion.string("sign-key-sha3-384")
-        let authority = assertion.string("authority-id")
-        if !authority.isEmpty, !trust.isTrustedAccount(authority) {
-            chain += try await fetchChain(
-                AssertionReference(.account, [authority]), trusting: trust, visiting: visiting)
-            chain += try await fetchChain(
-                AssertionReference(.accountKey, [signKey]), trusting: trust, visiting: visiting)
-        } else if !signKey.isEmpty {
-            chain += try await fetchChain(
-                AssertionReference(.accountKey, [signKey]), trusting: trust, visiting: visiting)
-        }
-        return chain + [assertion]
-    }
-
     /// Resolves a snap as a device of the model would, downloads it, and checks it against its assertions.
     private func fetchSnap(name: String, channel: String, into folder: URL, trust: TrustDatabase) async throws
         -> (Entry, SnapFile, [Assertion])
@@ -305,7 +275,7 @@ public struct SeedBuilder {
         let path = folder.appendingPathComponent(file).path
         var reporter: (@Sendable (UInt64, UInt64) -> Void)?
         if let progress { reporter = { done, total in progress(file, done, total) } }
-        try await connection.download(
+        _ = try await connection.download(
             snap.download.url, to: path, expectedSize: snap.download.size, progress: reporter)
         finished?(file)
         let opened: SnapFile
@@ -318,13 +288,13 @@ public struct SeedBuilder {
             throw DeviceAgentError("\(file): its SHA3-384 is \(opened.sha3_384Hex), the store said \(expected)")
         }
         // In the order snapd accepts them: the publisher's account, the declaration, then the revision.
-        let declarationChain = try await fetchChain(
+        let declarationChain = try await fetcher.chain(
             AssertionReference(.snapDeclaration, ["16", snapID]), trusting: trust)
         let publisher = declarationChain.last?.string("publisher-id") ?? ""
         var chain =
-            publisher.isEmpty ? [] : try await fetchChain(AssertionReference(.account, [publisher]), trusting: trust)
+            publisher.isEmpty ? [] : try await fetcher.chain(AssertionReference(.account, [publisher]), trusting: trust)
         chain += declarationChain
-        chain += try await fetchChain(AssertionReference(.snapRevision, [opened.sha3_384Base64URL]), trusting: trust)
+        chain += try await fetcher.chain(AssertionReference(.snapRevision, [opened.sha3_384Base64URL]), trusting: trust)
         let revisionAssertion = chain.first { $0.type == .snapRevision }
         guard let revisionAssertion, revisionAssertion.string("snap-id") == snapID,
             revisionAssertion.string("snap-revision") == String(revision),

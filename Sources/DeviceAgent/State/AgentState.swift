@@ -1,0 +1,85 @@
+import SnapFiles
+
+/// What the agent knows of its device, kept in one file written whole (snapd's `state.json`):
+/// the installed snaps and the changes that installed them.
+public struct AgentState: Codable, Sendable, Equatable {
+    /// One installed snap (snapd's `SnapState`): the current revision and those kept beside it.
+    public struct InstalledSnap: Codable, Sendable, Equatable {
+        public var name: String
+        public var snapID: String
+        public var type: String
+        public var version: String
+        /// The revision in use: its file is `snaps/NAME_REV.snap`.
+        public var current: Int
+        /// Every revision kept on disk, oldest first, the current one included (`refresh.retain`).
+        public var sequence: [Int]
+        /// The channel followed, in full form (`latest/stable`), as snapd stores it.
+        public var channel: String
+        public var epoch: Epoch
+        /// When the current revision was installed: the context's `refreshed-date`.
+        public var refreshedAt: String
+    }
+
+    /// One unit of work, as `snap changes` lists them, with its steps as `snap tasks` does.
+    public struct Change: Codable, Sendable, Equatable {
+        public enum Status: String, Codable, Sendable {
+            case doing = "Doing"
+            case done = "Done"
+            case error = "Error"
+            case undone = "Undone"
+        }
+
+        public struct Task: Codable, Sendable, Equatable {
+            public var summary: String
+            public var status: Status
+            /// Why a step failed, in the agent's own words.
+            public var reason: String?
+        }
+
+        public var id: Int
+        public var kind: String
+        public var summary: String
+        public var status: Status
+        public var spawnTime: String
+        public var readyTime: String?
+        public var tasks: [Task]
+    }
+
+    public var snaps: [InstalledSnap] = []
+    public var changes: [Change] = []
+    /// Set once the seed's snaps are installed (snapd's `seeded`).
+    public var seeded = false
+    public var lastRefresh: String?
+
+    public init() {}
+
+    public func snap(named name: String) -> InstalledSnap? {
+        snaps.first { $0.name == name }
+    }
+
+    mutating func put(_ snap: InstalledSnap) {
+        if let index = snaps.firstIndex(where: { $0.name == snap.name }) {
+            snaps[index] = snap
+        } else {
+            snaps.append(snap)
+            snaps.sort { $0.name < $1.name }
+        }
+    }
+
+    mutating func newChange(kind: String, summary: String, at time: String) -> Int {
+        let id = (changes.map(\.id).max() ?? 0) + 1
+        changes.append(Change(id: id, kind: kind, summary: summary, status: .doing, spawnTime: time, tasks: []))
+        return id
+    }
+
+    mutating func record(_ id: Int, _ task: Change.Task) {
+        guard let index = changes.firstIndex(where: { $0.id == id }) else { return }
+        changes[index].tasks.append(task)
+    }
+
+    mutating func finish(_ id: Int, _ status: Change.Status, at time: String) {
+        guard let index = changes.firstIndex(where: { $0.id == id }) else { return }
+        changes[index].status = status
+        changes[index].readyTime = time
+    }
+}

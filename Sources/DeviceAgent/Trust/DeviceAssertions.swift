@@ -1,0 +1,46 @@
+import Assertions
+import Foundation
+
+/// A device's assertion database: only the image's trusted roots, then what the device verified
+/// against them — its model, its serial, the seed's assertions, and what every refresh fetched
+/// since (`assertions/verified.assert`). Nothing is taken on the store's word.
+public struct DeviceAssertions: Sendable {
+    public let folder: URL
+    public private(set) var database: TrustDatabase
+
+    /// Opens `assertions/` of a device folder. An assertion of the image that does not verify
+    /// against the roots makes the device refuse to start, with the reason.
+    public static func open(_ folder: URL) throws -> DeviceAssertions {
+        func read(_ name: String) throws -> [Assertion] {
+            let file = folder.appendingPathComponent(name)
+            guard let data = FileManager.default.contents(atPath: file.path) else { return [] }
+            return try AssertionStream.decode(Array(data))
+        }
+        let roots = try read("trusted.assert")
+        guard !roots.isEmpty else { throw DeviceAgentError("\(folder.path) holds no trusted.assert") }
+        var database = try TrustDatabase(trusted: roots)
+        let refused = database.addAll(
+            try read("model.assert") + read("serial.assert") + read("seed.assert") + read("verified.assert"))
+        if let first = refused.first {
+            throw DeviceAgentError("the device's \(first.assertion) does not verify: \(first.error.message)")
+        }
+        return DeviceAssertions(folder: folder, database: database)
+    }
+
+    /// Adds assertions that verify against what the device holds, and keeps them on disk; a
+    /// refused one changes nothing and says why.
+    public mutating func add(_ assertions: [Assertion]) throws {
+        var working = database
+        let fresh = assertions.filter { working.find($0.reference) == nil }
+        let refused = working.addAll(fresh)
+        if let first = refused.first {
+            throw DeviceAgentError("\(first.assertion) does not verify: \(first.error.message)")
+        }
+        guard !fresh.isEmpty else { return }
+        let file = folder.appendingPathComponent("verified.assert")
+        let kept = (FileManager.default.contents(atPath: file.path).map { Array($0) }) ?? []
+        let separator: [UInt8] = kept.isEmpty ? [] : [0x0a]
+        try AtomicFile.write(kept + separator + AssertionStream.encode(fresh), to: file.path)
+        database = working
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import DeviceAgent
+import Foundation
+
+/// The device-update agent on a device folder that `factory flash` made: first boot from the
+/// image's seed, refreshes from the store, and what it installed, as `snap list`/`snap changes` show.
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "Run a device's update agent: seed from the image, refresh from the store, list what is installed.",
+        subcommands: [Boot.self, Refresh.self, List.self, Changes.self]
+    )
+
+    struct DeviceOptions: ParsableArguments {
+        @Option(help: "The device folder (as `factory flash` writes it).") var device: String
+        @Option(help: "The store to use instead of the one the device was flashed for.") var store: String?
+        @Flag(help: "Print machine-readable JSON.") var json = false
+
+        func agent() throws -> Agent {
+            try Agent.open(folder: URL(fileURLWithPath: device), storeURL: store)
+        }
+    }
+
+    struct Boot: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "First boot: verify the seed's snaps against the seed's assertions and install them.")
+        @OptionGroup var options: DeviceOptions
+
+        func run() throws {
+            let state = try options.agent().boot()
+            if options.json { return try JSONOutput.print(state.snaps) }
+            print("\(state.snaps.count) snaps seeded")
+        }
+    }
+
+    struct Refresh: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Ask the store for newer revisions and install them, verified, as snapd refreshes.")
+        @OptionGroup var options: DeviceOptions
+        @Argument(help: "Only these snaps (default: every installed snap).") var names: [String] = []
+
+        func run() async throws {
+            let report = try await options.agent().refresh(names: names)
+            if options.json { return try JSONOutput.print(report) }
+            if report.refreshed.isEmpty && report.failed.isEmpty { print("All snaps up to date.") }
+            for moved in report.refreshed { print("\(moved.name) refreshed from \(moved.from) to \(moved.to)") }
+            for failed in report.failed {
+                FileHandle.standardError.write(Data("\(failed.name) \(failed.revision): \(failed.reason)\n".utf8))
+            }
+            if !report.failed.isEmpty { throw ExitCode.failure }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List installed snaps, like `snap list`.")
+        @OptionGroup var options: DeviceOptions
+
+        func run() throws {
+            let snaps = try options.agent().state().snaps
+            if options.json { return try JSONOutput.print(snaps) }
+            print(
+                Table.render(
+                    ["Name", "Version", "Rev", "Tracking", "Kept"],
+                    snaps.map {
+                        [
+                            $0.name, $0.version, String($0.current), $0.channel,
+                            $0.sequence.map(String.init).joined(separator: ","),
+                        ]
+                    }))
+        }
+    }
+
+    struct Changes: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the agent's changes and their steps, like `snap changes` and `snap tasks`.")
+        @OptionGroup var options: DeviceOptions
+
+        func run() throws {
+            let changes = try options.agent().state().changes
+            if options.json { return try JSONOutput.print(changes) }
+            for change in changes {
+                print("\(change.id)  \(change.status.rawValue)  \(change.spawnTime)  \(change.summary)")
+                for task in change.tasks {
+                    print("    \(task.status.rawValue)  \(task.summary)\(task.reason.map { ": \($0)" } ?? "")")
+                }
+            }
+        }
+    }
+}
