@@ -131,6 +131,10 @@ let package = Package(
             dependencies: ["StoreProtocol", "SnapFiles"]
         ),
         .testTarget(
+            name: "DeviceAgentTests",
+            dependencies: ["DeviceAgent", "Assertions", "SnapFiles", "TestSupport"]
+        ),
+        .testTarget(
             name: "StoreCoreTests",
             dependencies: ["StoreCore", "StoreProtocol", "Assertions", "DepotCrypto", "TestSupport"]
         ),
