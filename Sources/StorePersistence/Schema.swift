@@ -154,6 +154,31 @@ enum Schema {
         migrator.registerMigration("v4: drop the unused settings table") { db in
             try db.execute(sql: "DROP TABLE settings")
         }
+        migrator.registerMigration("v5: what devices report: installed snaps and their events") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE device_snaps (
+                        serial_key TEXT NOT NULL,
+                        snap_id TEXT NOT NULL,
+                        revision INTEGER NOT NULL,
+                        channel TEXT NOT NULL,
+                        refreshed_date TEXT,
+                        reported_at INTEGER NOT NULL,
+                        pending_revision INTEGER,
+                        PRIMARY KEY (serial_key, snap_id)
+                    );
+                    CREATE TABLE device_events (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        serial_key TEXT NOT NULL,
+                        snap_id TEXT NOT NULL,
+                        revision INTEGER NOT NULL,
+                        kind TEXT NOT NULL,
+                        at INTEGER NOT NULL,
+                        detail TEXT
+                    );
+                    CREATE INDEX device_events_by_device ON device_events(serial_key, id);
+                    """)
+        }
         return migrator
     }
 }

@@ -51,6 +51,18 @@ struct AgentTests {
             return URL(fileURLWithPath: world.data).appendingPathComponent("blobs/\(digest.prefix(2))/\(digest)")
         }
 
+        /// What the store knows of this device (`devices show SERIAL --json`).
+        func inventory() throws -> [String: Any] {
+            let state = try DeviceState.read(from: folder)
+            let shown = try world.store.snapdepot(["devices", "show", state.serial, "--json"])
+            try #require(shown.status == 0, "\(shown.output)")
+            return try #require(try JSONSerialization.jsonObject(with: Data(shown.output.utf8)) as? [String: Any])
+        }
+
+        func events(_ inventory: [String: Any]) -> [String] {
+            (inventory["history"] as? [[String: Any]] ?? []).map { "\($0["kind"] ?? "") \($0["revision"] ?? "")" }
+        }
+
         func stop() {
             world.stop()
         }
@@ -83,9 +95,16 @@ struct AgentTests {
             contentsOf: device.folder.appendingPathComponent("assertions/verified.assert"), encoding: .utf8)
         #expect(verified.contains("type: snap-revision") && verified.contains("snap-revision: 2"))
 
-        // The store knows the device by its session: it is in the inventory as seen.
-        let inventory = try device.world.store.snapdepot(["devices", "list", "--json"])
-        #expect(inventory.output.contains("my-pi3-amd64"), "\(inventory.output)")
+        // The store learns the installed set from each refresh, and the download from the file
+        // request: the next report shows whether the update took.
+        #expect(try device.agent(["refresh"]).status == 0)
+        let inventory = try device.inventory()
+        let installed = inventory["installed"] as? [[String: Any]] ?? []
+        #expect(installed.count == 5, "\(inventory)")
+        #expect(installed.first { $0["name"] as? String == "myawesomesnap" }?["revision"] as? Int == 2)
+        #expect(
+            device.events(inventory).filter { $0.hasSuffix(" 2") } == ["downloaded 2", "refreshed 2"],
+            "\(device.events(inventory))")
 
         // Retain: with two kept, the oldest revision's file goes when a third arrives.
         try device.release(3)
@@ -118,6 +137,10 @@ struct AgentTests {
         let snaps = try FileManager.default.contentsOfDirectory(
             atPath: device.folder.appendingPathComponent("snaps").path)
         #expect(!snaps.contains { $0.hasPrefix("myawesomesnap_2") }, "nothing of the bad download is kept: \(snaps)")
+        // The device downloaded 2 and reports 1 at its next refresh: the store infers the failure.
+        #expect(try device.agent(["refresh"]).status != 0)
+        let events = device.events(try device.inventory())
+        #expect(events.contains("failed 2") && !events.contains("refreshed 2"), "\(events)")
         let changes = try device.agent(["changes", "--json"])
         let list = try #require(try JSONSerialization.jsonObject(with: Data(changes.output.utf8)) as? [[String: Any]])
         let last = try #require(list.last)

@@ -98,4 +98,30 @@ import Testing
         #expect(try await catalogue.snap(name: "hello", store: nil)?.snapID == Self.snapID)
         #expect(try await catalogue.journalMode() == "memory", "an in-memory database has no WAL")
     }
+
+    /// snapd reports its installed set on every refresh: the store keeps it and reads the story.
+    @Test func reportsAndDownloadsTellWhetherAnUpdateTook() async throws {
+        let catalogue = try await seeded()
+        let device = "acme/my-pi3/A1"
+        func report(_ revision: Int, at time: Int64) async throws {
+            try await catalogue.recordReport(
+                serialKey: device,
+                snaps: [
+                    ReportedSnap(
+                        snapID: Self.snapID, revision: revision, channel: "latest/stable", refreshedDate: nil)
+                ], at: time)
+        }
+        try await report(1, at: 10)
+        try await catalogue.recordDownload(serialKey: device, snapID: Self.snapID, revision: 2, at: 11)
+        try await catalogue.recordDownload(serialKey: device, snapID: Self.snapID, revision: 2, at: 12)
+        try await report(1, at: 20)
+        try await catalogue.recordDownload(serialKey: device, snapID: Self.snapID, revision: 2, at: 21)
+        try await report(2, at: 30)
+        try await report(1, at: 40)
+        let story = try await catalogue.deviceEvents(serialKey: device).map { "\($0.kind.rawValue) \($0.revision)" }
+        #expect(story == ["reported 1", "downloaded 2", "failed 2", "downloaded 2", "refreshed 2", "reverted 1"])
+        let installed = try await catalogue.installedSnaps(serialKey: device)
+        #expect(
+            installed.map(\.revision) == [1] && installed.first?.name == "hello" && installed.first?.reportedAt == 40)
+    }
 }

@@ -79,4 +79,15 @@ public protocol Catalogue: Sendable {
     /// `brand/model/serial` of the device a session belongs to.
     func deviceSession(tokenHash: String) async throws -> String?
     func markDeviceSeen(serialKey: String, at time: Int64) async throws
+
+    // MARK: What devices report
+
+    /// Keeps a device's reported installed set and adds the events it implies: a first report, a
+    /// newer or older revision, and a failed update (a revision downloaded, then another reported).
+    func recordReport(serialKey: String, snaps: [ReportedSnap], at time: Int64) async throws
+    /// Notes that a device downloaded a revision.
+    func recordDownload(serialKey: String, snapID: String, revision: Int, at time: Int64) async throws
+    func installedSnaps(serialKey: String) async throws -> [InstalledSnapRecord]
+    /// Oldest first.
+    func deviceEvents(serialKey: String) async throws -> [DeviceSnapEvent]
 }

@@ -85,10 +85,19 @@ extension SnapStore {
     }
 
     /// A revision's file as a device may download it: the brand-store rule applies to downloads
-    /// by snap-id as it does to every other device request.
-    public func download(snapID: String, revision: Int, device: DeviceIdentity) async throws -> RevisionRecord? {
-        guard let dossier = try await visibleSnap(id: snapID, device: device) else { return nil }
-        return dossier.revisions.first { $0.revision == revision }
+    /// by snap-id as it does to every other device request. A device with a session that fetches
+    /// the file (`recording`) has it noted, so a later report tells whether the update took.
+    public func download(snapID: String, revision: Int, device: DeviceIdentity, recording: Bool) async throws
+        -> RevisionRecord?
+    {
+        guard let dossier = try await visibleSnap(id: snapID, device: device),
+            let record = dossier.revisions.first(where: { $0.revision == revision })
+        else { return nil }
+        if recording, let serialKey = device.serialKey {
+            try await catalogue.recordDownload(
+                serialKey: serialKey, snapID: snapID, revision: revision, at: clock().seconds)
+        }
+        return record
     }
 
     /// One assertion of the assertion service by type and full primary key.

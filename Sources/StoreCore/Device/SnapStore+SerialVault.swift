@@ -139,6 +139,30 @@ extension SnapStore {
         return try await catalogue.devices(filter)
     }
 
+    /// One device of the inventory with what it last reported and what happened to its snaps.
+    public struct DeviceDetail: Sendable, Codable {
+        public let device: DeviceRecord
+        public let serialAssertion: String?
+        public let installed: [InstalledSnapRecord]
+        public let history: [DeviceSnapEvent]
+    }
+
+    public func deviceDetail(brandID: String, model: String, serial: String, by principal: Principal) async throws
+        -> DeviceDetail
+    {
+        guard
+            let device = try await devices(DeviceFilter(brandID: brandID, model: model, serial: serial), by: principal)
+                .first
+        else {
+            throw StoreError(.notFound, "no device \(brandID)/\(model)/\(serial) in the inventory")
+        }
+        let assertion = try await catalogue.assertion(AssertionReference(.serial, [brandID, model, serial]))
+        return DeviceDetail(
+            device: device, serialAssertion: assertion?.encodedText,
+            installed: try await catalogue.installedSnaps(serialKey: device.serialKey),
+            history: try await catalogue.deviceEvents(serialKey: device.serialKey))
+    }
+
     private static func parseSerialRequest(_ body: [UInt8]) throws -> (SerialRequest, Model) {
         let stream: [Assertion]
         do {

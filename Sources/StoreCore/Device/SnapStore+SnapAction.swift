@@ -10,6 +10,16 @@ extension SnapStore {
     public func snapAction(_ request: SnapActionRequest, device: DeviceIdentity, baseURL: String) async throws
         -> [SnapActionResult]
     {
+        if let serialKey = device.serialKey, !request.context.isEmpty {
+            // snapd sends its whole installed set each time: what the store knows of the device.
+            try await catalogue.recordReport(
+                serialKey: serialKey,
+                snaps: request.context.map {
+                    ReportedSnap(
+                        snapID: $0.snapID, revision: $0.revision, channel: $0.trackingChannel ?? "latest/stable",
+                        refreshedDate: $0.refreshedDate)
+                }, at: clock().seconds)
+        }
         var results: [SnapActionResult] = []
         let installed = Dictionary(
             request.context.map { ($0.instanceKey, $0) }, uniquingKeysWith: { first, _ in first })

@@ -49,18 +49,9 @@ struct AdminDeviceRoutes {
 
     @Sendable func device(_ request: Request, context: StoreRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let brand = try context.parameters.require("brand")
-        let model = try context.parameters.require("model")
-        let serial = try context.parameters.require("serial")
-        guard
-            let device = try await store.devices(
-                DeviceFilter(brandID: brand, model: model, serial: serial), by: principal
-            ).first
-        else {
-            throw StoreError(.notFound, "no device \(brand)/\(model)/\(serial) in the inventory")
-        }
-        let assertion = try await store.assertion(AssertionReference(.serial, [brand, model, serial]))
-        return try JSONBody.response(
-            DeviceDetail(device: device, serialAssertion: assertion?.encodedText), dialect: .admin)
+        let detail = try await store.deviceDetail(
+            brandID: try context.parameters.require("brand"), model: try context.parameters.require("model"),
+            serial: try context.parameters.require("serial"), by: principal)
+        return try JSONBody.response(detail, dialect: .admin)
     }
 }

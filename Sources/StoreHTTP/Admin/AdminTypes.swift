@@ -88,9 +88,3 @@ struct VaultKeys: Codable {
     let accountID: String
     let keyIDs: [String]
 }
-
-struct DeviceDetail: Codable {
-    let device: DeviceRecord
-    /// The serial assertion when this store signed or stored it.
-    let serialAssertion: String?
-}

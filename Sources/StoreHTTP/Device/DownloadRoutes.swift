@@ -21,7 +21,8 @@ struct DownloadRoutes {
         guard file.hasSuffix(".snap"), let underscore = file.lastIndex(of: "_"),
             let revisionNumber = Int(file[file.index(after: underscore)...].dropLast(5)),
             let revision = try await store.download(
-                snapID: String(file[..<underscore]), revision: revisionNumber, device: try context.requireDevice())
+                snapID: String(file[..<underscore]), revision: revisionNumber, device: try context.requireDevice(),
+                recording: request.method == .get)
         else { throw APIError(.notFound, code: "not-found", "no such download") }
         let path = store.blobs.path(forDigest: revision.sha3_384)
         let size = Int(revision.size)

@@ -27,9 +27,12 @@ struct AgentCommand: AsyncParsableCommand {
         @OptionGroup var options: DeviceOptions
 
         func run() throws {
-            let state = try options.agent().boot()
+            let agent = try options.agent()
+            let state = try agent.boot()
             if options.json { return try JSONOutput.print(state.snaps) }
-            print("\(state.snaps.count) snaps seeded")
+            print(
+                "\(state.snaps.count) snaps seeded on \(agent.device.brandID)/\(agent.device.model) "
+                    + "serial \(agent.device.serial)")
         }
     }
 

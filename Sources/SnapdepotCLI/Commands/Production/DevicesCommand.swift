@@ -11,11 +11,6 @@ struct DevicesCommand: AsyncParsableCommand {
         subcommands: [List.self, Show.self]
     )
 
-    struct Detail: Codable {
-        let device: DeviceRecord
-        let serialAssertion: String?
-    }
-
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List devices by brand, model and first seen; a brand's token sees its own.")
@@ -46,7 +41,8 @@ struct DevicesCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one device and its serial assertion.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show one device: its serial, the snaps it last reported, and what happened to them.")
         @Argument(help: "The serial.") var serial: String
         @Option(help: "The brand, when serials repeat across brands.") var brand: String?
         @Option(help: "The model, when serials repeat across models.") var model: String?
@@ -65,7 +61,7 @@ struct DevicesCommand: AsyncParsableCommand {
                         + "add --brand and --model")
             }
             let detail = try await client.get(
-                "/admin/v1/devices/\(found.brandID)/\(found.model)/\(found.serial)", as: Detail.self)
+                "/admin/v1/devices/\(found.brandID)/\(found.model)/\(found.serial)", as: SnapStore.DeviceDetail.self)
             if json { return try JSONOutput.print(detail) }
             let device = detail.device
             print(
@@ -79,6 +75,29 @@ struct DevicesCommand: AsyncParsableCommand {
                         ["last session", device.lastSession.map(DevicesCommand.time) ?? "-"],
                     ]
                 ).split(separator: "\n").dropFirst().joined(separator: "\n"))
+            if !detail.installed.isEmpty {
+                print("\nInstalled, as last reported:")
+                print(
+                    Table.render(
+                        ["snap", "revision", "tracking", "reported"],
+                        detail.installed.map {
+                            [$0.name ?? $0.snapID, String($0.revision), $0.channel, DevicesCommand.time($0.reportedAt)]
+                        }))
+            }
+            if !detail.history.isEmpty {
+                let names = Dictionary(
+                    detail.installed.map { ($0.snapID, $0.name ?? $0.snapID) }, uniquingKeysWith: { first, _ in first })
+                print("\nHistory:")
+                print(
+                    Table.render(
+                        ["when", "snap", "revision", "event", "detail"],
+                        detail.history.map {
+                            [
+                                DevicesCommand.time($0.at), names[$0.snapID] ?? $0.snapID, String($0.revision),
+                                $0.kind.rawValue, $0.detail ?? "",
+                            ]
+                        }))
+            }
             if let serial = detail.serialAssertion { print("\n" + serial, terminator: "") }
         }
     }

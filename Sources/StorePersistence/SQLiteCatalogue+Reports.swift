@@ -1,0 +1,96 @@
+import Foundation
+import GRDB
+import StoreCore
+
+extension SQLiteCatalogue {
+    public func recordReport(serialKey: String, snaps: [ReportedSnap], at time: Int64) async throws {
+        try await writer.write { db in
+            for snap in snaps {
+                let stored = try Row.fetchOne(
+                    db, sql: "SELECT revision, pending_revision FROM device_snaps WHERE serial_key = ? AND snap_id = ?",
+                    arguments: [serialKey, snap.snapID])
+                var events: [(Int, DeviceSnapEvent.Kind, String?)] = []
+                if let stored {
+                    let previous: Int = stored["revision"]
+                    if let pending: Int = stored["pending_revision"], pending != snap.revision {
+                        events.append(
+                            (
+                                pending, .failed,
+                                "downloaded revision \(pending), then reported revision \(snap.revision)"
+                            ))
+                    }
+                    if snap.revision > previous { events.append((snap.revision, .refreshed, "from \(previous)")) }
+                    if snap.revision < previous { events.append((snap.revision, .reverted, "from \(previous)")) }
+                } else {
+                    events.append((snap.revision, .reported, nil))
+                }
+                try db.execute(
+                    sql: """
+                        INSERT INTO device_snaps (serial_key, snap_id, revision, channel, refreshed_date, reported_at,
+                            pending_revision)
+                        VALUES (?, ?, ?, ?, ?, ?, NULL)
+                        ON CONFLICT (serial_key, snap_id) DO UPDATE SET revision = excluded.revision,
+                            channel = excluded.channel, refreshed_date = excluded.refreshed_date,
+                            reported_at = excluded.reported_at, pending_revision = NULL
+                        """,
+                    arguments: [serialKey, snap.snapID, snap.revision, snap.channel, snap.refreshedDate, time])
+                for (revision, kind, detail) in events {
+                    try Self.addEvent(db, serialKey, snap.snapID, revision, kind, time, detail)
+                }
+            }
+        }
+    }
+
+    public func recordDownload(serialKey: String, snapID: String, revision: Int, at time: Int64) async throws {
+        try await writer.write { db in
+            let pending = try Int.fetchOne(
+                db, sql: "SELECT pending_revision FROM device_snaps WHERE serial_key = ? AND snap_id = ?",
+                arguments: [serialKey, snapID])
+            // A resumed or repeated download of the same revision is one download.
+            guard pending != revision else { return }
+            try db.execute(
+                sql: "UPDATE device_snaps SET pending_revision = ? WHERE serial_key = ? AND snap_id = ?",
+                arguments: [revision, serialKey, snapID])
+            try Self.addEvent(db, serialKey, snapID, revision, .downloaded, time, nil)
+        }
+    }
+
+    public func installedSnaps(serialKey: String) async throws -> [InstalledSnapRecord] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT device_snaps.*, snaps.name FROM device_snaps
+                    LEFT JOIN snaps ON snaps.snap_id = device_snaps.snap_id
+                    WHERE serial_key = ? ORDER BY snaps.name, device_snaps.snap_id
+                    """, arguments: [serialKey]
+            ).map {
+                InstalledSnapRecord(
+                    snapID: $0["snap_id"], name: $0["name"], revision: $0["revision"], channel: $0["channel"],
+                    refreshedDate: $0["refreshed_date"], reportedAt: $0["reported_at"])
+            }
+        }
+    }
+
+    public func deviceEvents(serialKey: String) async throws -> [DeviceSnapEvent] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM device_events WHERE serial_key = ? ORDER BY id", arguments: [serialKey]
+            ).compactMap { row in
+                guard let kind = DeviceSnapEvent.Kind(rawValue: row["kind"]) else { return nil }
+                return DeviceSnapEvent(
+                    snapID: row["snap_id"], revision: row["revision"], kind: kind, at: row["at"], detail: row["detail"])
+            }
+        }
+    }
+
+    static func addEvent(
+        _ db: Database, _ serialKey: String, _ snapID: String, _ revision: Int, _ kind: DeviceSnapEvent.Kind,
+        _ time: Int64, _ detail: String?
+    ) throws {
+        try db.execute(
+            sql:
+                "INSERT INTO device_events (serial_key, snap_id, revision, kind, at, detail) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [serialKey, snapID, revision, kind.rawValue, time, detail])
+    }
+}
