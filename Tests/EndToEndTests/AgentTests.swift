@@ -169,4 +169,89 @@ struct AgentTests {
         let changes = try device.agent(["changes"])
         #expect(changes.output.contains("resumed at byte \(whole.count / 2)"), "\(changes.output)")
     }
+
+    /// snapd's refresh, check-health failing: the new revision is undone and the old one stays.
+    @Test func aFailedHealthCheckRevertsToThePreviousRevision() async throws {
+        let device = try await Device.flash()
+        defer { device.stop() }
+        try #require(try device.agent(["boot"]).status == 0)
+        // A new revision whose health check fails, and whose post-refresh hook leaves a mark.
+        let source = device.world.fixture.folder.appendingPathComponent("unhealthy")
+        try FileManager.default.copyItem(
+            at: SeedDataTests.seedData.appendingPathComponent("snaps/myawesomesnap"), to: source)
+        let yaml = source.appendingPathComponent("meta/snap.yaml")
+        try (try String(contentsOf: yaml, encoding: .utf8)).replacingOccurrences(
+            of: "version: '0'", with: "version: '9'"
+        )
+        .write(to: yaml, atomically: true, encoding: .utf8)
+        let hooks = source.appendingPathComponent("meta/hooks")
+        try FileManager.default.createDirectory(at: hooks, withIntermediateDirectories: true)
+        for (hook, script) in [
+            ("check-health", "#!/bin/sh\necho \"database unreachable\" >&2\nexit 3\n"),
+            (
+                "post-refresh",
+                "#!/bin/sh\necho \"$SNAP_NAME $SNAP_REVISION\" > \(device.world.fixture.folder.path)/post-refresh-ran\n"
+            ),
+        ] {
+            try Data(script.utf8).write(to: hooks.appendingPathComponent(hook))
+            try FileManager.default.setAttributes(
+                [.posixPermissions: 0o755], ofItemAtPath: hooks.appendingPathComponent(hook).path)
+        }
+        let file = device.world.fixture.folder.appendingPathComponent("unhealthy.snap")
+        #expect(try device.world.store.snapdepot(["pack", source.path, "--output", file.path]).status == 0)
+        let uploaded = try device.world.store.snapdepot(["upload", file.path, "--release", "stable", "--json"])
+        try #require(uploaded.status == 0, "\(uploaded.output)")
+        let revision = try #require(
+            (try JSONSerialization.jsonObject(with: Data(uploaded.output.utf8)) as? [String: Any])?["revision"] as? Int)
+
+        let refreshed = try device.agent(["refresh"])
+        #expect(refreshed.status != 0, "\(refreshed.output)")
+        #expect(
+            refreshed.output.contains(
+                "the check-health hook of \"myawesomesnap\" (\(revision)) failed with exit status 3: database unreachable"
+            ),
+            "\(refreshed.output)")
+        #expect(try device.snaps()["myawesomesnap"]?.current == 1)
+        #expect(try device.snaps()["myawesomesnap"]?.sequence == [1])
+        #expect(
+            !FileManager.default.fileExists(
+                atPath: device.folder.appendingPathComponent("snaps/myawesomesnap_\(revision).snap").path))
+        let mark = try String(
+            contentsOf: device.world.fixture.folder.appendingPathComponent("post-refresh-ran"), encoding: .utf8)
+        #expect(mark == "myawesomesnap \(revision)\n", "the new revision's post-refresh hook ran first")
+        let changes = try device.agent(["changes"])
+        #expect(changes.output.contains("Undone  Make snap \"myawesomesnap\" (1) current again"), "\(changes.output)")
+        let listed = try device.agent(["changes", "--json"])
+        let last = try #require(
+            (try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]])?.last)
+        #expect(last["status"] as? String == "Undone", "\(listed.output)")
+    }
+
+    /// The owner's actions: a revert blocks the revision left, a hold keeps a snap out of a general
+    /// refresh, a switch changes what the next refresh follows.
+    @Test func revertHoldAndSwitchSteerTheNextRefresh() async throws {
+        let device = try await Device.flash()
+        defer { device.stop() }
+        try device.release(2)
+        #expect(try device.agent(["refresh"]).status == 0)
+        #expect(try device.snaps()["myawesomesnap"]?.current == 2)
+
+        let reverted = try device.agent(["revert", "myawesomesnap"])
+        #expect(reverted.status == 0 && reverted.output.contains("reverted to 1.0 (revision 1)"), "\(reverted.output)")
+        #expect(try device.agent(["refresh"]).output.contains("All snaps up to date"), "2 is blocked after the revert")
+        #expect(try device.snaps()["myawesomesnap"]?.current == 1)
+
+        let nothing = try device.agent(["revert", "core"])
+        #expect(nothing.status != 0 && nothing.output.contains("no revision to revert to"), "\(nothing.output)")
+
+        // Edge has revision 3: switching follows it, unless the snap is held.
+        #expect(try device.agent(["switch", "myawesomesnap", "--channel", "edge"]).status == 0)
+        #expect(try device.snaps()["myawesomesnap"]?.channel == "latest/edge")
+        #expect(try device.agent(["hold", "myawesomesnap"]).status == 0)
+        #expect(try device.agent(["refresh"]).output.contains("All snaps up to date"), "held")
+        let named = try device.agent(["refresh", "myawesomesnap"])
+        #expect(
+            named.output.contains("myawesomesnap refreshed from 1 to 3"),
+            "naming a held snap refreshes it: \(named.output)")
+    }
 }

@@ -35,7 +35,9 @@ extension Agent {
         var connection = StoreConnection(
             baseURL: storeURL, architecture: model.architecture, storeID: model.store.isEmpty ? nil : model.store)
         connection.deviceSession = try await DeviceSession.open(connection, key: key, serial: serial, model: model)
-        let wanted = names.isEmpty ? state.snaps : state.snaps.filter { names.contains($0.name) }
+        // A refresh of everything leaves held snaps alone; naming one refreshes it all the same.
+        let wanted =
+            names.isEmpty ? state.snaps.filter { $0.held != true } : state.snaps.filter { names.contains($0.name) }
         let request = SnapActionRequest(
             context: state.snaps.map {
                 .init(
@@ -59,7 +61,7 @@ extension Agent {
         for result in answer.results {
             guard let offered = result.snap, result.result == .refresh,
                 let installed = state.snaps.first(where: { $0.snapID == offered.snapID }),
-                offered.revision != installed.current
+                offered.revision != installed.current, !(installed.blocked ?? []).contains(offered.revision)
             else { continue }
             do {
                 try await install(offered, over: installed, connection: connection, state: &state)
@@ -83,6 +85,8 @@ extension Agent {
         let target = file(name, offered.revision)
         let partial = target.path + ".partial"
         var step = "Download snap \"\(name)\" (\(offered.revision)) from channel \"\(installed.channel)\""
+        var mounted = false
+        var switched = false
         do {
             let resumed = FileManager.default.fileExists(atPath: partial)
             var (snap, offset) = try await download(offered, to: partial, resume: true, connection: connection)
@@ -110,7 +114,17 @@ extension Agent {
             guard rename(partial, target.path) == 0 else {
                 throw DeviceAgentError("cannot move \(partial) into place: errno \(errno)")
             }
+            state.record(change, .init(summary: step, status: .done))
+            mounted = true
+            step = "Run pre-refresh hook of \"\(name)\" snap if present"
+            if try await hooks.run(
+                "pre-refresh", of: try SnapFile.open(path: file(name, installed.current).path),
+                revision: installed.current)
+            {
+                state.record(change, .init(summary: step, status: .done))
+            }
             // The switch: the state file names the new revision current, or still the old one.
+            step = "Make current revision for snap \"\(name)\" unavailable"
             var updated = installed
             updated.current = offered.revision
             updated.sequence = installed.sequence.filter { $0 != offered.revision } + [offered.revision]
@@ -118,12 +132,36 @@ extension Agent {
             updated.epoch = snap.metadata.epoch
             updated.refreshedAt = Self.now()
             state.put(updated)
-            state.record(change, .init(summary: step, status: .done))
+            state.record(change, .init(summary: "Make snap \"\(name)\" (\(offered.revision)) current", status: .done))
             try stateStore.save(state)
+            switched = true
+            let installedSnap = try SnapFile.open(path: target.path)
+            step = "Run post-refresh hook of \"\(name)\" snap if present"
+            if try await hooks.run("post-refresh", of: installedSnap, revision: offered.revision) {
+                state.record(change, .init(summary: step, status: .done))
+            }
+            step = "Run health check of \"\(name)\" snap"
+            if try await hooks.run("check-health", of: installedSnap, revision: offered.revision) {
+                state.record(change, .init(summary: step, status: .done))
+            }
         } catch {
+            // Undo in reverse, as snapd's undo handlers do: the previous revision current again,
+            // the new one gone; snapd keeps no memory of it and will offer it again.
             try? FileManager.default.removeItem(atPath: partial)
             state.record(change, .init(summary: step, status: .error, reason: "\(error)"))
-            state.finish(change, .error, at: Self.now())
+            if switched {
+                state.put(installed)
+                state.record(
+                    change,
+                    .init(summary: "Make snap \"\(name)\" (\(installed.current)) current again", status: .undone))
+            }
+            if mounted {
+                try? FileManager.default.removeItem(at: target)
+                state.record(
+                    change,
+                    .init(summary: "Remove snap \"\(name)\" (\(offered.revision)) from the system", status: .undone))
+            }
+            state.finish(change, mounted ? .undone : .error, at: Self.now())
             try stateStore.save(state)
             throw error
         }

@@ -14,6 +14,8 @@ public struct Agent: Sendable {
     public let stateStore: any AgentStateStore
     /// snapd's `refresh.retain` default on Ubuntu Core.
     public var retain = 3
+    /// Runs the snaps' `pre-refresh`, `post-refresh` and `check-health` hooks.
+    public var hooks = HookRunner()
     let key: PrivateKey
     let storeURL: String
 

@@ -18,6 +18,10 @@ public struct AgentState: Codable, Sendable, Equatable {
         public var epoch: Epoch
         /// When the current revision was installed: the context's `refreshed-date`.
         public var refreshedAt: String
+        /// Revisions a revert moved away from, which refreshes no longer take (snapd's block list).
+        public var blocked: [Int]?
+        /// Held: refreshes of every snap leave it alone; a refresh that names it does not.
+        public var held: Bool?
     }
 
     /// One unit of work, as `snap changes` lists them, with its steps as `snap tasks` does.

@@ -8,7 +8,9 @@ struct AgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent",
         abstract: "Run a device's update agent: seed from the image, refresh from the store, list what is installed.",
-        subcommands: [Boot.self, Refresh.self, List.self, Changes.self]
+        subcommands: [
+            Boot.self, Refresh.self, List.self, Changes.self, Revert.self, Switch.self, Hold.self, Unhold.self,
+        ]
     )
 
     struct DeviceOptions: ParsableArguments {
@@ -87,6 +89,57 @@ struct AgentCommand: AsyncParsableCommand {
                     print("    \(task.status.rawValue)  \(task.summary)\(task.reason.map { ": \($0)" } ?? "")")
                 }
             }
+        }
+    }
+
+    struct Revert: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a kept revision current again, like `snap revert`; refreshes then skip the one left.")
+        @OptionGroup var options: DeviceOptions
+        @Argument(help: "The snap.") var name: String
+        @Option(help: "The revision to go back to (default: the one before the current).") var revision: Int?
+
+        func run() throws {
+            let snap = try options.agent().revert(name, to: revision)
+            if options.json { return try JSONOutput.print(snap) }
+            print("\(snap.name) reverted to \(snap.version) (revision \(snap.current))")
+        }
+    }
+
+    struct Switch: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Follow another channel from the next refresh on, like `snap switch --channel`.")
+        @OptionGroup var options: DeviceOptions
+        @Argument(help: "The snap.") var name: String
+        @Option(help: "The channel to follow.") var channel: String
+
+        func run() throws {
+            let snap = try options.agent().switchChannel(name, to: channel)
+            if options.json { return try JSONOutput.print(snap) }
+            print("\(snap.name) now tracks \(snap.channel)")
+        }
+    }
+
+    struct Hold: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Keep snaps out of refreshes of everything, like `snap refresh --hold NAME`.")
+        @OptionGroup var options: DeviceOptions
+        @Argument(help: "The snaps.") var names: [String]
+
+        func run() throws {
+            try options.agent().hold(names, true)
+            if !options.json { print("held: \(names.joined(separator: ", "))") }
+        }
+    }
+
+    struct Unhold: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Let held snaps refresh again.")
+        @OptionGroup var options: DeviceOptions
+        @Argument(help: "The snaps.") var names: [String]
+
+        func run() throws {
+            try options.agent().hold(names, false)
+            if !options.json { print("released: \(names.joined(separator: ", "))") }
         }
     }
 }
