@@ -77,6 +77,16 @@ struct AgentTests {
         #expect(seeded.count == 5 && seeded.values.allSatisfy { $0.current == 1 }, "\(seeded)")
         #expect(seeded["myawesomesnap"]?.channel == "latest/stable")
 
+        // Scheduled: a device that never asked the store asks at once, then waits for the next window.
+        let first = try device.agent(["run", "--once"])
+        #expect(first.status == 0 && first.output.contains("All snaps up to date"), "\(first.output)")
+        let later = try device.agent(["run", "--once"])
+        #expect(later.status == 0 && later.output.contains("next refresh at"), "\(later.output)")
+        let timer = try device.agent(["schedule", "--set", "mon-fri,9:00~17:00"])
+        #expect(timer.status == 0 && timer.output.contains("timer: mon-fri,9:00~17:00"), "\(timer.output)")
+        let refused = try device.agent(["schedule", "--set", "25:00"])
+        #expect(refused.status != 0 && refused.output.contains("cannot parse"), "\(refused.output)")
+
         let idle = try device.agent(["refresh"])
         #expect(idle.status == 0 && idle.output.contains("All snaps up to date"), "\(idle.output)")
 

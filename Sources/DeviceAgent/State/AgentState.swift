@@ -53,7 +53,10 @@ public struct AgentState: Codable, Sendable, Equatable {
     public var changes: [Change] = []
     /// Set once the seed's snaps are installed (snapd's `seeded`).
     public var seeded = false
+    /// When the store was last asked (snapd's `last-refresh`): set by every attempt that reached it.
     public var lastRefresh: String?
+    /// snapd's `refresh.timer`; nil for its default.
+    public var refreshTimer: String?
 
     public init() {}
 

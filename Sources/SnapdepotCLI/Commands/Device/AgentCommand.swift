@@ -1,6 +1,7 @@
 import ArgumentParser
 import DeviceAgent
 import Foundation
+import StoreProtocol
 
 /// The device-update agent on a device folder that `factory flash` made: first boot from the
 /// image's seed, refreshes from the store, and what it installed, as `snap list`/`snap changes` show.
@@ -9,7 +10,8 @@ struct AgentCommand: AsyncParsableCommand {
         commandName: "agent",
         abstract: "Run a device's update agent: seed from the image, refresh from the store, list what is installed.",
         subcommands: [
-            Boot.self, Refresh.self, List.self, Changes.self, Revert.self, Switch.self, Hold.self, Unhold.self,
+            Boot.self, Refresh.self, Run.self, Schedule.self, List.self, Changes.self, Revert.self, Switch.self,
+            Hold.self, Unhold.self,
         ]
     )
 
@@ -140,6 +142,70 @@ struct AgentCommand: AsyncParsableCommand {
         func run() throws {
             try options.agent().hold(names, false)
             if !options.json { print("released: \(names.joined(separator: ", "))") }
+        }
+    }
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Refresh on the device's schedule (`refresh.timer`) until stopped, as snapd's auto-refresh.")
+        @OptionGroup var options: DeviceOptions
+        @Flag(help: "Refresh once if a refresh is due, else say when the next one is, and stop.") var once = false
+
+        func run() async throws {
+            let agent = try options.agent()
+            try agent.boot()
+            let json = options.json
+            if once {
+                var random = SystemRandomNumberGenerator()
+                let due = try agent.nextRefresh(using: &random)
+                guard due <= Date() else {
+                    if json {
+                        return try JSONOutput.print(["next-refresh": WireTime.string(Int64(due.timeIntervalSince1970))])
+                    }
+                    return print("next refresh at \(WireTime.string(Int64(due.timeIntervalSince1970)))")
+                }
+                return try Self.show(.success(try await agent.refresh(scheduled: true)), json: json)
+            }
+            try await agent.run { result in try? Self.show(result, json: json) }
+        }
+
+        static func show(_ result: Result<Agent.RefreshReport, any Error>, json: Bool) throws {
+            switch result {
+            case .success(let report):
+                if json { return try JSONOutput.print(report) }
+                if report.refreshed.isEmpty && report.failed.isEmpty { print("All snaps up to date.") }
+                for moved in report.refreshed { print("\(moved.name) refreshed from \(moved.from) to \(moved.to)") }
+                for failed in report.failed { print("\(failed.name) \(failed.revision): \(failed.reason)") }
+            case .failure(let error):
+                FileHandle.standardError.write(Data("refresh failed: \(error)\n".utf8))
+            }
+        }
+    }
+
+    struct Schedule: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Show or set the refresh schedule, like `snap refresh --time` and `snap set system refresh.timer`.")
+        @OptionGroup var options: DeviceOptions
+        @Option(help: "A new refresh.timer, e.g. 00:00~24:00/4 or mon-fri,9:00~17:00.") var set: String?
+        @Flag(help: "Go back to snapd's default schedule.") var reset = false
+
+        struct Shown: Encodable {
+            let timer: String
+            let last: String?
+            let next: String
+        }
+
+        func run() throws {
+            let agent = try options.agent()
+            if let set { try agent.setRefreshTimer(set) }
+            if reset { try agent.setRefreshTimer(nil) }
+            var random = SystemRandomNumberGenerator()
+            let shown = Shown(
+                timer: try agent.schedule().description, last: try agent.state().lastRefresh,
+                next: WireTime.string(Int64(try agent.nextRefresh(using: &random).timeIntervalSince1970)))
+            if options.json { return try JSONOutput.print(shown) }
+            print("timer: \(shown.timer)\nlast: \(shown.last ?? "n/a")\nnext: \(shown.next)")
         }
     }
 }
