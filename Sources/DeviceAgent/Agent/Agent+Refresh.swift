@@ -58,13 +58,16 @@ extension Agent {
         state.lastRefresh = Self.now()
         try stateStore.save(state)
         var report = RefreshReport()
+        // Opened (and verified) once for every revision of this refresh, not once per snap.
+        var assertions = try DeviceAssertions.open(folder.appendingPathComponent("assertions"))
         for result in answer.results {
             guard let offered = result.snap, result.result == .refresh,
                 let installed = state.snaps.first(where: { $0.snapID == offered.snapID }),
                 offered.revision != installed.current, !(installed.blocked ?? []).contains(offered.revision)
             else { continue }
             do {
-                try await install(offered, over: installed, connection: connection, state: &state)
+                try await install(
+                    offered, over: installed, connection: connection, assertions: &assertions, state: &state)
                 report.refreshed.append(.init(name: installed.name, from: installed.current, to: offered.revision))
             } catch {
                 report.failed.append(.init(name: installed.name, revision: offered.revision, reason: "\(error)"))
@@ -76,7 +79,7 @@ extension Agent {
     /// One snap's refresh, in snapd's steps, recorded as one change.
     func install(
         _ offered: StoreSnap, over installed: AgentState.InstalledSnap, connection: StoreConnection,
-        state: inout AgentState
+        assertions: inout DeviceAssertions, state: inout AgentState
     ) async throws {
         let name = installed.name
         let change = state.newChange(
@@ -102,7 +105,6 @@ extension Agent {
                     "sha3-384 mismatch for \"\(name)\": got \(snap?.sha3_384Hex ?? "a file that is not a snap") but "
                         + "expected \(offered.download.sha3_384)")
             }
-            var assertions = try DeviceAssertions.open(folder.appendingPathComponent("assertions"))
             let chain = try await AssertionFetcher(connection: connection).snapChain(
                 digest: snap.sha3_384Base64URL, snapID: offered.snapID, trusting: assertions.database)
             try assertions.add(chain)
@@ -118,7 +120,7 @@ extension Agent {
             mounted = true
             step = "Run pre-refresh hook of \"\(name)\" snap if present"
             if try await hooks.run(
-                "pre-refresh", of: try SnapFile.open(path: file(name, installed.current).path),
+                "pre-refresh", snapAt: file(name, installed.current).path, name: name, version: installed.version,
                 revision: installed.current)
             {
                 state.record(change, .init(summary: step, status: .done))
@@ -135,13 +137,18 @@ extension Agent {
             state.record(change, .init(summary: "Make snap \"\(name)\" (\(offered.revision)) current", status: .done))
             try stateStore.save(state)
             switched = true
-            let installedSnap = try SnapFile.open(path: target.path)
             step = "Run post-refresh hook of \"\(name)\" snap if present"
-            if try await hooks.run("post-refresh", of: installedSnap, revision: offered.revision) {
+            if try await hooks.run(
+                "post-refresh", snapAt: target.path, name: name, version: snap.metadata.version,
+                revision: offered.revision)
+            {
                 state.record(change, .init(summary: step, status: .done))
             }
             step = "Run health check of \"\(name)\" snap"
-            if try await hooks.run("check-health", of: installedSnap, revision: offered.revision) {
+            if try await hooks.run(
+                "check-health", snapAt: target.path, name: name, version: snap.metadata.version,
+                revision: offered.revision)
+            {
                 state.record(change, .init(summary: step, status: .done))
             }
         } catch {

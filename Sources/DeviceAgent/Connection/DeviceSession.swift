@@ -5,33 +5,13 @@ import StoreProtocol
 /// A device session as snapd's store package opens one (`store/auth.go`): a nonce, then a
 /// `device-session-request` signed with the device key, sent with the serial and the model.
 public enum DeviceSession {
-    struct Nonce: Decodable {
-        let nonce: String
-    }
-
-    struct Request: Encodable {
-        let deviceSessionRequest: String
-        let serialAssertion: String
-        let modelAssertion: String
-
-        enum CodingKeys: String, CodingKey {
-            case deviceSessionRequest = "device-session-request"
-            case serialAssertion = "serial-assertion"
-            case modelAssertion = "model-assertion"
-        }
-    }
-
-    struct Macaroon: Decodable {
-        let macaroon: String
-    }
-
     /// The session's macaroon, for `Snap-Device-Authorization`.
     public static func open(_ connection: StoreConnection, key: PrivateKey, serial: Serial, model: Model)
         async throws -> String
     {
         let nonceAnswer = try await connection.send("/api/v1/snaps/auth/nonces", method: .POST)
         guard nonceAnswer.status == 200,
-            let nonce = try? WireJSON.literalDecoder.decode(Nonce.self, from: nonceAnswer.body).nonce
+            let nonce = try? WireJSON.literalDecoder.decode(DeviceNonce.self, from: nonceAnswer.body).nonce
         else { throw DeviceAgentError("the store gave no nonce: \(nonceAnswer.refusal)") }
         let request = try AssertionSigner.sign(
             headers: [
@@ -39,13 +19,13 @@ public enum DeviceSession {
                 "serial": .string(serial.serial), "nonce": .string(nonce), "timestamp": .string(Timestamp.now().text),
             ], key: key)
         let body = try WireJSON.literalEncoder.encode(
-            Request(
+            DeviceSessionRequest(
                 deviceSessionRequest: request.encodedText, serialAssertion: serial.assertion.encodedText,
                 modelAssertion: model.assertion.encodedText))
         let answer = try await connection.send(
             "/api/v1/snaps/auth/sessions", method: .POST, body: body, headers: ["Content-Type": "application/json"])
         guard answer.status == 200,
-            let macaroon = try? WireJSON.literalDecoder.decode(Macaroon.self, from: answer.body).macaroon
+            let macaroon = try? WireJSON.literalDecoder.decode(DeviceSessionMacaroon.self, from: answer.body).macaroon
         else { throw DeviceAgentError("the store opened no device session: \(answer.refusal)") }
         return macaroon
     }

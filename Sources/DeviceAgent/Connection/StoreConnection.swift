@@ -63,12 +63,7 @@ public struct StoreConnection: Sendable {
         var request = HTTPClientRequest(url: url(path, query: query))
         request.method = method
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        if let architecture { request.headers.add(name: "Snap-Device-Architecture", value: architecture) }
-        if let storeID, !storeID.isEmpty { request.headers.add(name: "Snap-Device-Store", value: storeID) }
-        if let deviceSession {
-            request.headers.add(name: "Snap-Device-Authorization", value: "Macaroon root=\"\(deviceSession)\"")
-        }
-        for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
+        request.headers = deviceHeaders(architectureHeader: "Snap-Device-Architecture", extra: headers)
         let response: HTTPClientResponse
         do {
             response = try await Self.http.execute(request, timeout: .minutes(1))
@@ -77,6 +72,18 @@ public struct StoreConnection: Sendable {
         }
         let data = Data((try await response.body.collect(upTo: limit)).readableBytesView)
         return Answer(status: Int(response.status.code), body: data, headers: response.headers)
+    }
+
+    /// The device's headers (architecture, brand store, session), then `extra` over them.
+    func deviceHeaders(architectureHeader: String, extra: [String: String]) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        if let architecture { headers.add(name: architectureHeader, value: architecture) }
+        if let storeID, !storeID.isEmpty { headers.add(name: "Snap-Device-Store", value: storeID) }
+        if let deviceSession {
+            headers.add(name: "Snap-Device-Authorization", value: "Macaroon root=\"\(deviceSession)\"")
+        }
+        for (name, value) in extra { headers.replaceOrAdd(name: name, value: value) }
+        return headers
     }
 
     func url(_ path: String, query: [String: String]) -> String {
@@ -133,12 +140,8 @@ public struct StoreConnection: Sendable {
         extraHeaders: [String: String] = [:], progress: (@Sendable (UInt64, UInt64) -> Void)? = nil
     ) async throws -> UInt64 {
         var request = HTTPClientRequest(url: url)
-        if let architecture { request.headers.add(name: "X-Ubuntu-Architecture", value: architecture) }
-        if let storeID, !storeID.isEmpty { request.headers.add(name: "Snap-Device-Store", value: storeID) }
-        if let deviceSession {
-            request.headers.add(name: "Snap-Device-Authorization", value: "Macaroon root=\"\(deviceSession)\"")
-        }
-        for (name, value) in extraHeaders { request.headers.replaceOrAdd(name: name, value: value) }
+        // Downloads are v1 requests in snapd: the architecture goes in the older header.
+        request.headers = deviceHeaders(architectureHeader: "X-Ubuntu-Architecture", extra: extraHeaders)
         let have = resume ? ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? UInt64) ?? 0) : 0
         if have > 0 { request.headers.add(name: "Range", value: "bytes=\(have)-") }
         let response: HTTPClientResponse

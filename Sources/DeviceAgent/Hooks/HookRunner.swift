@@ -12,12 +12,16 @@ public struct HookRunner: Sendable {
         self.timeout = timeout
     }
 
-    /// Runs `hook` of the snap file if it has one; false when it has none. A hook that exits
-    /// non-zero or overruns is an error naming the hook, its status and the last line it printed.
+    /// Runs `hook` of the snap file at `path` if it has one; false when it has none. A hook that
+    /// exits non-zero or overruns is an error naming the hook, its status and the last line it
+    /// printed. Only the hook is read from the file: an installed snap is not hashed again.
     @discardableResult
-    public func run(_ hook: String, of snap: SnapFile, revision: Int) async throws -> Bool {
-        guard snap.metadata.hooks.contains(hook) else { return false }
-        let bytes = try SquashfsImage(path: snap.path).readFile(atPath: "meta/hooks/\(hook)")
+    public func run(_ hook: String, snapAt path: String, name: String, version: String, revision: Int)
+        async throws -> Bool
+    {
+        let image = try SquashfsImage(path: path)
+        guard (try? image.inode(atPath: "meta/hooks/\(hook)")) != nil else { return false }
+        let bytes = try image.readFile(atPath: "meta/hooks/\(hook)")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "snapdepot-hook-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -26,13 +30,12 @@ public struct HookRunner: Sendable {
         try Data(bytes).write(to: executable)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: executable.path)
 
-        let name = snap.metadata.name
         let process = Process()
         process.executableURL = executable
         process.currentDirectoryURL = folder
         process.environment = [
             "PATH": "/usr/bin:/bin", "SNAP_NAME": name, "SNAP_INSTANCE_NAME": name,
-            "SNAP_REVISION": String(revision), "SNAP_VERSION": snap.metadata.version, "SNAP_COMMON": folder.path,
+            "SNAP_REVISION": String(revision), "SNAP_VERSION": version, "SNAP_COMMON": folder.path,
             "SNAP_DATA": folder.path,
         ]
         let output = Pipe()

@@ -22,20 +22,12 @@ public struct SerialRegistration: Sendable {
         self.giveUpAfter = giveUpAfter
     }
 
-    struct RequestID: Decodable {
-        let requestID: String
-
-        enum CodingKeys: String, CodingKey {
-            case requestID = "request-id"
-        }
-    }
-
     public func register(deviceKey: PrivateKey, trust: TrustDatabase) async throws -> (
         serial: Serial, stream: [Assertion]
     ) {
         let idAnswer = try await connection.send("/api/v1/snaps/auth/request-id", method: .POST)
         guard idAnswer.status == 200,
-            let requestID = try? WireJSON.literalDecoder.decode(RequestID.self, from: idAnswer.body).requestID
+            let requestID = try? WireJSON.literalDecoder.decode(SerialRequestID.self, from: idAnswer.body).requestID
         else { throw DeviceAgentError("the store gave no request-id: \(idAnswer.refusal)") }
         let request = try AssertionSigner.sign(
             type: .serialRequest,

@@ -71,35 +71,14 @@ struct DeviceRoutes {
         try JSONBody.response(CatalogSections(["featured", "devices-and-iot"]), contentType: "application/hal+json")
     }
 
-    struct Nonce: Encodable {
-        let nonce: String
-    }
-
     @Sendable func nonce(_ request: Request, context: StoreRequestContext) async throws -> Response {
-        try JSONBody.response(Nonce(nonce: await store.issueNonce()))
-    }
-
-    /// snapd's `deviceSessionRequest` body (`store/auth.go`): three assertions as text.
-    struct SessionRequest: Decodable {
-        let deviceSessionRequest: String
-        let serialAssertion: String
-        let modelAssertion: String
-
-        enum CodingKeys: String, CodingKey {
-            case deviceSessionRequest = "device-session-request"
-            case serialAssertion = "serial-assertion"
-            case modelAssertion = "model-assertion"
-        }
-    }
-
-    struct Session: Encodable {
-        let macaroon: String
+        try JSONBody.response(DeviceNonce(nonce: await store.issueNonce()))
     }
 
     @Sendable func session(_ request: Request, context: StoreRequestContext) async throws -> Response {
-        let body = try await JSONBody.decode(SessionRequest.self, from: request)
+        let body = try await JSONBody.decode(DeviceSessionRequest.self, from: request)
         let token = try await store.openDeviceSession(
             request: body.deviceSessionRequest, serial: body.serialAssertion, model: body.modelAssertion)
-        return try JSONBody.response(Session(macaroon: token))
+        return try JSONBody.response(DeviceSessionMacaroon(macaroon: token))
     }
 }

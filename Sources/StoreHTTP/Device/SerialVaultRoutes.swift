@@ -1,6 +1,7 @@
 import Assertions
 import Hummingbird
 import StoreCore
+import StoreProtocol
 
 /// The serial vault, at both places snapd looks for one (`overlord/devicestate/handlers_serial.go`):
 /// the store's `api/v1/snaps/auth/` (`request-id`, `devices`) and a gadget `device-service.url`
@@ -15,16 +16,8 @@ struct SerialVaultRoutes {
         }
     }
 
-    struct RequestID: Encodable {
-        let requestID: String
-
-        enum CodingKeys: String, CodingKey {
-            case requestID = "request-id"
-        }
-    }
-
     @Sendable func requestID(_ request: Request, context: StoreRequestContext) async throws -> Response {
-        try JSONBody.response(RequestID(requestID: try await store.issueSerialRequestID()))
+        try JSONBody.response(SerialRequestID(requestID: try await store.issueSerialRequestID()))
     }
 
     struct Pending: Encodable {
