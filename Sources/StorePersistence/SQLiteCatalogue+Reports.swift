@@ -38,6 +38,18 @@ extension SQLiteCatalogue {
                     try Self.addEvent(db, serialKey, snap.snapID, revision, kind, time, detail)
                 }
             }
+            // The report is the whole installed set: what it no longer names was removed.
+            let reported = Set(snaps.map(\.snapID))
+            let gone = try Row.fetchAll(
+                db, sql: "SELECT snap_id, revision FROM device_snaps WHERE serial_key = ?", arguments: [serialKey]
+            ).filter { !reported.contains($0["snap_id"]) }
+            for row in gone {
+                let snapID: String = row["snap_id"]
+                try db.execute(
+                    sql: "DELETE FROM device_snaps WHERE serial_key = ? AND snap_id = ?",
+                    arguments: [serialKey, snapID])
+                try Self.addEvent(db, serialKey, snapID, row["revision"], .removed, time, nil)
+            }
         }
     }
 

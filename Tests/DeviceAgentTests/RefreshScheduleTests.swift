@@ -51,6 +51,18 @@ import Testing
         #expect(
             split.next(after: Self.time("2026-11-30T09:30:00Z"), now: Self.time("2026-11-30T09:30:00Z"), using: &random)
                 == Self.time("2026-11-30T10:00:00Z"))
+        // Ordinals: the month's first Monday, its last Friday, the first week's working days.
+        let monday = Self.time("2026-11-30T09:00:00Z")
+        #expect(
+            try RefreshSchedule("mon1,10:00").next(after: monday, now: monday, using: &random)
+                == Self.time("2026-12-07T10:00:00Z"))
+        #expect(
+            try RefreshSchedule("fri5,10:00").next(after: monday, now: monday, using: &random)
+                == Self.time("2026-12-25T10:00:00Z"))
+        #expect(
+            try RefreshSchedule("tue1-thu1,10:00").next(after: monday, now: monday, using: &random)
+                == Self.time("2026-12-01T10:00:00Z"))
+        #expect(throws: DeviceAgentError.self) { try RefreshSchedule("mon1-fri2,10:00") }
         // Event sets: Monday mornings or Wednesday nights.
         let sets = try RefreshSchedule("mon,9:00~11:00,,wed,22:00~23:00")
         let next = sets.next(

@@ -14,13 +14,14 @@ struct AgentTests {
         let world: SerialVaultTests.World
         let folder: URL
 
-        static func flash() async throws -> Device {
+        static func flash(_ options: [String] = []) async throws -> Device {
             let world = try await SerialVaultTests.World.make()
             let image = try await world.imageArchive()
             let out = world.fixture.folder.appendingPathComponent("factory")
-            let flashed = try world.store.snapdepot([
-                "factory", "flash", image.path, "--devices", "1", "--out", out.path, "--key-bits", "1024",
-            ])
+            let flashed = try world.store.snapdepot(
+                [
+                    "factory", "flash", image.path, "--devices", "1", "--out", out.path, "--key-bits", "1024",
+                ] + options)
             try #require(flashed.status == 0, "\(flashed.output)")
             return Device(world: world, folder: out.appendingPathComponent("device-0001"))
         }
@@ -53,8 +54,8 @@ struct AgentTests {
 
         /// What the store knows of this device (`devices show SERIAL --json`).
         func inventory() throws -> [String: Any] {
-            let state = try DeviceState.read(from: folder)
-            let shown = try world.store.snapdepot(["devices", "show", state.serial, "--json"])
+            let serial = try #require(try DeviceState.read(from: folder).serial, "the device has registered")
+            let shown = try world.store.snapdepot(["devices", "show", serial, "--json"])
             try #require(shown.status == 0, "\(shown.output)")
             return try #require(try JSONSerialization.jsonObject(with: Data(shown.output.utf8)) as? [String: Any])
         }
@@ -77,11 +78,24 @@ struct AgentTests {
         #expect(seeded.count == 5 && seeded.values.allSatisfy { $0.current == 1 }, "\(seeded)")
         #expect(seeded["myawesomesnap"]?.channel == "latest/stable")
 
+        // snapd's refresh.metered=hold: on a metered connection the due refresh waits.
+        #expect(try device.agent(["set", "refresh.metered=sometimes"]).output.contains("only \"hold\""))
+        #expect(try device.agent(["set", "refresh.metered=hold"]).status == 0)
+        let metered = try device.agent(["run", "--once", "--metered"])
+        #expect(metered.status == 0 && metered.output.contains("the connection is metered"), "\(metered.output)")
         // Scheduled: a device that never asked the store asks at once, then waits for the next window.
         let first = try device.agent(["run", "--once"])
         #expect(first.status == 0 && first.output.contains("All snaps up to date"), "\(first.output)")
         let later = try device.agent(["run", "--once"])
         #expect(later.status == 0 && later.output.contains("next refresh at"), "\(later.output)")
+        // refresh.hold: nothing scheduled before it ends, and never beyond 95 days after the last.
+        #expect(try device.agent(["set", "refresh.hold=next week"]).output.contains("not an RFC 3339 time"))
+        #expect(try device.agent(["set", "refresh.hold=2027-01-20T00:00:00Z"]).status == 0)
+        let held = try device.agent(["schedule", "--json"])
+        let heldNext = try #require(
+            (try JSONSerialization.jsonObject(with: Data(held.output.utf8)) as? [String: Any])?["next"] as? String)
+        #expect(heldNext >= "2027-01-20T00:00:00Z", "\(held.output)")
+        #expect(try device.agent(["set", "refresh.hold!"]).status == 0)
         let timer = try device.agent(["schedule", "--set", "mon-fri,9:00~17:00"])
         #expect(timer.status == 0 && timer.output.contains("timer: mon-fri,9:00~17:00"), "\(timer.output)")
         let refused = try device.agent(["schedule", "--set", "25:00"])
@@ -118,8 +132,9 @@ struct AgentTests {
 
         // Retain: with two kept, the oldest revision's file goes when a third arrives.
         try device.release(3)
-        var agent = try Agent.open(folder: device.folder)
-        agent.retain = 2
+        let agent = try Agent.open(folder: device.folder)
+        #expect(try device.agent(["set", "refresh.retain=1"]).output.contains("between 2 and 20"))
+        #expect(try device.agent(["set", "refresh.retain=2"]).status == 0)
         let report = try await agent.refresh()
         #expect(report.refreshed.map(\.to) == [3] && report.failed.isEmpty)
         let kept = try agent.state().snap(named: "myawesomesnap")

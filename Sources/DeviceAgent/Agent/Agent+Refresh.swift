@@ -23,184 +23,158 @@ extension Agent {
     }
 
     /// snapd's refresh of the installed snaps (all, or `names`): one snap-action request with the
-    /// whole installed set as its context, then for each offered revision a change of its own —
-    /// download to a `.partial` (resumed with `Range` if one is there), SHA3-384, the assertion
-    /// chain verified against the device's roots and cross-checked, then the switch of `current`,
-    /// which is the state file's atomic replacement. A failure deletes what it downloaded, leaves
-    /// the previous revision current and is recorded with its reason.
+    /// whole installed set as its context, then for each offered revision a change of its own
+    /// (see `install`). A kernel or base that moved is tried at once by a simulated restart, as
+    /// Ubuntu Core reboots into it; one that does not boot is reported failed, the device back on
+    /// its previous revision.
     public func refresh(names: [String] = [], scheduled: Bool = false) async throws -> RefreshReport {
-        var state = try boot()
+        var report = try await refresh(names: names, scheduled: scheduled, rerefresh: false)
+        // snapd's check-rerefresh: the snaps that moved are asked about once more, so a revision
+        // that needed an epoch bump first is reached in the same refresh.
+        let moved = report.refreshed.map(\.name)
+        guard !moved.isEmpty else { return report }
+        let again = try await refresh(names: moved, scheduled: scheduled, rerefresh: true)
+        report.refreshed += again.refreshed
+        report.failed += again.failed
+        return report
+    }
+
+    func refresh(names: [String], scheduled: Bool, rerefresh: Bool) async throws -> RefreshReport {
+        var state = try await boot()
         let unknown = names.filter { state.snap(named: $0) == nil }
         guard unknown.isEmpty else { throw DeviceAgentError("not installed: \(unknown.joined(separator: ", "))") }
-        var connection = StoreConnection(
-            baseURL: storeURL, architecture: model.architecture, storeID: model.store.isEmpty ? nil : model.store)
-        connection.deviceSession = try await DeviceSession.open(connection, key: key, serial: serial, model: model)
         // A refresh of everything leaves held snaps alone; naming one refreshes it all the same.
         let wanted =
             names.isEmpty ? state.snaps.filter { $0.held != true } : state.snaps.filter { names.contains($0.name) }
+        // Opened (and verified) once for every revision of this refresh, not once per snap.
+        var assertions = try DeviceAssertions.open(folder.appendingPathComponent("assertions"))
+        if !rerefresh { try await refreshDeclarations(&state, assertions: &assertions) }
+        let (connection, answer) = try await snapAction(
+            wanted.map { .init(.refresh, instanceKey: $0.snapID, snapID: $0.snapID) }, state: &state,
+            scheduled: scheduled)
+        state.lastRefresh = Self.now()
+        try stateStore.save(state)
+        var report = RefreshReport()
+        var trials: [(change: Int, moved: RefreshReport.Moved)] = []
+        for result in answer.results {
+            guard let offered = result.snap, result.result == .refresh,
+                let installed = state.snaps.first(where: { $0.snapID == offered.snapID }),
+                offered.revision != installed.current, !(installed.blocked ?? []).contains(offered.revision)
+            else { continue }
+            // snapd's early epoch check: a revision that cannot read the installed data is not
+            // taken; a refresh of everything passes over it, a named one says why.
+            guard offered.epoch.canRead(installed.epoch) else {
+                if names.contains(installed.name) {
+                    report.failed.append(
+                        .init(
+                            name: installed.name, revision: offered.revision,
+                            reason: Self.epochRefusal(installed.name, offered.revision, offered.epoch, installed.epoch))
+                    )
+                }
+                continue
+            }
+            let moved = RefreshReport.Moved(name: installed.name, from: installed.current, to: offered.revision)
+            do {
+                let change = try await install(
+                    offered, name: installed.name, channel: installed.channel, previous: installed,
+                    connection: connection, assertions: &assertions, state: &state)
+                if state.change(change)?.status == .doing {
+                    trials.append((change, moved))
+                } else {
+                    report.refreshed.append(moved)
+                }
+            } catch {
+                report.failed.append(.init(name: installed.name, revision: offered.revision, reason: "\(error)"))
+            }
+        }
+        guard !trials.isEmpty else { return report }
+        state = try await boot()
+        for (change, moved) in trials {
+            if state.change(change)?.status == .done {
+                report.refreshed.append(moved)
+            } else {
+                let reason = state.change(change)?.tasks.last { $0.status == .error }?.reason ?? "it did not boot"
+                report.failed.append(.init(name: moved.name, revision: moved.to, reason: reason))
+            }
+        }
+        return report
+    }
+
+    /// snapd's `bulkRefreshSnapDeclarations` before a refresh: one request of `fetch-assertions`
+    /// actions, a group per installed snap, for declarations newer than those held; what the
+    /// store names is fetched, verified and kept, with any new signing key it needs.
+    func refreshDeclarations(_ state: inout AgentState, assertions: inout DeviceAssertions) async throws {
+        guard !state.snaps.isEmpty else { return }
+        let actions = state.snaps.enumerated().map { index, snap in
+            SnapActionRequest.Action(
+                .fetchAssertions, key: String(index),
+                assertions: [
+                    .init(
+                        type: "snap-declaration", primaryKey: ["16", snap.snapID],
+                        ifNewerThan: assertions.database.find(
+                            AssertionReference(.snapDeclaration, ["16", snap.snapID]))?.revision)
+                ])
+        }
+        let (connection, answer) = try await send(
+            SnapActionRequest(
+                context: [], actions: actions, fields: Self.fields,
+                assertionMaxFormats: ["snap-declaration": 5, "system-user": 1]),
+            headers: Self.headers(model: model), state: &state)
+        let fetcher = AssertionFetcher(connection: connection)
+        for url in answer.results.flatMap({ $0.assertionStreamURLs ?? [] }) {
+            for assertion in try await connection.assertions(at: url) {
+                let signer = try await fetcher.chain(
+                    AssertionReference(.accountKey, [assertion.string("sign-key-sha3-384")]),
+                    trusting: assertions.database)
+                try assertions.add(signer + [assertion])
+            }
+        }
+    }
+
+    /// One snap-action request with the device's whole installed set as its context.
+    func snapAction(_ actions: [SnapActionRequest.Action], state: inout AgentState, scheduled: Bool = false)
+        async throws -> (StoreConnection, SnapActionResponse)
+    {
         let request = SnapActionRequest(
             context: state.snaps.map {
                 .init(
                     snapID: $0.snapID, instanceKey: $0.snapID, revision: $0.current, trackingChannel: $0.channel,
                     epoch: $0.epoch, refreshedDate: $0.refreshedAt)
             },
-            actions: wanted.map { .init(.refresh, instanceKey: $0.snapID, snapID: $0.snapID) },
-            fields: Self.fields)
+            actions: actions, fields: Self.fields)
         var headers = Self.headers(model: model)
         if scheduled { headers["Snap-Refresh-Reason"] = "scheduled" }
-        let answer: SnapActionResponse
-        do {
-            answer = try await connection.snapAction(request, headers: headers)
-        } catch let error as DeviceAgentError where error == .sessionExpired {
-            connection.deviceSession = try await DeviceSession.open(connection, key: key, serial: serial, model: model)
-            answer = try await connection.snapAction(request, headers: headers)
-        }
-        state.lastRefresh = Self.now()
-        try stateStore.save(state)
-        var report = RefreshReport()
-        // Opened (and verified) once for every revision of this refresh, not once per snap.
-        var assertions = try DeviceAssertions.open(folder.appendingPathComponent("assertions"))
-        for result in answer.results {
-            guard let offered = result.snap, result.result == .refresh,
-                let installed = state.snaps.first(where: { $0.snapID == offered.snapID }),
-                offered.revision != installed.current, !(installed.blocked ?? []).contains(offered.revision)
-            else { continue }
-            do {
-                try await install(
-                    offered, over: installed, connection: connection, assertions: &assertions, state: &state)
-                report.refreshed.append(.init(name: installed.name, from: installed.current, to: offered.revision))
-            } catch {
-                report.failed.append(.init(name: installed.name, revision: offered.revision, reason: "\(error)"))
-            }
-        }
-        return report
+        return try await send(request, headers: headers, state: &state)
     }
 
-    /// One snap's refresh, in snapd's steps, recorded as one change.
-    func install(
-        _ offered: StoreSnap, over installed: AgentState.InstalledSnap, connection: StoreConnection,
-        assertions: inout DeviceAssertions, state: inout AgentState
-    ) async throws {
-        let name = installed.name
-        let change = state.newChange(
-            kind: "refresh-snap", summary: "Refresh \"\(name)\" to revision \(offered.revision)", at: Self.now())
-        try stateStore.save(state)
-        let target = file(name, offered.revision)
-        let partial = target.path + ".partial"
-        var step = "Download snap \"\(name)\" (\(offered.revision)) from channel \"\(installed.channel)\""
-        var mounted = false
-        var switched = false
-        do {
-            let resumed = FileManager.default.fileExists(atPath: partial)
-            var (snap, offset) = try await download(offered, to: partial, resume: true, connection: connection)
-            if snap?.sha3_384Hex != offered.download.sha3_384, resumed {
-                // As snapd: a resumed download that does not hash right is fetched once more, whole.
-                (snap, offset) = try await download(offered, to: partial, resume: false, connection: connection)
-            }
-            if offset > 0 { step += ", resumed at byte \(offset)" }
-            state.record(change, .init(summary: step, status: .done))
-            step = "Fetch and check assertions for snap \"\(name)\" (\(offered.revision))"
-            guard let snap, snap.sha3_384Hex == offered.download.sha3_384 else {
-                throw DeviceAgentError(
-                    "sha3-384 mismatch for \"\(name)\": got \(snap?.sha3_384Hex ?? "a file that is not a snap") but "
-                        + "expected \(offered.download.sha3_384)")
-            }
-            let chain = try await AssertionFetcher(connection: connection).snapChain(
-                digest: snap.sha3_384Base64URL, snapID: offered.snapID, trusting: assertions.database)
-            try assertions.add(chain)
-            try SnapCrossCheck.check(
-                file: snap, name: name, snapID: offered.snapID, revision: offered.revision,
-                publisherID: offered.publisher.id, in: assertions.database)
-            state.record(change, .init(summary: step, status: .done))
-            step = "Make snap \"\(name)\" (\(offered.revision)) available to the system"
-            guard rename(partial, target.path) == 0 else {
-                throw DeviceAgentError("cannot move \(partial) into place: errno \(errno)")
-            }
-            state.record(change, .init(summary: step, status: .done))
-            mounted = true
-            step = "Run pre-refresh hook of \"\(name)\" snap if present"
-            if try await hooks.run(
-                "pre-refresh", snapAt: file(name, installed.current).path, name: name, version: installed.version,
-                revision: installed.current)
-            {
-                state.record(change, .init(summary: step, status: .done))
-            }
-            // The switch: the state file names the new revision current, or still the old one.
-            step = "Make current revision for snap \"\(name)\" unavailable"
-            var updated = installed
-            updated.current = offered.revision
-            updated.sequence = installed.sequence.filter { $0 != offered.revision } + [offered.revision]
-            updated.version = snap.metadata.version
-            updated.epoch = snap.metadata.epoch
-            updated.refreshedAt = Self.now()
-            state.put(updated)
-            state.record(change, .init(summary: "Make snap \"\(name)\" (\(offered.revision)) current", status: .done))
-            try stateStore.save(state)
-            switched = true
-            step = "Run post-refresh hook of \"\(name)\" snap if present"
-            if try await hooks.run(
-                "post-refresh", snapAt: target.path, name: name, version: snap.metadata.version,
-                revision: offered.revision)
-            {
-                state.record(change, .init(summary: step, status: .done))
-            }
-            step = "Run health check of \"\(name)\" snap"
-            if try await hooks.run(
-                "check-health", snapAt: target.path, name: name, version: snap.metadata.version,
-                revision: offered.revision)
-            {
-                state.record(change, .init(summary: step, status: .done))
-            }
-        } catch {
-            // Undo in reverse, as snapd's undo handlers do: the previous revision current again,
-            // the new one gone; snapd keeps no memory of it and will offer it again.
-            try? FileManager.default.removeItem(atPath: partial)
-            state.record(change, .init(summary: step, status: .error, reason: "\(error)"))
-            if switched {
-                state.put(installed)
-                state.record(
-                    change,
-                    .init(summary: "Make snap \"\(name)\" (\(installed.current)) current again", status: .undone))
-            }
-            if mounted {
-                try? FileManager.default.removeItem(at: target)
-                state.record(
-                    change,
-                    .init(summary: "Remove snap \"\(name)\" (\(offered.revision)) from the system", status: .undone))
-            }
-            state.finish(change, mounted ? .undone : .error, at: Self.now())
-            try stateStore.save(state)
-            throw error
-        }
-        discardOldRevisions(of: name, change: change, state: &state)
-        state.finish(change, .done, at: Self.now())
-        try stateStore.save(state)
-    }
-
-    /// Downloads a revision into `partial` and opens it (nil when what arrived is not a snap at
-    /// all), with the offset the store resumed from.
-    func download(_ offered: StoreSnap, to partial: String, resume: Bool, connection: StoreConnection) async throws
-        -> (SnapFile?, UInt64)
+    /// Sends a snap action through the device session snapd keeps in its state: opened when there
+    /// is none, opened again once when the store says it expired.
+    func send(_ request: SnapActionRequest, headers: [String: String], state: inout AgentState) async throws
+        -> (StoreConnection, SnapActionResponse)
     {
-        let offset = try await connection.download(
-            offered.download.url, to: partial, expectedSize: offered.download.size, resume: resume,
-            extraHeaders: ["Snap-Device-Capabilities": "default-tracks"])
-        return (try? SnapFile.open(path: partial), offset)
+        guard let serial = try serial() else {
+            throw DeviceAgentError("the device has no serial yet: it registers when it boots (`agent boot`)")
+        }
+        var connection = connection()
+        func renew(_ state: inout AgentState) async throws {
+            state.deviceSession = try await DeviceSession.open(connection, key: key, serial: serial, model: model)
+            connection.deviceSession = state.deviceSession
+            try stateStore.save(state)
+        }
+        connection.deviceSession = state.deviceSession
+        if state.deviceSession == nil { try await renew(&state) }
+        do {
+            return (connection, try await connection.snapAction(request, headers: headers))
+        } catch let error as DeviceAgentError where error == .sessionExpired {
+            try await renew(&state)
+            return (connection, try await connection.snapAction(request, headers: headers))
+        }
     }
 
-    /// Keeps the newest `retain` revisions of a snap, the current one always among them.
-    func discardOldRevisions(of name: String, change: Int, state: inout AgentState) {
-        guard var snap = state.snap(named: name), snap.sequence.count > retain else { return }
-        let dropped = snap.sequence.filter { $0 != snap.current }.prefix(snap.sequence.count - retain)
-        snap.sequence.removeAll { dropped.contains($0) }
-        state.put(snap)
-        for revision in dropped { try? FileManager.default.removeItem(at: file(name, revision)) }
-        state.record(
-            change,
-            .init(
-                summary:
-                    "Discard old revisions of snap \"\(name)\": \(dropped.map(String.init).joined(separator: ", "))",
-                status: .done))
+    /// snapd's words for a revision whose epoch cannot read the installed one.
+    static func epochRefusal(_ name: String, _ revision: Int, _ new: Epoch, _ current: Epoch) -> String {
+        "cannot refresh \"\(name)\" to new revision \(revision) with epoch \(new), because it can't read the "
+            + "current epoch of \(current)"
     }
 
     /// The fields snapd asks for (`store/store_action.go` `snapActionFields`).

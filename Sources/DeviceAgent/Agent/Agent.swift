@@ -3,39 +3,43 @@ import Foundation
 import SnapFiles
 import StoreProtocol
 
-/// A device that updates itself from a store as snapd does: it seeds from its image, then
-/// refreshes its snaps — download, verify against its own trusted roots, install atomically,
+/// A device that updates itself from a store as snapd does: it seeds from its image, registers,
+/// then refreshes its snaps — download, verify against its own trusted roots, install atomically,
 /// keep `retain` revisions. One agent per device folder; its state goes through `stateStore`.
 public struct Agent: Sendable {
     public let folder: URL
     public let device: DeviceState
     public let model: Model
-    public let serial: Serial
     public let stateStore: any AgentStateStore
-    /// snapd's `refresh.retain` default on Ubuntu Core.
-    public var retain = 3
-    /// Runs the snaps' `pre-refresh`, `post-refresh` and `check-health` hooks.
+    /// Whether the device's connection is metered (snapd asks NetworkManager); with
+    /// `refresh.metered=hold`, scheduled refreshes wait for another connection.
+    public var meteredConnection = false
+    /// Runs the snaps' `install`, `pre-refresh`, `post-refresh`, `check-health` and `remove` hooks.
     public var hooks = HookRunner()
+    /// Called at each step boundary of an install, after what the step did is on disk: where a
+    /// rehearsal cuts the power (`agent refresh --power-cut-after STEP`).
+    public var afterStep: (@Sendable (InstallStep) -> Void)?
+    /// Registration at first boot: longest wait between two tries while the vault answers 202,
+    /// and how long to keep coming back.
+    public var registrationWait = (maximum: 60, giveUpAfter: 600)
     let key: PrivateKey
     let storeURL: String
 
-    /// Opens a device folder that `factory flash` made; its state defaults to `state.json` there.
+    /// Opens a device folder that `factory flash` or `agent init` made; its state defaults to
+    /// `state.json` there.
     public static func open(
         folder: URL, stateStore: (any AgentStateStore)? = nil, storeURL: String? = nil
     ) throws -> Agent {
         let device = try DeviceState.read(from: folder)
-        let assertions = folder.appendingPathComponent("assertions")
-        func one(_ name: String) throws -> Assertion {
-            guard let data = FileManager.default.contents(atPath: assertions.appendingPathComponent(name).path),
-                let first = try AssertionStream.decode(Array(data)).first
-            else { throw DeviceAgentError("\(folder.path) has no \(name)") }
-            return first
-        }
+        guard
+            let data = FileManager.default.contents(
+                atPath: folder.appendingPathComponent("assertions/model.assert").path),
+            let assertion = try AssertionStream.decode(Array(data)).first
+        else { throw DeviceAgentError("\(folder.path) has no model.assert") }
         guard let pem = FileManager.default.contents(atPath: folder.appendingPathComponent("device-key.pem").path)
         else { throw DeviceAgentError("\(folder.path) has no device-key.pem") }
         return Agent(
-            folder: folder, device: device, model: try Model(try one("model.assert")),
-            serial: try Serial(try one("serial.assert")),
+            folder: folder, device: device, model: try Model(assertion),
             stateStore: stateStore ?? FileStateStore(path: folder.appendingPathComponent("state.json").path),
             key: try PrivateKey(importing: String(decoding: pem, as: UTF8.self)), storeURL: storeURL ?? device.store)
     }
@@ -44,23 +48,49 @@ public struct Agent: Sendable {
         try stateStore.load() ?? AgentState()
     }
 
+    /// The device's serial, once it has registered.
+    public func serial() throws -> Serial? {
+        let path = folder.appendingPathComponent("assertions/serial.assert").path
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        guard let assertion = try AssertionStream.decode(Array(data)).first(where: { $0.type == .serial }) else {
+            throw DeviceAgentError("\(path) holds no serial assertion")
+        }
+        return try Serial(assertion)
+    }
+
     func file(_ name: String, _ revision: Int) -> URL {
         folder.appendingPathComponent("snaps/\(name)_\(revision).snap")
+    }
+
+    func connection() -> StoreConnection {
+        StoreConnection(
+            baseURL: storeURL, architecture: model.architecture, storeID: model.store.isEmpty ? nil : model.store)
     }
 
     static func now() -> String {
         WireTime.string(Int64(Date().timeIntervalSince1970))
     }
 
-    // MARK: First boot
+    // MARK: Power-on
+
+    /// What a device does each time it powers on, in snapd's order: a kernel or base on trial
+    /// boots or falls back, changes a power cut interrupted are finished or undone, the seed is
+    /// installed on first boot, and a device without a serial registers. Registration failing
+    /// leaves the device seeded and says why; it is tried again at the next start or refresh.
+    @discardableResult
+    public func boot() async throws -> AgentState {
+        var state = try state()
+        try await resolveTrialBoots(&state)
+        try await recoverInterruptedChanges(&state)
+        if !state.seeded { try seed(&state) }
+        if try serial() == nil { try await register(&state) }
+        return state
+    }
 
     /// snapd's seeding: every snap of the image is checked against the seed's assertions (digest,
     /// size, snap-id, revision, name) before it counts as installed, at its seed revision and
-    /// channel. Seeding happens once; a device that does not verify does not seed, and says why.
-    @discardableResult
-    public func boot() throws -> AgentState {
-        var state = try state()
-        guard !state.seeded else { return state }
+    /// channel. A device that does not verify does not seed, and says why.
+    func seed(_ state: inout AgentState) throws {
         let database = try DeviceAssertions.open(folder.appendingPathComponent("assertions")).database
         let change = state.newChange(kind: "seed", summary: "Initialize system state", at: Self.now())
         do {
@@ -91,7 +121,31 @@ public struct Agent: Sendable {
         state.seeded = true
         state.finish(change, .done, at: Self.now())
         try stateStore.save(state)
-        return state
+    }
+
+    /// snapd's `become-operational` change: a serial from the store's vault for this device's key,
+    /// verified against the device's roots, kept in `assertions/serial.assert`.
+    func register(_ state: inout AgentState) async throws {
+        let change = state.newChange(kind: "become-operational", summary: "Initialize device", at: Self.now())
+        let step = "Request device serial from \(storeURL)"
+        do {
+            let trust = try DeviceAssertions.open(folder.appendingPathComponent("assertions")).database
+            let registration = SerialRegistration(
+                connection: connection(), model: model, maximumRetryWait: registrationWait.maximum,
+                giveUpAfter: registrationWait.giveUpAfter)
+            let (serial, stream) = try await registration.register(deviceKey: key, trust: trust)
+            try AtomicFile.write(
+                AssertionStream.encode(stream), to: folder.appendingPathComponent("assertions/serial.assert").path)
+            _ = try device.registered(serial.serial, in: folder)
+            state.record(change, .init(summary: step + ": serial \(serial.serial)", status: .done))
+            state.finish(change, .done, at: Self.now())
+            try stateStore.save(state)
+        } catch {
+            state.record(change, .init(summary: step, status: .error, reason: "\(error)"))
+            state.finish(change, .error, at: Self.now())
+            try stateStore.save(state)
+            throw DeviceAgentError("the device could not register: \(error)")
+        }
     }
 
     /// `stable` → `latest/stable`: snapd stores tracking channels in full form.

@@ -117,6 +117,17 @@ public struct StoreConnection: Sendable {
         }
     }
 
+    /// The assertions at a stream URL a `fetch-assertions` result named.
+    public func assertions(at url: String) async throws -> [Assertion] {
+        guard url.hasPrefix(baseURL + "/") else {
+            throw DeviceAgentError("the store named an assertion stream elsewhere: \(url)")
+        }
+        let answer = try await send(
+            String(url.dropFirst(baseURL.count)), headers: ["Accept": "application/x.ubuntu.assertion"])
+        guard answer.status == 200 else { throw DeviceAgentError("fetching \(url): \(answer.refusal)") }
+        return try AssertionStream.decode(Array(answer.body))
+    }
+
     /// One assertion from the assertion service; nil when the store does not have it.
     public func assertion(_ reference: AssertionReference) async throws -> Assertion? {
         let answer = try await send(
@@ -143,6 +154,8 @@ public struct StoreConnection: Sendable {
         // Downloads are v1 requests in snapd: the architecture goes in the older header.
         request.headers = deviceHeaders(architectureHeader: "X-Ubuntu-Architecture", extra: extraHeaders)
         let have = resume ? ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? UInt64) ?? 0) : 0
+        // Whole already (a cut after the last byte): nothing to ask for, as snapd's resume finds.
+        if have > 0, have == expectedSize { return have }
         if have > 0 { request.headers.add(name: "Range", value: "bytes=\(have)-") }
         let response: HTTPClientResponse
         do {

@@ -2,7 +2,8 @@ import Foundation
 
 /// snapd's `refresh.timer` (`timeutil/schedule.go`): event sets separated by `,,`, each of optional
 /// weekdays (`mon`, `mon-fri`) and clock spans — `10:00` (exact), `9:00-11:00`, `9:00~11:00`
-/// (`~`: a random time within), `/N` splitting a span into N windows. Times are the device's
+/// (`~`: a random time within), `/N` splitting a span into N windows; a weekday with an ordinal
+/// (`mon1`: the month's first Monday, `fri5`: its last Friday). Times are the device's
 /// clock, UTC here. The default, `00:00~24:00/4`, is four spread six-hour windows.
 public struct RefreshSchedule: Sendable, Equatable, CustomStringConvertible {
     public static let snapdDefault = "00:00~24:00/4"
@@ -16,9 +17,25 @@ public struct RefreshSchedule: Sendable, Equatable, CustomStringConvertible {
         let spread: Bool
     }
 
+    /// A weekday (0 = Sunday … 6 = Saturday), with an ordinal within the month (1–4, or 5 for
+    /// the last) when one was given.
+    struct Day: Sendable, Hashable {
+        let weekday: Int
+        let ordinal: Int?
+
+        func matches(weekday: Int, dayOfMonth: Int, daysInMonth: Int) -> Bool {
+            guard weekday == self.weekday else { return false }
+            switch ordinal {
+            case nil: return true
+            case 5: return dayOfMonth + 7 > daysInMonth
+            case let n?: return (n - 1) * 7 < dayOfMonth && dayOfMonth <= n * 7
+            }
+        }
+    }
+
     struct EventSet: Sendable, Equatable {
-        /// 0 = Sunday … 6 = Saturday; empty for every day.
-        let weekdays: Set<Int>
+        /// Empty for every day.
+        let days: Set<Day>
         let windows: [Window]
     }
 
@@ -28,10 +45,10 @@ public struct RefreshSchedule: Sendable, Equatable, CustomStringConvertible {
     public init(_ text: String) throws {
         var sets: [EventSet] = []
         for part in text.components(separatedBy: ",,") {
-            var weekdays = Set<Int>()
+            var weekdays = Set<Day>()
             var windows: [Window] = []
             for item in part.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
-                if let days = Self.weekdays(item) {
+                if let days = try Self.weekdays(item, in: text) {
                     weekdays.formUnion(days)
                 } else {
                     windows += try Self.windows(item, in: text)
@@ -40,7 +57,7 @@ public struct RefreshSchedule: Sendable, Equatable, CustomStringConvertible {
             // Weekdays alone mean the whole day, as snapd reads `mon`.
             if windows.isEmpty, !weekdays.isEmpty { windows = [Window(start: 0, end: 1440, spread: false)] }
             guard !windows.isEmpty else { throw DeviceAgentError("cannot parse \"\(text)\": no time in \"\(part)\"") }
-            sets.append(EventSet(weekdays: weekdays, windows: windows))
+            sets.append(EventSet(days: weekdays, windows: windows))
         }
         self.sets = sets
         self.description = text
@@ -48,17 +65,29 @@ public struct RefreshSchedule: Sendable, Equatable, CustomStringConvertible {
 
     static let dayNames = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
 
-    static func weekdays(_ item: String) -> Set<Int>? {
-        let ends = item.split(separator: "-", omittingEmptySubsequences: false).map { String($0).lowercased() }
-        guard (1...2).contains(ends.count), let first = dayNames.firstIndex(of: ends[0]) else { return nil }
-        guard ends.count == 2 else { return [first] }
-        guard let last = dayNames.firstIndex(of: ends[1]) else { return nil }
-        var days = Set<Int>()
-        var day = first
+    /// `mon`, `mon-fri`, `mon1`, `mon1-fri1` (a range keeps one ordinal, as snapd requires).
+    static func weekdays(_ item: String, in text: String) throws -> Set<Day>? {
+        func day(_ text: String) -> (Int, Int?)? {
+            let name = String(text.prefix(3)).lowercased()
+            guard let weekday = dayNames.firstIndex(of: name) else { return nil }
+            let rest = text.dropFirst(3)
+            guard !rest.isEmpty else { return (weekday, nil) }
+            guard let ordinal = Int(rest), (1...5).contains(ordinal) else { return nil }
+            return (weekday, ordinal)
+        }
+        let ends = item.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
+        guard (1...2).contains(ends.count), let first = day(ends[0]) else { return nil }
+        guard ends.count == 2 else { return [Day(weekday: first.0, ordinal: first.1)] }
+        guard let last = day(ends[1]) else { return nil }
+        guard first.1 == last.1 else {
+            throw DeviceAgentError("cannot parse \"\(text)\": \"\(item)\" mixes weekdays of different weeks")
+        }
+        var days = Set<Day>()
+        var weekday = first.0
         while true {
-            days.insert(day)
-            if day == last { break }
-            day = (day + 1) % 7
+            days.insert(Day(weekday: weekday, ordinal: first.1))
+            if weekday == last.0 { break }
+            weekday = (weekday + 1) % 7
         }
         return days
     }
@@ -110,8 +139,15 @@ public struct RefreshSchedule: Sendable, Equatable, CustomStringConvertible {
         var day = calendar.startOfDay(for: last)
         while day <= cap {
             let weekday = calendar.component(.weekday, from: day) - 1
-            let candidates = sets.filter { $0.weekdays.isEmpty || $0.weekdays.contains(weekday) }.flatMap(\.windows)
-                .sorted { $0.start < $1.start }
+            let dayOfMonth = calendar.component(.day, from: day)
+            let daysInMonth = calendar.range(of: .day, in: .month, for: day)?.count ?? 31
+            let candidates = sets.filter { set in
+                set.days.isEmpty
+                    || set.days.contains {
+                        $0.matches(weekday: weekday, dayOfMonth: dayOfMonth, daysInMonth: daysInMonth)
+                    }
+            }
+            .flatMap(\.windows).sorted { $0.start < $1.start }
             for window in candidates {
                 let start = day.addingTimeInterval(TimeInterval(window.start * 60))
                 let end = day.addingTimeInterval(TimeInterval(window.end * 60))

@@ -22,6 +22,16 @@ public struct AgentState: Codable, Sendable, Equatable {
         public var blocked: [Int]?
         /// Held: refreshes of every snap leave it alone; a refresh that names it does not.
         public var held: Bool?
+        /// A kernel or base revision on trial (snapd's `kernel_status`/`snap_mode`): `try` until
+        /// the next boot starts it, `trying` while that boot runs; nil once it booted well.
+        public var boot: TrialBoot?
+    }
+
+    /// The states of a boot snap's trial, as snapd's boot loader environment keeps them: a
+    /// `trying` found at power-on means the trial boot never reached boot-ok.
+    public enum TrialBoot: String, Codable, Sendable {
+        case tryNext = "try"
+        case trying
     }
 
     /// One unit of work, as `snap changes` lists them, with its steps as `snap tasks` does.
@@ -47,6 +57,11 @@ public struct AgentState: Codable, Sendable, Equatable {
         public var spawnTime: String
         public var readyTime: String?
         public var tasks: [Task]
+        /// The snap and revision an install or refresh is bringing in, and the snap as it was
+        /// before (nil for a first install): what an undo puts back, after a restart too.
+        public var snap: String?
+        public var revision: Int?
+        public var previous: InstalledSnap?
     }
 
     public var snaps: [InstalledSnap] = []
@@ -57,11 +72,24 @@ public struct AgentState: Codable, Sendable, Equatable {
     public var lastRefresh: String?
     /// snapd's `refresh.timer`; nil for its default.
     public var refreshTimer: String?
+    /// snapd's `refresh.hold`: no scheduled refresh before this time.
+    public var refreshHold: String?
+    /// snapd's `refresh.metered`: `hold` keeps scheduled refreshes off a metered connection.
+    public var refreshMetered: String?
+    /// The device session's macaroon, kept between refreshes as snapd keeps it, renewed when the
+    /// store says it expired.
+    public var deviceSession: String?
+    /// snapd's `refresh.retain`: revisions kept per snap; nil for snapd's default.
+    public var refreshRetain: Int?
 
     public init() {}
 
     public func snap(named name: String) -> InstalledSnap? {
         snaps.first { $0.name == name }
+    }
+
+    public func change(_ id: Int) -> Change? {
+        changes.first { $0.id == id }
     }
 
     mutating func put(_ snap: InstalledSnap) {
@@ -73,10 +101,20 @@ public struct AgentState: Codable, Sendable, Equatable {
         }
     }
 
-    mutating func newChange(kind: String, summary: String, at time: String) -> Int {
+    mutating func newChange(
+        kind: String, summary: String, at time: String, snap: String? = nil, revision: Int? = nil,
+        previous: InstalledSnap? = nil
+    ) -> Int {
         let id = (changes.map(\.id).max() ?? 0) + 1
-        changes.append(Change(id: id, kind: kind, summary: summary, status: .doing, spawnTime: time, tasks: []))
+        changes.append(
+            Change(
+                id: id, kind: kind, summary: summary, status: .doing, spawnTime: time, tasks: [], snap: snap,
+                revision: revision, previous: previous))
         return id
+    }
+
+    mutating func remove(_ name: String) {
+        snaps.removeAll { $0.name == name }
     }
 
     mutating func record(_ id: Int, _ task: Change.Task) {

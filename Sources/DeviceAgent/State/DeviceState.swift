@@ -14,14 +14,15 @@ import StoreProtocol
 public struct DeviceState: Codable, Sendable, Equatable {
     public let brandID: String
     public let model: String
-    public let serial: String
+    /// nil until the device registers: at first boot when the factory left that to it.
+    public var serial: String?
     public let deviceKeyID: String
     public let store: String
     public let flashedAt: String
     public let snaps: [SeedImage.Snap]
 
     public init(
-        brandID: String, model: String, serial: String, deviceKeyID: String, store: String, flashedAt: String,
+        brandID: String, model: String, serial: String?, deviceKeyID: String, store: String, flashedAt: String,
         snaps: [SeedImage.Snap]
     ) {
         self.brandID = brandID
@@ -46,6 +47,42 @@ public struct DeviceState: Codable, Sendable, Equatable {
         }
     }
 
+    /// A device folder for a plain machine (`agent init`): a model, the roots it trusts, a new key
+    /// and no seed; it registers at first boot and installs what its owner asks for. The brand's
+    /// account and key come from the store and must verify against the roots, with the model.
+    public static func initialize(
+        folder: URL, model: Model, store: String, roots: [Assertion], key: PrivateKey
+    ) async throws -> DeviceState {
+        guard !FileManager.default.fileExists(atPath: folder.path) else {
+            throw DeviceAgentError("\(folder.path) already exists")
+        }
+        var trust = try TrustDatabase(trusted: roots)
+        let fetcher = AssertionFetcher(connection: StoreConnection(baseURL: store))
+        var chain = try await fetcher.chain(AssertionReference(.account, [model.brandID]), trusting: trust)
+        chain += try await fetcher.chain(
+            AssertionReference(.accountKey, [model.assertion.string("sign-key-sha3-384")]), trusting: trust)
+        if let refused = trust.addAll(chain + [model.assertion]).first {
+            throw DeviceAgentError("the model does not verify against the roots: \(refused.error.message)")
+        }
+        let device = DeviceState(
+            brandID: model.brandID, model: model.model, serial: nil, deviceKeyID: key.id, store: store,
+            flashedAt: Timestamp.now().text, snaps: [])
+        try device.write(
+            to: folder, key: key, image: SeedImage(seed: folder, model: model, assertions: chain, snaps: []),
+            roots: roots, serialStream: [])
+        return device
+    }
+
+    /// Records the serial a device got at first boot in `device.json`, replaced whole.
+    func registered(_ serial: String, in folder: URL) throws -> DeviceState {
+        var device = self
+        device.serial = serial
+        let encoder = WireJSON.encoder
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try AtomicFile.write(Array(try encoder.encode(device)), to: folder.appendingPathComponent("device.json").path)
+        return device
+    }
+
     /// Writes the folder under a temporary name and renames it into place, so that a device is
     /// there whole or not at all.
     public func write(
@@ -66,7 +103,7 @@ public struct DeviceState: Codable, Sendable, Equatable {
             for (name, content) in [
                 ("trusted", roots), ("model", [image.model.assertion]), ("serial", serialStream),
                 ("seed", image.assertions),
-            ] {
+            ] where !content.isEmpty {
                 try Data(AssertionStream.encode(content)).write(to: assertions.appendingPathComponent("\(name).assert"))
             }
             for snap in image.snaps {

@@ -31,7 +31,8 @@ public struct DeviceAssertions: Sendable {
     /// refused one changes nothing and says why.
     public mutating func add(_ assertions: [Assertion]) throws {
         var working = database
-        let fresh = assertions.filter { working.find($0.reference) == nil }
+        // New ones, and newer revisions of what is held (a declaration the store updated).
+        let fresh = assertions.filter { (working.find($0.reference)?.revision ?? Int.min) < $0.revision }
         let refused = working.addAll(fresh)
         if let first = refused.first {
             throw DeviceAgentError("\(first.assertion) does not verify: \(first.error.message)")

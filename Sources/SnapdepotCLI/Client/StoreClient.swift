@@ -1,3 +1,4 @@
+import Assertions
 import AsyncHTTPClient
 import DeviceAgent
 import Foundation
@@ -20,6 +21,14 @@ struct StoreClient {
 
     static func fromEnvironment() throws -> StoreClient {
         StoreClient(try Credentials.load())
+    }
+
+    /// The roots devices and images trust: the file given, else the store's own (`/admin/v1/trust`,
+    /// open to anyone, as a device that has no token must reach it).
+    func trustedRoots(file: String?) async throws -> [Assertion] {
+        if let file { return try AssertionStream.decode(Array(try InputFile.read(file))) }
+        struct TrustAnswer: Decodable { let trusted: String }
+        return try AssertionStream.decode(try await get("/admin/v1/trust", as: TrustAnswer.self).trusted)
     }
 
     func url(_ path: String, query: [String: String] = [:]) -> String {

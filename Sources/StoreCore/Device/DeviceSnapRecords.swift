@@ -35,6 +35,8 @@ public struct DeviceSnapEvent: Sendable, Codable, Equatable {
         case downloaded
         /// Downloaded a revision, then reported another one: the update did not take.
         case failed
+        /// No longer in the installed set the device reports.
+        case removed
     }
 
     public let snapID: String

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Assertions
 import DeviceAgent
 import Foundation
 import StoreProtocol
@@ -10,8 +11,9 @@ struct AgentCommand: AsyncParsableCommand {
         commandName: "agent",
         abstract: "Run a device's update agent: seed from the image, refresh from the store, list what is installed.",
         subcommands: [
-            Boot.self, Refresh.self, Run.self, Schedule.self, List.self, Changes.self, Revert.self, Switch.self,
-            Hold.self, Unhold.self,
+            Init.self, Boot.self, Refresh.self, Run.self, Schedule.self, Settings.self, Install.self, Remove.self,
+            List.self,
+            Changes.self, Change.self, Revert.self, Switch.self, Hold.self, Unhold.self,
         ]
     )
 
@@ -25,18 +27,58 @@ struct AgentCommand: AsyncParsableCommand {
         }
     }
 
-    struct Boot: ParsableCommand {
+    struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "First boot: verify the seed's snaps against the seed's assertions and install them.")
+            abstract: "Make a device folder for a plain machine: a model, the roots it trusts, a new key, no seed.",
+            discussion: """
+                The folder holds what `factory flash` leaves without a seed: the device registers with the \
+                store's serial vault at its first `agent boot`, then installs what `agent install` asks for.
+                """)
+        @Option(help: "The folder to create.") var device: String
+        @Option(help: "The signed model assertion.") var model: String
+        @Option(help: "The store the device uses.") var store: String
+        @Option(help: "Root assertions the device trusts (default: the store's own).") var trusted: String?
+        @Option(help: "Size of the device key (snapd uses 4096).") var keyBits: Int = 4096
+        @Flag(help: "Print machine-readable JSON.") var json = false
+
+        func validate() throws {
+            guard [1024, 2048, 3072, 4096].contains(keyBits) else {
+                throw ValidationError("--key-bits must be 1024, 2048, 3072 or 4096")
+            }
+        }
+
+        func run() async throws {
+            let assertions = try AssertionStream.decode(Array(try InputFile.read(model)))
+            guard let assertion = assertions.first(where: { $0.type == .model }) else {
+                throw CLIError("\(model) holds no model assertion")
+            }
+            let roots = try await StoreClient(Credentials(url: store, token: "")).trustedRoots(file: trusted)
+            let state = try await DeviceState.initialize(
+                folder: URL(fileURLWithPath: device), model: try Model(assertion), store: store, roots: roots,
+                key: try PrivateKey.generate(bits: keyBits))
+            if json { return try JSONOutput.print(state) }
+            print("\(state.brandID)/\(state.model) device in \(device): it registers at its first `agent boot`")
+        }
+    }
+
+    struct Boot: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Power the device on: try a new kernel or base, finish what a power cut stopped, seed, register.",
+            discussion: """
+                What a device does at every start, in snapd's order: a kernel or base revision on trial boots \
+                (or the boot loader goes back to the previous one); changes a power cut interrupted are \
+                finished or undone; on first boot the seed's snaps are verified against the seed's \
+                assertions and installed; a device without a serial registers with the store's vault.
+                """)
         @OptionGroup var options: DeviceOptions
 
-        func run() throws {
+        func run() async throws {
             let agent = try options.agent()
-            let state = try agent.boot()
+            let state = try await agent.boot()
             if options.json { return try JSONOutput.print(state.snaps) }
             print(
-                "\(state.snaps.count) snaps seeded on \(agent.device.brandID)/\(agent.device.model) "
-                    + "serial \(agent.device.serial)")
+                "\(state.snaps.count) snaps installed on \(agent.device.brandID)/\(agent.device.model) "
+                    + "serial \(try agent.serial()?.serial ?? "none yet")")
         }
     }
 
@@ -45,9 +87,16 @@ struct AgentCommand: AsyncParsableCommand {
             abstract: "Ask the store for newer revisions and install them, verified, as snapd refreshes.")
         @OptionGroup var options: DeviceOptions
         @Argument(help: "Only these snaps (default: every installed snap).") var names: [String] = []
+        @Option(
+            help: ArgumentHelp(
+                "Rehearse a power cut: the agent kills itself (SIGKILL) once this step of an install is on disk; "
+                    + "the next `agent boot` finishes or undoes the change.",
+                valueName: InstallStep.allCases.map(\.rawValue).joined(separator: "|"))) var powerCutAfter: InstallStep?
 
         func run() async throws {
-            let report = try await options.agent().refresh(names: names)
+            var agent = try options.agent()
+            if let powerCutAfter { agent.afterStep = { if $0 == powerCutAfter { kill(getpid(), SIGKILL) } } }
+            let report = try await agent.refresh(names: names)
             if options.json { return try JSONOutput.print(report) }
             if report.refreshed.isEmpty && report.failed.isEmpty { print("All snaps up to date.") }
             for moved in report.refreshed { print("\(moved.name) refreshed from \(moved.from) to \(moved.to)") }
@@ -55,6 +104,58 @@ struct AgentCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("\(failed.name) \(failed.revision): \(failed.reason)\n".utf8))
             }
             if !report.failed.isEmpty { throw ExitCode.failure }
+        }
+    }
+
+    struct Settings: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set",
+            abstract: "Change refresh settings, like `snap set system`: KEY=VALUE sets, KEY! unsets.",
+            discussion: """
+                refresh.timer (e.g. 00:00~24:00/4, mon1,9:00~11:00), refresh.hold (an RFC 3339 time: no \
+                scheduled refresh before it, 95 days at most after the last), refresh.metered=hold (no \
+                scheduled refresh on a metered connection), refresh.retain (2-20 revisions kept).
+                """)
+        @OptionGroup var options: DeviceOptions
+        @Argument(help: "KEY=VALUE or KEY!") var settings: [String]
+
+        func run() throws {
+            let agent = try options.agent()
+            for setting in settings {
+                if setting.hasSuffix("!") {
+                    try agent.set(String(setting.dropLast()), nil)
+                } else if let equals = setting.firstIndex(of: "=") {
+                    try agent.set(String(setting[..<equals]), String(setting[setting.index(after: equals)...]))
+                } else {
+                    throw CLIError("\(setting): write KEY=VALUE to set or KEY! to unset")
+                }
+            }
+        }
+    }
+
+    struct Install: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Install a snap from the store, verified as a refresh is, like `snap install`.")
+        @OptionGroup var options: DeviceOptions
+        @Argument(help: "The snap.") var name: String
+        @Option(help: "The channel to follow.") var channel = "stable"
+
+        func run() async throws {
+            let snap = try await options.agent().install(name, channel: channel)
+            if options.json { return try JSONOutput.print(snap) }
+            print("\(snap.name) \(snap.version) (revision \(snap.current)) installed from \(snap.channel)")
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a snap and its kept revisions, like `snap remove`; the model's snaps stay.")
+        @OptionGroup var options: DeviceOptions
+        @Argument(help: "The snap.") var name: String
+
+        func run() async throws {
+            try await options.agent().remove(name)
+            if !options.json { print("\(name) removed") }
         }
     }
 
@@ -94,53 +195,70 @@ struct AgentCommand: AsyncParsableCommand {
         }
     }
 
-    struct Revert: ParsableCommand {
+    struct Change: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show one change and its steps, like `snap tasks ID`.")
+        @OptionGroup var options: DeviceOptions
+        @Argument(help: "The change's id (see `agent changes`).") var id: Int
+
+        func run() throws {
+            guard let change = try options.agent().state().change(id) else { throw CLIError("no change \(id)") }
+            if options.json { return try JSONOutput.print(change) }
+            print("\(change.id)  \(change.status.rawValue)  \(change.summary)")
+            print(
+                Table.render(
+                    ["Status", "Step", "Reason"],
+                    change.tasks.map { [$0.status.rawValue, $0.summary, $0.reason ?? ""] }))
+        }
+    }
+
+    struct Revert: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Make a kept revision current again, like `snap revert`; refreshes then skip the one left.")
         @OptionGroup var options: DeviceOptions
         @Argument(help: "The snap.") var name: String
         @Option(help: "The revision to go back to (default: the one before the current).") var revision: Int?
 
-        func run() throws {
-            let snap = try options.agent().revert(name, to: revision)
+        func run() async throws {
+            let snap = try await options.agent().revert(name, to: revision)
             if options.json { return try JSONOutput.print(snap) }
             print("\(snap.name) reverted to \(snap.version) (revision \(snap.current))")
         }
     }
 
-    struct Switch: ParsableCommand {
+    struct Switch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Follow another channel from the next refresh on, like `snap switch --channel`.")
         @OptionGroup var options: DeviceOptions
         @Argument(help: "The snap.") var name: String
         @Option(help: "The channel to follow.") var channel: String
 
-        func run() throws {
-            let snap = try options.agent().switchChannel(name, to: channel)
+        func run() async throws {
+            let snap = try await options.agent().switchChannel(name, to: channel)
             if options.json { return try JSONOutput.print(snap) }
             print("\(snap.name) now tracks \(snap.channel)")
         }
     }
 
-    struct Hold: ParsableCommand {
+    struct Hold: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Keep snaps out of refreshes of everything, like `snap refresh --hold NAME`.")
         @OptionGroup var options: DeviceOptions
         @Argument(help: "The snaps.") var names: [String]
 
-        func run() throws {
-            try options.agent().hold(names, true)
+        func run() async throws {
+            try await options.agent().hold(names, true)
             if !options.json { print("held: \(names.joined(separator: ", "))") }
         }
     }
 
-    struct Unhold: ParsableCommand {
+    struct Unhold: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Let held snaps refresh again.")
         @OptionGroup var options: DeviceOptions
         @Argument(help: "The snaps.") var names: [String]
 
-        func run() throws {
-            try options.agent().hold(names, false)
+        func run() async throws {
+            try await options.agent().hold(names, false)
             if !options.json { print("released: \(names.joined(separator: ", "))") }
         }
     }
@@ -150,10 +268,13 @@ struct AgentCommand: AsyncParsableCommand {
             abstract: "Refresh on the device's schedule (`refresh.timer`) until stopped, as snapd's auto-refresh.")
         @OptionGroup var options: DeviceOptions
         @Flag(help: "Refresh once if a refresh is due, else say when the next one is, and stop.") var once = false
+        @Flag(help: "Behave as on a metered connection (with refresh.metered=hold, scheduled refreshes wait).")
+        var metered = false
 
         func run() async throws {
-            let agent = try options.agent()
-            try agent.boot()
+            var agent = try options.agent()
+            agent.meteredConnection = metered
+            try await agent.boot()
             let json = options.json
             if once {
                 var random = SystemRandomNumberGenerator()
@@ -163,6 +284,10 @@ struct AgentCommand: AsyncParsableCommand {
                         return try JSONOutput.print(["next-refresh": WireTime.string(Int64(due.timeIntervalSince1970))])
                     }
                     return print("next refresh at \(WireTime.string(Int64(due.timeIntervalSince1970)))")
+                }
+                if try agent.heldByMeteredConnection() {
+                    if json { return try JSONOutput.print(["held": "metered connection"]) }
+                    return print("refresh held: the connection is metered (refresh.metered=hold)")
                 }
                 return try Self.show(.success(try await agent.refresh(scheduled: true)), json: json)
             }
@@ -193,19 +318,25 @@ struct AgentCommand: AsyncParsableCommand {
         struct Shown: Encodable {
             let timer: String
             let last: String?
+            let hold: String?
             let next: String
         }
 
         func run() throws {
             let agent = try options.agent()
-            if let set { try agent.setRefreshTimer(set) }
-            if reset { try agent.setRefreshTimer(nil) }
+            if let set { try agent.set("refresh.timer", set) }
+            if reset { try agent.set("refresh.timer", nil) }
             var random = SystemRandomNumberGenerator()
             let shown = Shown(
                 timer: try agent.schedule().description, last: try agent.state().lastRefresh,
+                hold: try agent.state().refreshHold,
                 next: WireTime.string(Int64(try agent.nextRefresh(using: &random).timeIntervalSince1970)))
             if options.json { return try JSONOutput.print(shown) }
-            print("timer: \(shown.timer)\nlast: \(shown.last ?? "n/a")\nnext: \(shown.next)")
+            print(
+                "timer: \(shown.timer)\nlast: \(shown.last ?? "n/a")\n"
+                    + (shown.hold.map { "hold: \($0)\n" } ?? "") + "next: \(shown.next)")
         }
     }
 }
+
+extension InstallStep: ExpressibleByArgument {}

@@ -19,7 +19,8 @@ struct FactoryCommand: AsyncParsableCommand {
                 RSA device key, and a serial obtained over HTTP from the store's serial vault exactly as \
                 snapd asks for one (request-id, a serial-request signed with the device key, the model; \
                 202 means come back). The serial and its chain are verified against the roots before the \
-                folder DIR/device-NNNN is renamed into place. RSA-4096 keys (snapd's size) take about a \
+                folder DIR/device-NNNN is renamed into place. With --register-at first-boot the factory \
+                leaves that to the device, as real devices do: `agent boot` registers it. RSA-4096 keys (snapd's size) take about a \
                 second each per core: use --key-bits 2048 or 1024 for large simulated fleets.
                 """)
 
@@ -33,11 +34,20 @@ struct FactoryCommand: AsyncParsableCommand {
         @Option(help: "Longest wait, in seconds, between two tries when the vault answers 202.") var retryWait: Int = 60
         @Option(help: "Seconds to keep coming back to a vault that answers 202 before a device fails.")
         var approvalTimeout: Int = 900
+        @Option(
+            help: ArgumentHelp(
+                "When a device gets its serial: in the factory, or from the vault at its first boot.",
+                valueName: "factory|first-boot")) var registerAt: RegistrationTime = .factory
         @Flag(help: "Print machine-readable JSON.") var json = false
+
+        enum RegistrationTime: String, ExpressibleByArgument {
+            case factory
+            case firstBoot = "first-boot"
+        }
 
         struct Flashed: Encodable {
             let folder: String
-            let serial: String
+            let serial: String?
             let deviceKeyID: String
         }
 
@@ -61,7 +71,7 @@ struct FactoryCommand: AsyncParsableCommand {
             let unpacked = output.appendingPathComponent(".image-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: unpacked) }
             let factoryImage = try SeedImage.unpack(image, into: unpacked)
-            let roots = try await trustedRoots(client)
+            let roots = try await client.trustedRoots(file: trusted)
             // What snapd does at seeding: the model and the seed's assertions must verify.
             var trust = try TrustDatabase(trusted: roots)
             for failure in trust.addAll(factoryImage.assertions + [factoryImage.model.assertion])
@@ -83,18 +93,22 @@ struct FactoryCommand: AsyncParsableCommand {
                 func startOne() {
                     let number = next
                     next += 1
-                    group.addTask { [keyBits] in
+                    group.addTask { [keyBits, registerAt] in
                         let folder = output.appendingPathComponent(String(format: "device-%04d", number))
                         do {
                             let key = try PrivateKey.generate(bits: keyBits)
-                            let (serial, stream) = try await registration.register(deviceKey: key, trust: snapshot)
+                            // A device registered at first boot leaves the factory without a serial.
+                            let registered =
+                                registerAt == .factory
+                                ? try await registration.register(deviceKey: key, trust: snapshot) : nil
                             let device = DeviceState(
-                                brandID: serial.brandID, model: serial.model, serial: serial.serial,
-                                deviceKeyID: key.id, store: storeURL, flashedAt: Timestamp.now().text,
-                                snaps: factoryImage.snaps.map(\.installed))
+                                brandID: factoryImage.model.brandID, model: factoryImage.model.model,
+                                serial: registered?.serial.serial, deviceKeyID: key.id, store: storeURL,
+                                flashedAt: Timestamp.now().text, snaps: factoryImage.snaps.map(\.installed))
                             try device.write(
-                                to: folder, key: key, image: factoryImage, roots: roots, serialStream: stream)
-                            return .success(Flashed(folder: folder.path, serial: serial.serial, deviceKeyID: key.id))
+                                to: folder, key: key, image: factoryImage, roots: roots,
+                                serialStream: registered?.stream ?? [])
+                            return .success(Flashed(folder: folder.path, serial: device.serial, deviceKeyID: key.id))
                         } catch {
                             return .failure(CLIError("\(folder.lastPathComponent): \(error)"))
                         }
@@ -118,7 +132,12 @@ struct FactoryCommand: AsyncParsableCommand {
                 print(
                     Table.render(
                         ["device", "serial", "device key"],
-                        flashed.map { [URL(fileURLWithPath: $0.folder).lastPathComponent, $0.serial, $0.deviceKeyID] }))
+                        flashed.map {
+                            [
+                                URL(fileURLWithPath: $0.folder).lastPathComponent, $0.serial ?? "at first boot",
+                                $0.deviceKeyID,
+                            ]
+                        }))
                 print(
                     "\(flashed.count) \(factoryImage.model.brandID)/\(factoryImage.model.model) device"
                         + "\(flashed.count == 1 ? "" : "s") flashed into \(output.path)")
@@ -132,12 +151,6 @@ struct FactoryCommand: AsyncParsableCommand {
         private func storeClient() throws -> StoreClient {
             if let store { return StoreClient(Credentials(url: store, token: (try? Credentials.load())?.token ?? "")) }
             return try StoreClient.fromEnvironment()
-        }
-
-        private func trustedRoots(_ client: StoreClient) async throws -> [Assertion] {
-            if let trusted { return try AssertionStream.decode(Array(try InputFile.read(trusted))) }
-            struct TrustAnswer: Decodable { let trusted: String }
-            return try AssertionStream.decode(try await client.get("/admin/v1/trust", as: TrustAnswer.self).trusted)
         }
 
         /// One past the highest device-NNNN already in the folder.

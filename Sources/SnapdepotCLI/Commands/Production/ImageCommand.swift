@@ -50,14 +50,7 @@ struct ImageCommand: AsyncParsableCommand {
             if let arch, !parsed.architecture.isEmpty, arch != parsed.architecture {
                 throw CLIError("--arch \(arch) differs from the model's architecture \(parsed.architecture)")
             }
-            let roots: [Assertion]
-            if let trusted {
-                roots = try AssertionStream.decode(Array(try InputFile.read(trusted)))
-            } else {
-                struct TrustAnswer: Decodable { let trusted: String }
-                roots = try AssertionStream.decode(
-                    try await client.get("/admin/v1/trust", as: TrustAnswer.self).trusted)
-            }
+            let roots = try await client.trustedRoots(file: trusted)
             var trust = try TrustDatabase(trusted: roots)
             for assertion in given where assertion.type != .model && trust.find(assertion.reference) == nil {
                 try? trust.add(assertion)
