@@ -174,6 +174,7 @@ let package = Package(
                 "StoreCore", "StoreProtocol", "StorePersistence", "Assertions", "SnapFiles", "TestSupport",
                 "StoreTestSupport", "DeviceAgent", "snapdepot", "SnapdepotBench",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

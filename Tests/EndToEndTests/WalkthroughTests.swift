@@ -55,7 +55,7 @@ struct WalkthroughTests {
                 #expect(text.contains("5 devices"), "\(text)")
             }
             if number == 6 {
-                #expect(text.contains("5 snaps seeded"), "\(text)")
+                #expect(text.contains("5 snaps installed on acme-brand/my-pi3 serial"), "\(text)")
                 #expect(text.contains("myawesomesnap refreshed from 1 to 2"), "\(text)")
                 #expect(text.contains("Make snap \"myawesomesnap\" (2) available to the system"), "\(text)")
             }

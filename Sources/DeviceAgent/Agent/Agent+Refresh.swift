@@ -48,10 +48,24 @@ extension Agent {
             names.isEmpty ? state.snaps.filter { $0.held != true } : state.snaps.filter { names.contains($0.name) }
         // Opened (and verified) once for every revision of this refresh, not once per snap.
         var assertions = try DeviceAssertions.open(folder.appendingPathComponent("assertions"))
-        if !rerefresh { try await refreshDeclarations(&state, assertions: &assertions) }
-        let (connection, answer) = try await snapAction(
-            wanted.map { .init(.refresh, instanceKey: $0.snapID, snapID: $0.snapID) }, state: &state,
-            scheduled: scheduled)
+        let connection: StoreConnection
+        let answer: SnapActionResponse
+        do {
+            if !rerefresh { try await refreshDeclarations(&state, assertions: &assertions) }
+            (connection, answer) = try await snapAction(
+                wanted.map { .init(.refresh, instanceKey: $0.snapID, snapID: $0.snapID) }, state: &state,
+                scheduled: scheduled)
+        } catch {
+            // Nothing was installed; the change says why the store could not be asked.
+            let change = state.newChange(
+                kind: scheduled ? "auto-refresh" : "refresh",
+                summary: scheduled ? "Auto-refresh snaps" : "Refresh snaps", at: Self.now())
+            state.record(
+                change, .init(summary: "Ask the store for newer revisions", status: .error, reason: "\(error)"))
+            state.finish(change, .error, at: Self.now())
+            try stateStore.save(state)
+            throw error
+        }
         state.lastRefresh = Self.now()
         try stateStore.save(state)
         var report = RefreshReport()

@@ -1,5 +1,6 @@
 import Assertions
 import Foundation
+import NIOCore
 import SnapFiles
 import StoreProtocol
 
@@ -22,6 +23,9 @@ public struct Agent: Sendable {
     /// Registration at first boot: longest wait between two tries while the vault answers 202,
     /// and how long to keep coming back.
     public var registrationWait = (maximum: 60, giveUpAfter: 600)
+    /// How each store request is tried again and how long it may take: snapd's by default.
+    public var retry = StoreConnection.RetryStrategy.snapd
+    public var requestTimeout: TimeAmount = .seconds(10)
     let key: PrivateKey
     let storeURL: String
 
@@ -63,8 +67,11 @@ public struct Agent: Sendable {
     }
 
     func connection() -> StoreConnection {
-        StoreConnection(
+        var connection = StoreConnection(
             baseURL: storeURL, architecture: model.architecture, storeID: model.store.isEmpty ? nil : model.store)
+        connection.retry = retry
+        connection.requestTimeout = requestTimeout
+        return connection
     }
 
     static func now() -> String {

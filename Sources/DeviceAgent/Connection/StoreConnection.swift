@@ -38,7 +38,31 @@ public struct StoreConnection: Sendable {
         }
     }
 
+    /// How snapd's store client tries a request again (`store/store.go` `defaultRetryStrategy`,
+    /// `httputil/retry.go`): network errors, timeouts and HTTP 5xx, up to `attempts` tries, waits
+    /// growing from `firstWait` by `factor`, within `budget` seconds in all.
+    public struct RetryStrategy: Sendable {
+        public var attempts: Int
+        public var firstWait: Double
+        public var factor: Double
+        public var budget: Double
+
+        public init(attempts: Int, firstWait: Double, factor: Double, budget: Double) {
+            self.attempts = attempts
+            self.firstWait = firstWait
+            self.factor = factor
+            self.budget = budget
+        }
+
+        public static let snapd = RetryStrategy(attempts: 6, firstWait: 0.5, factor: 2.5, budget: 38)
+        public static let once = RetryStrategy(attempts: 1, firstWait: 0, factor: 1, budget: 0)
+    }
+
     public let baseURL: String
+    /// Tries of each API request (not downloads, which resume instead).
+    public var retry = RetryStrategy.snapd
+    /// snapd gives each store API request ten seconds (`requestTimeout`).
+    public var requestTimeout: TimeAmount = .seconds(10)
     /// `Snap-Device-Architecture`: the architecture snaps are chosen for.
     public var architecture: String?
     /// `Snap-Device-Store`: the brand store of the device's model, if any.
@@ -64,14 +88,30 @@ public struct StoreConnection: Sendable {
         request.method = method
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         request.headers = deviceHeaders(architectureHeader: "Snap-Device-Architecture", extra: headers)
-        let response: HTTPClientResponse
-        do {
-            response = try await Self.http.execute(request, timeout: .minutes(1))
-        } catch {
-            throw DeviceAgentError("cannot reach the store at \(baseURL): \(error)")
+        let started = Date()
+        var wait = retry.firstWait
+        var attempt = 1
+        while true {
+            do {
+                let response = try await Self.http.execute(request, timeout: requestTimeout)
+                let data = Data((try await response.body.collect(upTo: limit)).readableBytesView)
+                let answer = Answer(status: Int(response.status.code), body: data, headers: response.headers)
+                guard answer.status >= 500, more(attempt, wait, started) else { return answer }
+            } catch {
+                guard more(attempt, wait, started) else {
+                    throw DeviceAgentError(
+                        "cannot reach the store at \(baseURL) (\(attempt) tr\(attempt == 1 ? "y" : "ies")): \(error)")
+                }
+            }
+            try await Task.sleep(for: .seconds(wait))
+            wait *= retry.factor
+            attempt += 1
         }
-        let data = Data((try await response.body.collect(upTo: limit)).readableBytesView)
-        return Answer(status: Int(response.status.code), body: data, headers: response.headers)
+    }
+
+    /// Whether another try fits the retry strategy after `attempt` tries and a wait of `wait`.
+    private func more(_ attempt: Int, _ wait: Double, _ started: Date) -> Bool {
+        attempt < retry.attempts && Date().timeIntervalSince(started) + wait <= retry.budget
     }
 
     /// The device's headers (architecture, brand store, session), then `extra` over them.
