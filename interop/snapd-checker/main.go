@@ -70,6 +70,11 @@ func main() {
 			usage()
 		}
 		err = runRegister(os.Args[2])
+	case "snap-action-request":
+		if len(os.Args) != 3 {
+			usage()
+		}
+		err = snapActionRequest(os.Args[2])
 	case "snap-info":
 		if len(os.Args) != 3 {
 			usage()
@@ -95,7 +100,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: snapd-checker make OUTDIR [--root testrootorg|generated] | snap-info SNAP | verify TRUSTED STREAM... | seed-load TRUSTED SEEDDIR | store-scenarios SPEC | register-device SPEC")
+	fmt.Fprintln(os.Stderr, "usage: snapd-checker make OUTDIR [--root testrootorg|generated] | snap-info SNAP | verify TRUSTED STREAM... | seed-load TRUSTED SEEDDIR | store-scenarios SPEC | register-device SPEC | snap-action-request SPEC")
 	os.Exit(2)
 }
 

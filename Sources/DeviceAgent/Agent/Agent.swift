@@ -74,8 +74,9 @@ public struct Agent: Sendable {
         return connection
     }
 
+    /// Times the agent records, written as snapd writes them.
     static func now() -> String {
-        WireTime.string(Int64(Date().timeIntervalSince1970))
+        WireTime.utc(Int64(Date().timeIntervalSince1970))
     }
 
     // MARK: Power-on

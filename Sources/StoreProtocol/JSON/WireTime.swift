@@ -16,6 +16,12 @@ public enum WireTime {
             + "\(digits(parts.tm_hour, 2)):\(digits(parts.tm_min, 2)):\(digits(parts.tm_sec, 2))+00:00"
     }
 
+    /// The same time as Go's `time.Time` writes a UTC time (`2026-11-27T10:00:00Z`): what snapd
+    /// sends in a snap action's `refreshed-date`.
+    public static func utc(_ seconds: Int64) -> String {
+        String(string(seconds).dropLast(6)) + "Z"
+    }
+
     /// Seconds since the epoch of an ISO 8601 time, with or without fractional seconds.
     public static func seconds(_ text: String) -> Int64? {
         let plain = ISO8601DateFormatter()
