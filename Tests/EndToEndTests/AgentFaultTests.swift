@@ -17,10 +17,11 @@ struct AgentFaultTests {
         let device = try await Device.flash()
         defer { device.stop() }
         let proxy = try await FaultyStore(upstream: device.world.server.url)
-        defer { proxy.stop() }
         try #require(try device.agent(["boot"]).status == 0)
         try device.release(2)
-        func refresh() throws -> CommandResult { try device.agent(["refresh", "--store", proxy.url]) }
+        func refresh() async throws -> CommandResult {
+            try await device.agentOffThread(["refresh", "--store", proxy.url])
+        }
 
         for (fault, words) in [
             (FaultyStore.Fault.body("<html>gateway</html>"), "not snapd's shape"),
@@ -28,7 +29,7 @@ struct AgentFaultTests {
             (.body(#"{"results": [{"result": "refresh", "snap": {"name": 7}}]}"#), "not snapd's shape"),
         ] {
             proxy.inject(fault, on: "/v2/snaps/refresh")
-            let refused = try refresh()
+            let refused = try await refresh()
             #expect(refused.status != 0 && refused.output.contains(words), "\(fault): \(refused.output)")
             #expect(try device.snaps()["myawesomesnap"]?.current == 1)
             let change = try Self.lastChange(device)
@@ -38,7 +39,7 @@ struct AgentFaultTests {
         // One 503 is tried again, as snapd's retry strategy does, and the refresh goes through.
         let before = proxy.recorded("/v2/snaps/refresh").count
         proxy.inject(.status(503), on: "/v2/snaps/refresh")
-        let retried = try refresh()
+        let retried = try await refresh()
         #expect(retried.status == 0 && retried.output.contains("refreshed from 1 to 2"), "\(retried.output)")
         #expect(proxy.recorded("/v2/snaps/refresh").count - before >= 3, "declarations, the 503, the retry")
 
@@ -57,7 +58,7 @@ struct AgentFaultTests {
         #expect(try Self.lastChange(device).tasks.last?.reason?.contains("cannot reach the store") == true)
         #expect(try device.snaps()["myawesomesnap"]?.current == 2)
         try AgentPowerTests.expectOneWorkingRevisionPerSnap(device, "after the store's faults")
-        let back = try refresh()
+        let back = try await refresh()
         #expect(back.status == 0 && back.output.contains("refreshed from 2 to 3"), "\(back.output)")
     }
 
@@ -66,17 +67,16 @@ struct AgentFaultTests {
         let device = try await Device.flash()
         defer { device.stop() }
         let proxy = try await FaultyStore(upstream: device.world.server.url)
-        defer { proxy.stop() }
         try device.release(2)
         let size = try Data(contentsOf: try device.blob(ofRevision: 2)).count
         proxy.inject(.truncate(size / 2), on: "/api/v1/snaps/download/")
-        let cut = try device.agent(["refresh", "--store", proxy.url])
+        let cut = try await device.agentOffThread(["refresh", "--store", proxy.url])
         #expect(cut.status != 0, "\(cut.output)")
         #expect(try device.snaps()["myawesomesnap"]?.current == 1)
         let partial = device.folder.appendingPathComponent("snaps/myawesomesnap_2.snap.partial")
         #expect(FileManager.default.fileExists(atPath: partial.path), "kept to be resumed")
 
-        let resumed = try device.agent(["refresh", "--store", proxy.url])
+        let resumed = try await device.agentOffThread(["refresh", "--store", proxy.url])
         #expect(resumed.status == 0 && resumed.output.contains("refreshed from 1 to 2"), "\(resumed.output)")
         let ranges = proxy.recorded("/api/v1/snaps/download/").compactMap { $0.headers["range"] }
         #expect(ranges == ["bytes=\(size / 2)-"], "\(ranges)")
@@ -90,16 +90,11 @@ struct AgentFaultTests {
         defer { device.stop() }
         try #require(try device.agent(["boot"]).status == 0)
         // A 2 MiB revision, larger than the room the disk has left.
-        let source = device.world.fixture.folder.appendingPathComponent("big")
-        try FileManager.default.copyItem(
-            at: SeedDataTests.seedData.appendingPathComponent("snaps/myawesomesnap"), to: source)
-        var generator = SystemRandomNumberGenerator()
-        try Data((0..<(2 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) })
-            .write(to: source.appendingPathComponent("data.bin"))
-        let file = device.world.fixture.folder.appendingPathComponent("big.snap")
-        #expect(try device.world.store.snapdepot(["pack", source.path, "--output", file.path]).status == 0)
-        let uploaded = try device.world.store.snapdepot(["upload", file.path, "--release", "stable"])
-        try #require(uploaded.status == 0, "\(uploaded.output)")
+        let big = try device.uploadVariant(of: "myawesomesnap") {
+            var generator = SystemRandomNumberGenerator()
+            try Data((0..<(2 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+                .write(to: $0.appendingPathComponent("data.bin"))
+        }
 
         // The disk holds 512 KiB more for this process (a file size limit, SIGXFSZ ignored:
         // writes past it fail with EFBIG as they would with ENOSPC).
@@ -117,7 +112,8 @@ struct AgentFaultTests {
         try AgentPowerTests.expectOneWorkingRevisionPerSnap(device, "after the disk filled")
 
         let roomy = try device.agent(["refresh"])
-        #expect(roomy.status == 0 && roomy.output.contains("myawesomesnap refreshed from 1 to 4"), "\(roomy.output)")
+        #expect(
+            roomy.status == 0 && roomy.output.contains("myawesomesnap refreshed from 1 to \(big)"), "\(roomy.output)")
         #expect(try device.agent(["changes"]).output.contains("resumed at byte"))
     }
 }

@@ -76,16 +76,9 @@ struct AgentPowerTests {
         defer { device.stop() }
         try #require(try device.agent(["boot"]).status == 0)
         // A kernel revision that lost its kernel.img.
-        let source = device.world.fixture.folder.appendingPathComponent("broken-kernel")
-        try FileManager.default.copyItem(
-            at: SeedDataTests.seedData.appendingPathComponent("snaps/pi2-kernel"), to: source)
-        try FileManager.default.removeItem(at: source.appendingPathComponent("kernel.img"))
-        let file = device.world.fixture.folder.appendingPathComponent("broken-kernel.snap")
-        #expect(try device.world.store.snapdepot(["pack", source.path, "--output", file.path]).status == 0)
-        let uploaded = try device.world.store.snapdepot(["upload", file.path, "--release", "stable", "--json"])
-        try #require(uploaded.status == 0, "\(uploaded.output)")
-        let broken = try #require(
-            (try JSONSerialization.jsonObject(with: Data(uploaded.output.utf8)) as? [String: Any])?["revision"] as? Int)
+        let broken = try device.uploadVariant(of: "pi2-kernel") {
+            try FileManager.default.removeItem(at: $0.appendingPathComponent("kernel.img"))
+        }
 
         let refused = try device.agent(["refresh"])
         #expect(refused.status != 0, "\(refused.output)")

@@ -24,10 +24,9 @@ struct AgentRequestTests {
         let device = try await Device.flash()
         defer { device.stop() }
         let proxy = try await FaultyStore(upstream: device.world.server.url)
-        defer { proxy.stop() }
         try #require(try device.agent(["boot"]).status == 0)
         try #require(try device.agent(["switch", "myawesomesnap", "--channel", "candidate"]).status == 0)
-        try #require(try device.agent(["run", "--once", "--store", proxy.url]).status == 0)
+        try #require(try await device.agentOffThread(["run", "--once", "--store", proxy.url]).status == 0)
         let agent = try #require(
             proxy.recorded("/v2/snaps/refresh").first {
                 ((try? Self.json($0.body))?["context"] as? [Any])?.isEmpty == false
@@ -53,7 +52,7 @@ struct AgentRequestTests {
         let specFile = device.world.fixture.folder.appendingPathComponent("snap-action.json")
         try JSONSerialization.data(withJSONObject: spec).write(to: specFile)
         let checker = try #require(SnapdSource.checker)
-        let sent = try runCommand(checker, ["snap-action-request", specFile.path])
+        let sent = try await Device.offThread { try runCommand(checker, ["snap-action-request", specFile.path]) }
         try #require(sent.status == 0, "\(sent.output)")
         let snapd = try #require(proxy.recorded("/v2/snaps/refresh").last)
         let snapdBody = try Self.json(snapd.body)

@@ -30,6 +30,18 @@ struct AgentTests {
             try world.store.snapdepot(["agent"] + arguments + ["--device", folder.path])
         }
 
+        /// The same, waited for off Swift's cooperative threads: a proxy served inside the test
+        /// process (`FaultyStore`) needs one free to answer the agent it waits for.
+        func agentOffThread(_ arguments: [String]) async throws -> CommandResult {
+            try await Self.offThread { try agent(arguments) }
+        }
+
+        static func offThread(_ work: @escaping @Sendable () throws -> CommandResult) async throws -> CommandResult {
+            try await withCheckedThrowingContinuation { continuation in
+                DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+            }
+        }
+
         func snaps() throws -> [String: AgentState.InstalledSnap] {
             let listed = try agent(["list", "--json"])
             try #require(listed.status == 0, "\(listed.output)")
@@ -41,6 +53,23 @@ struct AgentTests {
         func release(_ revision: Int) throws {
             let released = try world.store.snapdepot(["release", "myawesomesnap", String(revision), "stable"])
             try #require(released.status == 0, "\(released.output)")
+        }
+
+        /// Packs a variant of a seed-data snap (`change` edits its folder), uploads it released to
+        /// stable, and returns its revision.
+        func uploadVariant(of name: String, _ change: (URL) throws -> Void) throws -> Int {
+            let source = world.fixture.folder.appendingPathComponent("\(name)-\(UUID().uuidString)")
+            try FileManager.default.copyItem(
+                at: SeedDataTests.seedData.appendingPathComponent("snaps/\(name)"), to: source)
+            try change(source)
+            let file = source.appendingPathExtension("snap")
+            let packed = try world.store.snapdepot(["pack", source.path, "--output", file.path])
+            try #require(packed.status == 0, "\(packed.output)")
+            let uploaded = try world.store.snapdepot(["upload", file.path, "--release", "stable", "--json"])
+            try #require(uploaded.status == 0, "\(uploaded.output)")
+            return try #require(
+                (try JSONSerialization.jsonObject(with: Data(uploaded.output.utf8)) as? [String: Any])?["revision"]
+                    as? Int)
         }
 
         func blob(ofRevision revision: Int) throws -> URL {
@@ -201,33 +230,24 @@ struct AgentTests {
         defer { device.stop() }
         try #require(try device.agent(["boot"]).status == 0)
         // A new revision whose health check fails, and whose post-refresh hook leaves a mark.
-        let source = device.world.fixture.folder.appendingPathComponent("unhealthy")
-        try FileManager.default.copyItem(
-            at: SeedDataTests.seedData.appendingPathComponent("snaps/myawesomesnap"), to: source)
-        let yaml = source.appendingPathComponent("meta/snap.yaml")
-        try (try String(contentsOf: yaml, encoding: .utf8)).replacingOccurrences(
-            of: "version: '0'", with: "version: '9'"
-        )
-        .write(to: yaml, atomically: true, encoding: .utf8)
-        let hooks = source.appendingPathComponent("meta/hooks")
-        try FileManager.default.createDirectory(at: hooks, withIntermediateDirectories: true)
-        for (hook, script) in [
-            ("check-health", "#!/bin/sh\necho \"database unreachable\" >&2\nexit 3\n"),
-            (
-                "post-refresh",
-                "#!/bin/sh\necho \"$SNAP_NAME $SNAP_REVISION\" > \(device.world.fixture.folder.path)/post-refresh-ran\n"
-            ),
-        ] {
-            try Data(script.utf8).write(to: hooks.appendingPathComponent(hook))
-            try FileManager.default.setAttributes(
-                [.posixPermissions: 0o755], ofItemAtPath: hooks.appendingPathComponent(hook).path)
+        let mark = device.world.fixture.folder.appendingPathComponent("post-refresh-ran")
+        let revision = try device.uploadVariant(of: "myawesomesnap") { source in
+            let yaml = source.appendingPathComponent("meta/snap.yaml")
+            try (try String(contentsOf: yaml, encoding: .utf8)).replacingOccurrences(
+                of: "version: '0'", with: "version: '9'"
+            )
+            .write(to: yaml, atomically: true, encoding: .utf8)
+            let hooks = source.appendingPathComponent("meta/hooks")
+            try FileManager.default.createDirectory(at: hooks, withIntermediateDirectories: true)
+            for (hook, script) in [
+                ("check-health", "#!/bin/sh\necho \"database unreachable\" >&2\nexit 3\n"),
+                ("post-refresh", "#!/bin/sh\necho \"$SNAP_NAME $SNAP_REVISION\" > \(mark.path)\n"),
+            ] {
+                try Data(script.utf8).write(to: hooks.appendingPathComponent(hook))
+                try FileManager.default.setAttributes(
+                    [.posixPermissions: 0o755], ofItemAtPath: hooks.appendingPathComponent(hook).path)
+            }
         }
-        let file = device.world.fixture.folder.appendingPathComponent("unhealthy.snap")
-        #expect(try device.world.store.snapdepot(["pack", source.path, "--output", file.path]).status == 0)
-        let uploaded = try device.world.store.snapdepot(["upload", file.path, "--release", "stable", "--json"])
-        try #require(uploaded.status == 0, "\(uploaded.output)")
-        let revision = try #require(
-            (try JSONSerialization.jsonObject(with: Data(uploaded.output.utf8)) as? [String: Any])?["revision"] as? Int)
 
         let refreshed = try device.agent(["refresh"])
         #expect(refreshed.status != 0, "\(refreshed.output)")
@@ -241,9 +261,8 @@ struct AgentTests {
         #expect(
             !FileManager.default.fileExists(
                 atPath: device.folder.appendingPathComponent("snaps/myawesomesnap_\(revision).snap").path))
-        let mark = try String(
-            contentsOf: device.world.fixture.folder.appendingPathComponent("post-refresh-ran"), encoding: .utf8)
-        #expect(mark == "myawesomesnap \(revision)\n", "the new revision's post-refresh hook ran first")
+        let marked = try String(contentsOf: mark, encoding: .utf8)
+        #expect(marked == "myawesomesnap \(revision)\n", "the new revision's post-refresh hook ran first")
         let changes = try device.agent(["changes"])
         #expect(changes.output.contains("Undone  Make snap \"myawesomesnap\" (1) current again"), "\(changes.output)")
         let listed = try device.agent(["changes", "--json"])
