@@ -11,7 +11,9 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "snapdepot-bench",
         abstract: "Measure snapdepot: crypto, snap files, the store, the device API and the vault, with figures.",
-        subcommands: [CryptoBench.self, SnapBench.self, StoreBench.self, DeviceBench.self, VaultBench.self],
+        subcommands: [
+            CryptoBench.self, SnapBench.self, StoreBench.self, DeviceBench.self, VaultBench.self, AgentBench.self,
+        ],
         defaultSubcommand: CryptoBench.self
     )
 }

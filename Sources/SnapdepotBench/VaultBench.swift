@@ -41,22 +41,8 @@ struct VaultBench: AsyncParsableCommand {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("snapdepot-vault-bench-\(getpid())")
         defer { try? FileManager.default.removeItem(at: work) }
         BenchSupport.progress(json, "creating a store with a brand, its \(brandKeyBits)-bit key and a model…")
-        let data = DataDirectory(path: work.appendingPathComponent("data").path)
-        let (store, _, _) = try await data.openStore(keyBits: 2048)
-        let brand = try await store.createAccount(
-            username: "bench-brand", id: "bench-brand", validation: "verified", by: .admin)
-        let brandKey = try PrivateKey.generate(bits: brandKeyBits)
-        _ = try await store.registerKey(accountID: brand.id, name: "serials", publicKey: brandKey.publicKey, by: .admin)
-        try await store.addVaultKey(brandKey, accountID: brand.id, by: .admin)
-        let model = try Model(
-            try AssertionSigner.sign(
-                headers: [
-                    "type": "model", "authority-id": "bench-brand", "brand-id": "bench-brand", "series": "16",
-                    "model": "bench-device", "architecture": "amd64", "gadget": "pc", "kernel": "pc-kernel",
-                    "timestamp": .string(Timestamp.now().text),
-                ], key: brandKey))
-        _ = try await store.importAssertions([model.assertion], by: .admin)
-        let snapID = try await publishBenchSnap(store, publisher: brand.id, work: work)
+        let world = try await BrandBenchWorld.make(in: work, brandKeyBits: brandKeyBits)
+        let (store, model, snapID) = (world.store, world.model, world.snapID)
 
         BenchSupport.progress(json, "generating \(devices) 1024-bit device keys…")
         let keys = try await withThrowingTaskGroup(of: PrivateKey.self) { group in
@@ -155,24 +141,5 @@ struct VaultBench: AsyncParsableCommand {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(body)
         return request
-    }
-
-    /// A small snap with revision 1 and 2 on stable, to refresh from 1.
-    private func publishBenchSnap(_ store: SnapStore, publisher: String, work: URL) async throws -> String {
-        let principal = Principal(role: .publisher, accountID: publisher)
-        _ = try await store.register(name: "bench-app", by: principal)
-        var snapID = ""
-        for version in ["1", "2"] {
-            let source = work.appendingPathComponent("bench-app-\(version)")
-            try FileManager.default.createDirectory(
-                at: source.appendingPathComponent("meta"), withIntermediateDirectories: true)
-            try Data("name: bench-app\nversion: '\(version)'\nsummary: b\ndescription: b\n".utf8)
-                .write(to: source.appendingPathComponent("meta/snap.yaml"))
-            let file = work.appendingPathComponent("bench-app-\(version).snap").path
-            _ = try SnapPacker().pack(directory: source.path, output: file).size
-            let blob = try store.blobs.ingest(fileAt: file, limit: store.uploadLimit)
-            snapID = try await store.upload(blob, name: "bench-app", release: ["stable"], by: principal).snapID
-        }
-        return snapID
     }
 }
