@@ -67,6 +67,12 @@ extension SQLiteCatalogue {
         }
     }
 
+    public func recordEvent(serialKey: String, _ event: DeviceSnapEvent) async throws {
+        try await writer.write { db in
+            try Self.addEvent(db, serialKey, event.snapID, event.revision, event.kind, event.at, event.detail)
+        }
+    }
+
     public func installedSnaps(serialKey: String) async throws -> [InstalledSnapRecord] {
         try await writer.read { db in
             try Row.fetchAll(

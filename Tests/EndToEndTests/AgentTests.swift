@@ -156,7 +156,7 @@ struct AgentTests {
         #expect(installed.count == 5, "\(inventory)")
         #expect(installed.first { $0["name"] as? String == "myawesomesnap" }?["revision"] as? Int == 2)
         #expect(
-            device.events(inventory).filter { $0.hasSuffix(" 2") } == ["downloaded 2", "refreshed 2"],
+            device.events(inventory).filter { $0.hasSuffix(" 2") } == ["downloaded 2", "installed 2", "refreshed 2"],
             "\(device.events(inventory))")
 
         // Retain: with two kept, the oldest revision's file goes when a third arrives.
@@ -193,8 +193,20 @@ struct AgentTests {
         #expect(!snaps.contains { $0.hasPrefix("myawesomesnap_2") }, "nothing of the bad download is kept: \(snaps)")
         // The device downloaded 2 and reports 1 at its next refresh: the store infers the failure.
         #expect(try device.agent(["refresh"]).status != 0)
-        let events = device.events(try device.inventory())
+        let inventory = try device.inventory()
+        let events = device.events(inventory)
         #expect(events.contains("failed 2") && !events.contains("refreshed 2"), "\(events)")
+        // The agent's own report says why, where the inference can only say that it did not take.
+        let details = (inventory["history"] as? [[String: Any]] ?? []).compactMap { $0["detail"] as? String }
+        #expect(
+            details.contains { $0.hasPrefix("the agent's report (error)") && $0.contains("sha3-384 mismatch") },
+            "\(details)")
+        #expect(details.contains { $0.hasPrefix("downloaded revision 2, then reported revision 1") }, "\(details)")
+        // Only a device with a session can report.
+        let anonymous = try await device.world.server.request(
+            .POST, "/snapdepot/v1/attempts",
+            body: Data(#"{"snap-id":"x","revision":2,"result":"error"}"#.utf8))
+        #expect(anonymous.status == 401 && anonymous.text.contains("needs a device session"), "\(anonymous.text)")
         let changes = try device.agent(["changes", "--json"])
         let list = try #require(try JSONSerialization.jsonObject(with: Data(changes.output.utf8)) as? [[String: Any]])
         let last = try #require(list.last)
@@ -297,5 +309,30 @@ struct AgentTests {
         #expect(
             named.output.contains("myawesomesnap refreshed from 1 to 3"),
             "naming a held snap refreshes it: \(named.output)")
+    }
+
+    /// snapd's epochs: a device on epoch 0 cannot take a revision of epoch 1 straight away. The
+    /// store offers the newest released revision that reads 0 (epoch `1*`), and the re-refresh
+    /// after it (snapd's check-rerefresh) reaches epoch 1 in the same refresh.
+    @Test func anEpochBumpIsCrossedThroughTheRevisionThatReadsBoth() async throws {
+        let device = try await Device.flash()
+        defer { device.stop() }
+        try #require(try device.agent(["boot"]).status == 0)
+        func epoch(_ text: String) -> (URL) throws -> Void {
+            { source in
+                let yaml = source.appendingPathComponent("meta/snap.yaml")
+                try (try String(contentsOf: yaml, encoding: .utf8) + "epoch: \(text)\n")
+                    .write(to: yaml, atomically: true, encoding: .utf8)
+            }
+        }
+        let bridge = try device.uploadVariant(of: "myawesomesnap", epoch("1*"))
+        let bumped = try device.uploadVariant(of: "myawesomesnap", epoch("1"))
+        let refreshed = try device.agent(["refresh", "--json"])
+        try #require(refreshed.status == 0, "\(refreshed.output)")
+        let report = try WireJSON.decoder.decode(Agent.RefreshReport.self, from: Data(refreshed.output.utf8))
+        #expect(
+            report.refreshed.map { [$0.from, $0.to] } == [[1, bridge], [bridge, bumped]], "\(refreshed.output)")
+        let snap = try #require(try device.snaps()["myawesomesnap"])
+        #expect(snap.current == bumped && snap.epoch.description == "1", "\(snap)")
     }
 }

@@ -70,6 +70,7 @@ extension Agent {
         try stateStore.save(state)
         var report = RefreshReport()
         var trials: [(change: Int, moved: RefreshReport.Moved)] = []
+        let firstChange = (state.changes.map(\.id).max() ?? 0) + 1
         for result in answer.results {
             guard let offered = result.snap, result.result == .refresh,
                 let installed = state.snaps.first(where: { $0.snapID == offered.snapID }),
@@ -101,7 +102,10 @@ extension Agent {
                 report.failed.append(.init(name: installed.name, revision: offered.revision, reason: "\(error)"))
             }
         }
-        guard !trials.isEmpty else { return report }
+        guard !trials.isEmpty else {
+            await reportAttempts(since: firstChange, in: state, connection: connection)
+            return report
+        }
         state = try await boot()
         for (change, moved) in trials {
             if state.change(change)?.status == .done {
@@ -111,7 +115,26 @@ extension Agent {
                 report.failed.append(.init(name: moved.name, revision: moved.to, reason: reason))
             }
         }
+        await reportAttempts(since: firstChange, in: state, connection: connection)
         return report
+    }
+
+    /// snapdepot's attempt reports: how each install of this refresh ended, and why one failed.
+    /// A store that does not take them (snapd's own does not have the endpoint) changes nothing.
+    func reportAttempts(since firstChange: Int, in state: AgentState, connection: StoreConnection) async {
+        var connection = connection
+        connection.retry = .once
+        for change in state.changes where change.id >= firstChange && change.status != .doing {
+            guard let name = change.snap, let revision = change.revision,
+                let snapID = state.snap(named: name)?.snapID ?? change.previous?.snapID
+            else { continue }
+            let failed = change.tasks.last { $0.status == .error }
+            let result: AttemptReport.Result =
+                change.status == .done ? .done : change.status == .undone ? .undone : .error
+            try? await connection.reportAttempt(
+                AttemptReport(
+                    snapID: snapID, revision: revision, result: result, step: failed?.summary, reason: failed?.reason))
+        }
     }
 
     /// snapd's `bulkRefreshSnapDeclarations` before a refresh: one request of `fetch-assertions`

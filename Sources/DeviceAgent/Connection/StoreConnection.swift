@@ -157,6 +157,14 @@ public struct StoreConnection: Sendable {
         }
     }
 
+    /// Tells the store how one attempt ended (`POST /snapdepot/v1/attempts`, under the session).
+    public func reportAttempt(_ report: AttemptReport) async throws {
+        let answer = try await send(
+            "/snapdepot/v1/attempts", method: .POST, body: try WireJSON.literalEncoder.encode(report),
+            headers: ["Content-Type": "application/json"])
+        guard answer.status / 100 == 2 else { throw DeviceAgentError("the attempt report: \(answer.refusal)") }
+    }
+
     /// The assertions at a stream URL a `fetch-assertions` result named.
     public func assertions(at url: String) async throws -> [Assertion] {
         guard url.hasPrefix(baseURL + "/") else {

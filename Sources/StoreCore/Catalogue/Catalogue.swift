@@ -87,6 +87,8 @@ public protocol Catalogue: Sendable {
     func recordReport(serialKey: String, snaps: [ReportedSnap], at time: Int64) async throws
     /// Notes that a device downloaded a revision.
     func recordDownload(serialKey: String, snapID: String, revision: Int, at time: Int64) async throws
+    /// Adds one event a device told the store of directly.
+    func recordEvent(serialKey: String, _ event: DeviceSnapEvent) async throws
     func installedSnaps(serialKey: String) async throws -> [InstalledSnapRecord]
     /// Oldest first.
     func deviceEvents(serialKey: String) async throws -> [DeviceSnapEvent]

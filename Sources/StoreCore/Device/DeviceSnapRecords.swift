@@ -33,8 +33,11 @@ public struct DeviceSnapEvent: Sendable, Codable, Equatable {
         case reverted
         /// Downloaded a revision (the update may follow).
         case downloaded
-        /// Downloaded a revision, then reported another one: the update did not take.
+        /// The update did not take: a revision downloaded, then another reported; or the agent's
+        /// own report of a failed attempt, with its step and reason.
         case failed
+        /// The agent reported the revision installed (snapdepot's attempt report).
+        case installed
         /// No longer in the installed set the device reports.
         case removed
     }

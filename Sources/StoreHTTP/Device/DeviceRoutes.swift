@@ -4,7 +4,8 @@ import StoreCore
 import StoreProtocol
 
 /// snapd's device API (`store/store_action.go`, `details_v2.go`, `search_v2.go`, `store.go`): snap
-/// actions, info, find, cohorts, the older catalogue endpoints, and device sessions.
+/// actions, info, find, cohorts, the older catalogue endpoints, and device sessions; and the
+/// agent's attempt reports, which are snapdepot's own.
 struct DeviceRoutes {
     let store: SnapStore
 
@@ -14,6 +15,7 @@ struct DeviceRoutes {
         device.get("v2/snaps/info/{name}", use: info)
         device.get("v2/snaps/find", use: find)
         device.post("v2/cohorts", use: cohorts)
+        device.post("snapdepot/v1/attempts", use: attempt)
         device.get("api/v1/snaps/names", use: names)
         router.get("api/v1/snaps/sections", use: sections)
         router.post("api/v1/snaps/auth/nonces", use: nonce)
@@ -24,6 +26,13 @@ struct DeviceRoutes {
         let action = try await JSONBody.decode(SnapActionRequest.self, from: request, limit: 4 << 20)
         let results = try await store.snapAction(action, device: try context.requireDevice(), baseURL: request.baseURL)
         return try JSONBody.response(SnapActionResponse(results: results))
+    }
+
+    /// snapdepot's own addition: the agent's account of one attempt (docs/device-api.md).
+    @Sendable func attempt(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let report = try await JSONBody.decode(AttemptReport.self, from: request)
+        try await store.recordAttempt(report, device: try context.requireDevice())
+        return Response(status: .noContent)
     }
 
     @Sendable func info(_ request: Request, context: StoreRequestContext) async throws -> Response {
