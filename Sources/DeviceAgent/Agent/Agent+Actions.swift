@@ -12,15 +12,25 @@ extension Agent {
     public func install(_ name: String, channel: String = "stable") async throws -> AgentState.InstalledSnap {
         var state = try await boot()
         guard state.snap(named: name) == nil else { throw DeviceAgentError("snap \"\(name)\" is already installed") }
+        var assertions = try DeviceAssertions.open(folder.appendingPathComponent("assertions"))
+        // The enforced sets go with the action: the store answers the revision they require, or
+        // refuses a snap they make invalid.
+        let sets = (state.validationSets ?? []).map(\.key)
         let (connection, answer) = try await snapAction(
-            [.init(.install, instanceKey: "install-1", name: name, channel: channel)], state: &state)
+            [
+                .init(
+                    .install, instanceKey: "install-1", name: name, channel: channel,
+                    validationSets: sets.isEmpty ? nil : sets)
+            ], state: &state)
         guard let result = answer.results.first(where: { $0.instanceKey == "install-1" }) else {
             throw DeviceAgentError("the store answered no result for \"\(name)\"")
         }
         guard let offered = result.snap, result.result == .install else {
             throw DeviceAgentError(result.error.map { "cannot install \"\(name)\": \($0.message)" } ?? "no revision")
         }
-        var assertions = try DeviceAssertions.open(folder.appendingPathComponent("assertions"))
+        if let set = try validationRules(state, in: assertions.database)[offered.snapID]?.invalidIn {
+            throw DeviceAgentError("cannot install \"\(name)\": it is invalid in validation set \(set.label)")
+        }
         try await install(
             offered, name: name, channel: Self.fullChannel(channel), previous: nil, connection: connection,
             assertions: &assertions, state: &state)
@@ -38,6 +48,10 @@ extension Agent {
             + model.otherSnaps.filter { $0.presence != "optional" }.map(\.name)
         guard !required.contains(name), !bootsOnTrial(snap) else {
             throw DeviceAgentError("snap \"\(name)\" is not removable: the model requires it")
+        }
+        let database = try DeviceAssertions.open(folder.appendingPathComponent("assertions")).database
+        if let set = try validationRules(state, in: database)[snap.snapID]?.requiredBy {
+            throw DeviceAgentError("snap \"\(name)\" is not removable: validation set \(set.label) requires it")
         }
         let change = state.newChange(kind: "remove-snap", summary: "Remove \"\(name)\" snap", at: Self.now())
         do {

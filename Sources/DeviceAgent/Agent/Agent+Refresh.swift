@@ -51,10 +51,23 @@ extension Agent {
         let connection: StoreConnection
         let answer: SnapActionResponse
         do {
-            if !rerefresh { try await refreshDeclarations(&state, assertions: &assertions) }
-            (connection, answer) = try await snapAction(
-                wanted.map { .init(.refresh, instanceKey: $0.snapID, snapID: $0.snapID) }, state: &state,
-                scheduled: scheduled)
+            if !rerefresh {
+                try await refreshDeclarations(&state, assertions: &assertions)
+                try await refreshValidationSets(&state, assertions: &assertions)
+            }
+            // snapd's refresh candidates under enforced validation sets: a snap at the revision a
+            // set requires is left out; one that is not asks for that revision by the set's key.
+            let rules = try validationRules(state, in: assertions.database)
+            let actions = wanted.compactMap { snap -> SnapActionRequest.Action? in
+                guard let required = rules[snap.snapID]?.required else {
+                    return .init(.refresh, instanceKey: snap.snapID, snapID: snap.snapID)
+                }
+                guard required.revision != snap.current else { return nil }
+                return .init(
+                    .refresh, instanceKey: snap.snapID, snapID: snap.snapID, revision: required.revision,
+                    validationSets: [required.set.key])
+            }
+            (connection, answer) = try await snapAction(actions, state: &state, scheduled: scheduled)
         } catch {
             // Nothing was installed; the change says why the store could not be asked.
             let change = state.newChange(

@@ -64,8 +64,29 @@ public struct AgentState: Codable, Sendable, Equatable {
         public var previous: InstalledSnap?
     }
 
+    /// A validation set the device enforces (snapd's `ValidationSetTracking`, enforce mode).
+    public struct TrackedValidationSet: Codable, Sendable, Equatable {
+        public var accountID: String
+        public var name: String
+        /// The sequence in force; refreshes move it to the newest unless pinned.
+        public var sequence: Int
+        public var pinned: Bool
+
+        public init(accountID: String, name: String, sequence: Int, pinned: Bool) {
+            self.accountID = accountID
+            self.name = name
+            self.sequence = sequence
+            self.pinned = pinned
+        }
+
+        /// The key snapd sends in an action's `validation-sets`: series, account, name, sequence.
+        public var key: [String] { ["16", accountID, name, String(sequence)] }
+        public var label: String { "\(accountID)/\(name)" }
+    }
+
     public var snaps: [InstalledSnap] = []
     public var changes: [Change] = []
+    public var validationSets: [TrackedValidationSet]?
     /// Set once the seed's snaps are installed (snapd's `seeded`).
     public var seeded = false
     /// When the store was last asked (snapd's `last-refresh`): set by every attempt that reached it.

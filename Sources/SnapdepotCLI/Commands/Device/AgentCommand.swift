@@ -13,7 +13,7 @@ struct AgentCommand: AsyncParsableCommand {
         subcommands: [
             Init.self, Boot.self, Refresh.self, Run.self, Schedule.self, Settings.self, Install.self, Remove.self,
             List.self,
-            Changes.self, Change.self, Revert.self, Switch.self, Hold.self, Unhold.self,
+            Changes.self, Change.self, Revert.self, Switch.self, Hold.self, Unhold.self, Validate.self,
         ]
     )
 
@@ -130,6 +130,46 @@ struct AgentCommand: AsyncParsableCommand {
                     throw CLIError("\(setting): write KEY=VALUE to set or KEY! to unset")
                 }
             }
+        }
+    }
+
+    struct Validate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Enforce, forget or list validation sets, like `snap validate`.",
+            discussion: """
+                --enforce ACCOUNT/NAME follows the set's newest sequence; ACCOUNT/NAME=N pins sequence N. \
+                The installed snaps must satisfy it; refreshes then keep to the revisions it requires, \
+                and a snap it makes invalid cannot be installed.
+                """)
+        @OptionGroup var options: DeviceOptions
+        @Option(help: "ACCOUNT/NAME or ACCOUNT/NAME=SEQUENCE to enforce.") var enforce: String?
+        @Option(help: "ACCOUNT/NAME to stop enforcing.") var forget: String?
+
+        func run() async throws {
+            let agent = try options.agent()
+            func parse(_ text: String) throws -> (String, String, Int?) {
+                let halves = text.split(separator: "=", maxSplits: 1).map(String.init)
+                let parts = (halves.first ?? "").split(separator: "/").map(String.init)
+                let sequence = halves.count == 2 ? Int(halves[1]) : nil
+                guard parts.count == 2, halves.count == 1 || sequence != nil else {
+                    throw CLIError("\(text): write ACCOUNT/NAME or ACCOUNT/NAME=SEQUENCE")
+                }
+                return (parts[0], parts[1], sequence)
+            }
+            if let enforce {
+                let (account, name, sequence) = try parse(enforce)
+                try await agent.enforce(account, name, sequence: sequence)
+            }
+            if let forget {
+                let (account, name, _) = try parse(forget)
+                try await agent.forget(account, name)
+            }
+            let sets = try agent.state().validationSets ?? []
+            if options.json { return try JSONOutput.print(sets) }
+            print(
+                Table.render(
+                    ["Validation", "Mode", "Seq", "Pinned"],
+                    sets.map { [$0.label, "enforce", String($0.sequence), $0.pinned ? "yes" : "no"] }))
         }
     }
 
