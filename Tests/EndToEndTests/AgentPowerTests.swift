@@ -116,4 +116,34 @@ struct AgentPowerTests {
         #expect(try device.agent(["changes"]).output.contains("on trial: boot-ok"))
         try Self.expectOneWorkingRevisionPerSnap(device, "after the kernel that booted")
     }
+
+    /// A simulated device (the fleet's) runs none of the snap's code: its hooks' and boots'
+    /// outcomes are set per revision beforehand, and the agent undoes what they fail.
+    @Test func simulatedOutcomesFailAHookAndABootAsRealOnesWould() async throws {
+        let device = try await Device.flash()
+        defer { device.stop() }
+        var agent = try Agent.open(folder: device.folder)
+        try await agent.boot()
+        agent.hooks.simulated[.init(SnapAndRevision(snap: "myawesomesnap", revision: 2), hook: "check-health")] =
+            "database down"
+        agent.simulatedBootFailures = [SnapAndRevision(snap: "pi2-kernel", revision: 2)]
+        try device.release(2)
+        let kernel = try device.world.store.snapdepot(["release", "pi2-kernel", "2", "stable"])
+        try #require(kernel.status == 0, "\(kernel.output)")
+
+        let report = try await agent.refresh()
+        #expect(report.refreshed.isEmpty, "\(report)")
+        let reasons = Dictionary(uniqueKeysWithValues: report.failed.map { ($0.name, $0.reason) })
+        #expect(reasons["myawesomesnap"]?.contains("check-health hook") == true, "\(report)")
+        #expect(reasons["myawesomesnap"]?.hasSuffix("database down (simulated)") == true, "\(report)")
+        #expect(reasons["pi2-kernel"]?.contains("did not boot (a simulated boot failure)") == true, "\(report)")
+        #expect(try device.snaps()["myawesomesnap"]?.current == 1 && device.snaps()["pi2-kernel"]?.current == 1)
+        try Self.expectOneWorkingRevisionPerSnap(device, "after the simulated failures")
+
+        // Without them, the same revisions go in.
+        agent.hooks.simulated = [:]
+        agent.simulatedBootFailures = []
+        let clean = try await agent.refresh()
+        #expect(Set(clean.refreshed.map(\.name)) == ["myawesomesnap", "pi2-kernel"], "\(clean)")
+    }
 }

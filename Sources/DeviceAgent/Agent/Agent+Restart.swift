@@ -59,6 +59,9 @@ extension Agent {
 
     /// Why a kernel revision would not boot, or nil when it would.
     private func missingBootFiles(_ snap: AgentState.InstalledSnap) throws -> String? {
+        if simulatedBootFailures.contains(SnapAndRevision(snap: snap.name, revision: snap.current)) {
+            return "a simulated boot failure"
+        }
         guard snap.type == "kernel" else { return nil }
         let image = try SquashfsImage(path: file(snap.name, snap.current).path)
         let loadable = ["kernel.img", "kernel.efi", "vmlinuz"]

@@ -17,6 +17,9 @@ public struct Agent: Sendable {
     public var meteredConnection = false
     /// Runs the snaps' `install`, `pre-refresh`, `post-refresh`, `check-health` and `remove` hooks.
     public var hooks = HookRunner()
+    /// Kernel or base revisions whose trial boot fails whatever they hold, as a simulated device
+    /// decides it beforehand (`missingBootFiles` decides for real files otherwise).
+    public var simulatedBootFailures: Set<SnapAndRevision> = []
     /// Called at each step boundary of an install, after what the step did is on disk: where a
     /// rehearsal cuts the power (`agent refresh --power-cut-after STEP`).
     public var afterStep: (@Sendable (InstallStep) -> Void)?

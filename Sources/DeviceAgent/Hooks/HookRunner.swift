@@ -5,8 +5,22 @@ import SnapFiles
 /// (`overlord/hookstate`): with the snap's environment, and killed when they overrun their
 /// timeout. A snap without the hook has nothing to run.
 public struct HookRunner: Sendable {
+    /// A hook of one revision of a snap, whose outcome a simulated device (the fleet) decides
+    /// beforehand instead of running the snap's code.
+    public struct SimulatedHook: Hashable, Sendable {
+        public let revision: SnapAndRevision
+        public let hook: String
+
+        public init(_ revision: SnapAndRevision, hook: String) {
+            self.revision = revision
+            self.hook = hook
+        }
+    }
+
     /// snapd gives a hook ten minutes by default; devices in a workshop cannot wait that long.
     public var timeout: Duration
+    /// Outcomes that replace running the hook: nil for success, else the failure's last line.
+    public var simulated: [SimulatedHook: String?] = [:]
 
     public init(timeout: Duration = .seconds(60)) {
         self.timeout = timeout
@@ -19,6 +33,11 @@ public struct HookRunner: Sendable {
     public func run(_ hook: String, snapAt path: String, name: String, version: String, revision: Int)
         async throws -> Bool
     {
+        if let outcome = simulated[SimulatedHook(SnapAndRevision(snap: name, revision: revision), hook: hook)] {
+            guard let failure = outcome else { return true }
+            throw DeviceAgentError(
+                "the \(hook) hook of \"\(name)\" (\(revision)) failed with exit status 1: \(failure) (simulated)")
+        }
         let image = try SquashfsImage(path: path)
         guard (try? image.inode(atPath: "meta/hooks/\(hook)")) != nil else { return false }
         let bytes = try image.readFile(atPath: "meta/hooks/\(hook)")

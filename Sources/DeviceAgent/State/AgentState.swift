@@ -1,5 +1,16 @@
 import SnapFiles
 
+/// One revision of one snap.
+public struct SnapAndRevision: Hashable, Sendable {
+    public let snap: String
+    public let revision: Int
+
+    public init(snap: String, revision: Int) {
+        self.snap = snap
+        self.revision = revision
+    }
+}
+
 /// What the agent knows of its device, kept in one file written whole (snapd's `state.json`):
 /// the installed snaps and the changes that installed them.
 public struct AgentState: Codable, Sendable, Equatable {
