@@ -79,8 +79,11 @@ extension Agent {
             try stateStore.save(state)
             throw error
         }
-        state.lastRefresh = Self.now()
-        try stateStore.save(state)
+        // As snapd's `last-refresh`: moved by the schedule's attempts, not by a refresh by hand.
+        if scheduled {
+            state.lastRefresh = Self.now()
+            try stateStore.save(state)
+        }
         var report = RefreshReport()
         var trials: [(change: Int, moved: RefreshReport.Moved)] = []
         let firstChange = (state.changes.map(\.id).max() ?? 0) + 1

@@ -100,7 +100,8 @@ public struct AgentState: Codable, Sendable, Equatable {
     public var validationSets: [TrackedValidationSet]?
     /// Set once the seed's snaps are installed (snapd's `seeded`).
     public var seeded = false
-    /// When the store was last asked (snapd's `last-refresh`): set by every attempt that reached it.
+    /// When the store was last asked on schedule (snapd's `last-refresh`): set by every scheduled
+    /// attempt that reached it; refreshes by hand leave it.
     public var lastRefresh: String?
     /// snapd's `refresh.timer`; nil for its default.
     public var refreshTimer: String?
