@@ -1,5 +1,7 @@
+import Assertions
 import DeviceAgent
 import Foundation
+import SnapFiles
 import TestSupport
 import Testing
 
@@ -108,12 +110,58 @@ struct AgentFaultTests {
         #expect(full.status != 0, "\(full.output)")
         #expect(try device.snaps()["myawesomesnap"]?.current == 1)
         let change = try Self.lastChange(device)
-        #expect(change.status == .error && change.tasks.last?.reason?.contains("File too large") == true, "\(change)")
+        #expect(
+            change.status == .error
+                && change.tasks.last { $0.status == .error }?.reason?.contains("File too large") == true, "\(change)")
         try AgentPowerTests.expectOneWorkingRevisionPerSnap(device, "after the disk filled")
 
         let roomy = try device.agent(["refresh"])
         #expect(
             roomy.status == 0 && roomy.output.contains("myawesomesnap refreshed from 1 to \(big)"), "\(roomy.output)")
         #expect(try device.agent(["changes"]).output.contains("resumed at byte"))
+    }
+
+    /// A snap-revision re-signed by a key that does not chain to the device's roots, served with an
+    /// account-key that vouches for itself: the chain walk ends at a key the roots do not hold,
+    /// and nothing is installed.
+    @Test func anAssertionSignedByAKeyTheDeviceDoesNotTrustIsRefused() async throws {
+        let device = try await Device.flash()
+        let proxy = try await FaultyStore(upstream: device.world.server.url)
+        defer { device.stop() }
+        try #require(try device.agent(["boot"]).status == 0)
+        try device.release(2)
+        let digest = try SnapFile.open(path: try device.blob(ofRevision: 2).path).sha3_384Base64URL
+        let genuine = try await device.world.server.request(.GET, "/v2/assertions/snap-revision/\(digest)")
+        let real = try #require(try AssertionStream.decode(Array(genuine.body)).first, "\(genuine.text)")
+        let evil = try PrivateKey.generate(bits: 1024)
+        var headers = real.headers
+        headers["sign-key-sha3-384"] = nil
+        let forged = try AssertionSigner.sign(type: .snapRevision, headers: headers, key: evil)
+        let vouching = try AssertionSigner.sign(
+            headers: [
+                "type": "account-key", "authority-id": .string(real.authorityID),
+                "account-id": .string(real.authorityID), "name": "evil", "public-key-sha3-384": .string(evil.id),
+                "since": .string(Timestamp.now().text),
+            ], body: Array(evil.publicKey.encoded.utf8), key: evil)
+        let assertionType = "application/x.ubuntu.assertion"
+        proxy.inject(
+            .serve(Data(AssertionStream.encode([forged])), contentType: assertionType),
+            on: "/v2/assertions/snap-revision/", times: 5)
+        proxy.inject(
+            .serve(Data(AssertionStream.encode([vouching])), contentType: assertionType),
+            on: "/v2/assertions/account-key/\(evil.id)", times: 5)
+
+        let refused = try await device.agentOffThread(["refresh", "--store", proxy.url])
+        #expect(refused.status != 0 && refused.output.contains("not among the trusted roots"), "\(refused.output)")
+        #expect(try device.snaps()["myawesomesnap"]?.current == 1)
+        let change = try Self.lastChange(device)
+        #expect(
+            change.status == .error
+                && change.tasks.last { $0.status == .error }?.reason?.contains("not among the trusted roots") == true)
+        try AgentPowerTests.expectOneWorkingRevisionPerSnap(device, "after the forged chain")
+        let verified =
+            (try? String(
+                contentsOf: device.folder.appendingPathComponent("assertions/verified.assert"), encoding: .utf8)) ?? ""
+        #expect(!verified.contains(evil.id), "nothing of the forged chain is kept")
     }
 }

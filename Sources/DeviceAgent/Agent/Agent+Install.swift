@@ -181,6 +181,11 @@ extension Agent {
             state.record(
                 change, .init(summary: "Remove snap \"\(name)\" (\(revision)) from the system", status: .undone))
         }
+        state.record(
+            change,
+            .init(
+                summary: "Revision \(revision) is not held against \"\(name)\": the next refresh tries it again, "
+                    + "as snapd does", status: .done))
         state.finish(change, switched || mounted ? .undone : .error, at: Self.now())
         try stateStore.save(state)
         if mounted { try? FileManager.default.removeItem(at: target) }

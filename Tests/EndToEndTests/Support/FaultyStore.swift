@@ -21,6 +21,8 @@ final class FaultyStore: Sendable {
         case truncate(Int)
         /// Answers nothing for this long.
         case hang(seconds: Double)
+        /// Answers these bytes instead of the store's (a forged assertion).
+        case serve(Data, contentType: String)
     }
 
     struct Recorded: Sendable {
@@ -100,6 +102,10 @@ final class FaultyStore: Sendable {
             return Response(
                 status: .ok, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(string: text)))
+        case .serve(let data, let contentType)?:
+            var headers = HTTPFields()
+            if let name = HTTPField.Name("Content-Type") { headers[name] = contentType }
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: data)))
         case .hang(let seconds)?:
             try await Task.sleep(for: .seconds(seconds))
             return Response(status: .gatewayTimeout)
