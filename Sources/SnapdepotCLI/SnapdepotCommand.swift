@@ -22,7 +22,8 @@ public struct SnapdepotCommand: AsyncParsableCommand {
                 name: "Publish snaps",
                 subcommands: [
                     RegisterCommand.self, UploadCommand.self, ReleaseCommand.self, CloseCommand.self,
-                    ProgressiveCommand.self, TracksCommand.self, StatusCommand.self, RevisionsCommand.self,
+                    ProgressiveCommand.self, RolloutCommand.self, TracksCommand.self, StatusCommand.self,
+                    RevisionsCommand.self,
                     ImportCommand.self, AssertionsCommand.self, ValidationSetCommand.self,
                 ]),
             CommandGroup(
@@ -32,7 +33,9 @@ public struct SnapdepotCommand: AsyncParsableCommand {
                 ]),
             CommandGroup(
                 name: "Production: images, the factory, devices",
-                subcommands: [ImageCommand.self, FactoryCommand.self, VaultCommand.self, DevicesCommand.self]),
+                subcommands: [
+                    ImageCommand.self, FactoryCommand.self, VaultCommand.self, DevicesCommand.self, GroupsCommand.self,
+                ]),
             CommandGroup(name: "Run a device", subcommands: [AgentCommand.self]),
             CommandGroup(
                 name: "Offline tools", subcommands: [PackCommand.self, SnapCommand.self, DemoCommand.self]),

@@ -108,8 +108,13 @@ extension SQLiteCatalogue {
             conditions.append("last_seen >= ?")
             arguments.append(seenSince.databaseValue)
         }
+        if let tag = filter.tag {
+            conditions.append(
+                "EXISTS (SELECT 1 FROM device_tags WHERE device_tags.serial_key = \(Self.serialKeySQL) AND tag = ?)")
+            arguments.append(tag.databaseValue)
+        }
         let condition = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let sql = "SELECT * FROM devices \(condition) ORDER BY brand_id, model, first_seen, serial"
+        let sql = "SELECT \(Self.deviceColumns) FROM devices \(condition) ORDER BY brand_id, model, first_seen, serial"
         let bound = StatementArguments(arguments)
         return try await writer.read { db in try Row.fetchAll(db, sql: sql, arguments: bound).map(Self.device) }
     }
@@ -160,13 +165,69 @@ extension SQLiteCatalogue {
     static func device(in db: Database, where condition: String, _ arguments: StatementArguments) throws
         -> DeviceRecord?
     {
-        try Row.fetchOne(db, sql: "SELECT * FROM devices WHERE \(condition)", arguments: arguments).map(device)
+        try Row.fetchOne(db, sql: "SELECT \(deviceColumns) FROM devices WHERE \(condition)", arguments: arguments)
+            .map(device)
     }
 
+    /// A device's serial key, as the tables keyed by it hold it.
+    static let serialKeySQL = "devices.brand_id || '/' || devices.model || '/' || devices.serial"
+    /// Every column of `devices`, and the device's tags joined by newlines.
+    static let deviceColumns = """
+        devices.*, (SELECT group_concat(tag, char(10)) FROM (SELECT tag FROM device_tags
+            WHERE device_tags.serial_key = \(serialKeySQL) ORDER BY tag)) AS tags
+        """
+
     static func device(_ row: Row) -> DeviceRecord {
-        DeviceRecord(
+        let tags: String? = row["tags"]
+        return DeviceRecord(
             brandID: row["brand_id"], model: row["model"], serial: row["serial"], deviceKeyID: row["device_key_id"],
             registeredAt: row["registered_at"], signedBy: row["signed_by"], firstSeen: row["first_seen"],
-            lastSeen: row["last_seen"], lastSession: row["last_session"])
+            lastSeen: row["last_seen"], lastSession: row["last_session"],
+            tags: tags.map { $0.split(separator: "\n").map(String.init) } ?? [])
+    }
+
+    public func tagDevices(_ serialKeys: [String], add: [String], remove: [String]) async throws {
+        try await writer.write { db in
+            for key in serialKeys {
+                for tag in add {
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO device_tags (serial_key, tag) VALUES (?, ?)", arguments: [key, tag])
+                }
+                for tag in remove {
+                    try db.execute(
+                        sql: "DELETE FROM device_tags WHERE serial_key = ? AND tag = ?", arguments: [key, tag])
+                }
+            }
+        }
+    }
+
+    public func saveGroup(_ group: DeviceGroup) async throws {
+        // One serial per line: serials hold no line breaks (the vault refuses them).
+        let serials = group.serials?.joined(separator: "\n")
+        try await writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO device_groups (name, brand_id, model, tag, serials) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (name) DO UPDATE SET brand_id = excluded.brand_id, model = excluded.model,
+                        tag = excluded.tag, serials = excluded.serials
+                    """, arguments: [group.name, group.brandID, group.model, group.tag, serials])
+        }
+    }
+
+    public func groups() async throws -> [DeviceGroup] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM device_groups ORDER BY name").map { row in
+                let serials: String? = row["serials"]
+                return DeviceGroup(
+                    name: row["name"], brandID: row["brand_id"], model: row["model"], tag: row["tag"],
+                    serials: serials.map { $0.split(separator: "\n").map(String.init) })
+            }
+        }
+    }
+
+    public func deleteGroup(named name: String) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "DELETE FROM device_groups WHERE name = ?", arguments: [name])
+        }
     }
 }

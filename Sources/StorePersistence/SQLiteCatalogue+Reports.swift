@@ -67,6 +67,26 @@ extension SQLiteCatalogue {
         }
     }
 
+    public func lastDeviceEventID() async throws -> Int64 {
+        try await writer.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM device_events") ?? 0 }
+    }
+
+    public func rolloutOutcome(snapID: String, revision: Int, eventsAfter: Int64) async throws -> (
+        attempts: Int, failures: Int
+    ) {
+        try await writer.read { db in
+            let counts = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(DISTINCT serial_key) AS attempts,
+                        COUNT(DISTINCT CASE WHEN kind = 'failed' THEN serial_key END) AS failures
+                    FROM device_events WHERE snap_id = ? AND revision = ? AND id > ?
+                        AND kind IN ('downloaded', 'installed', 'refreshed', 'failed')
+                    """, arguments: [snapID, revision, eventsAfter])
+            return (counts?["attempts"] ?? 0, counts?["failures"] ?? 0)
+        }
+    }
+
     public func recordEvent(serialKey: String, _ event: DeviceSnapEvent) async throws {
         try await writer.write { db in
             try Self.addEvent(db, serialKey, event.snapID, event.revision, event.kind, event.at, event.detail)

@@ -208,11 +208,26 @@ public final class SQLiteCatalogue: Catalogue {
             (row: Row) -> ChannelRelease? in
             guard let risk = Risk(rawValue: row["risk"]) else { return nil }
             let percentage: Double? = row["progressive"]
+            let minimumAttempts: Int? = row["gate_min_attempts"]
+            let haltReason: String? = row["halt_reason"]
             return ChannelRelease(
                 channel: Channel(track: row["track"], risk: risk, branch: row["branch"]),
                 architecture: row["architecture"],
                 revision: row["revision"],
-                progressive: percentage.map { ChannelRelease.Progressive(percentage: $0, paused: row["paused"]) },
+                progressive: percentage.map {
+                    ChannelRelease.Progressive(
+                        percentage: $0, paused: row["paused"], group: row["target_group"],
+                        gate: minimumAttempts.map {
+                            ChannelRelease.HealthGate(
+                                failurePercent: row["gate_percent"], failureCount: row["gate_count"],
+                                minimumAttempts: $0)
+                        },
+                        halt: haltReason.map {
+                            ChannelRelease.Halt(
+                                reason: $0, failures: row["halt_failures"] ?? 0, attempts: row["halt_attempts"] ?? 0,
+                                at: row["halted_at"] ?? 0)
+                        }, eventsAfter: row["events_after"] ?? 0)
+                },
                 expiresAt: row["expires_at"], releasedAt: row["released_at"])
         }
         return ChannelMap(
@@ -233,25 +248,31 @@ public final class SQLiteCatalogue: Catalogue {
             try db.execute(
                 sql: """
                     INSERT INTO releases (snap_id, track, risk, branch, architecture, revision, progressive, paused,
-                        expires_at, released_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        expires_at, released_at, target_group, gate_percent, gate_count, gate_min_attempts,
+                        events_after, halt_reason, halt_failures, halt_attempts, halted_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     snapID, release.channel.track, release.channel.risk.rawValue, release.channel.branch,
                     release.architecture, release.revision, release.progressive?.percentage,
                     release.progressive?.paused ?? false, release.expiresAt, release.releasedAt,
+                    release.progressive?.group, release.progressive?.gate?.failurePercent,
+                    release.progressive?.gate?.failureCount, release.progressive?.gate?.minimumAttempts,
+                    release.progressive?.eventsAfter, release.progressive?.halt?.reason,
+                    release.progressive?.halt?.failures,
+                    release.progressive?.halt?.attempts, release.progressive?.halt?.at,
                 ])
         }
         for event in events {
             try db.execute(
                 sql: """
                     INSERT INTO release_history (snap_id, channel, architectures, revision, action, percentage,
-                        account_id, at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        account_id, at, target_group, detail)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     event.snapID, event.channel, JSONText.encode(event.architectures), event.revision,
-                    event.action.rawValue, event.percentage, event.accountID, event.at,
+                    event.action.rawValue, event.percentage, event.accountID, event.at, event.group, event.detail,
                 ])
         }
     }
@@ -266,7 +287,7 @@ public final class SQLiteCatalogue: Catalogue {
                     snapID: row["snap_id"], channel: row["channel"],
                     architectures: JSONText.decode(row["architectures"]) ?? [], revision: row["revision"],
                     action: ReleaseEvent.Action(rawValue: row["action"]) ?? .release, percentage: row["percentage"],
-                    accountID: row["account_id"], at: row["at"])
+                    accountID: row["account_id"], at: row["at"], group: row["target_group"], detail: row["detail"])
             }
         }
     }

@@ -179,6 +179,36 @@ enum Schema {
                     CREATE INDEX device_events_by_device ON device_events(serial_key, id);
                     """)
         }
+        migrator.registerMigration("v6: device tags and groups, targeted and health-gated rollouts") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE device_tags (
+                        serial_key TEXT NOT NULL,
+                        tag TEXT NOT NULL,
+                        PRIMARY KEY (serial_key, tag)
+                    );
+                    CREATE INDEX device_tags_by_tag ON device_tags(tag);
+                    CREATE INDEX device_events_by_revision ON device_events(snap_id, revision, id);
+                    ALTER TABLE releases ADD COLUMN target_group TEXT;
+                    ALTER TABLE releases ADD COLUMN gate_percent REAL;
+                    ALTER TABLE releases ADD COLUMN gate_count INTEGER;
+                    ALTER TABLE releases ADD COLUMN gate_min_attempts INTEGER;
+                    ALTER TABLE releases ADD COLUMN events_after INTEGER;
+                    ALTER TABLE releases ADD COLUMN halt_reason TEXT;
+                    ALTER TABLE releases ADD COLUMN halt_failures INTEGER;
+                    ALTER TABLE releases ADD COLUMN halt_attempts INTEGER;
+                    ALTER TABLE releases ADD COLUMN halted_at INTEGER;
+                    ALTER TABLE release_history ADD COLUMN target_group TEXT;
+                    ALTER TABLE release_history ADD COLUMN detail TEXT;
+                    CREATE TABLE device_groups (
+                        name TEXT PRIMARY KEY,
+                        brand_id TEXT NOT NULL,
+                        model TEXT,
+                        tag TEXT,
+                        serials TEXT
+                    );
+                    """)
+        }
         return migrator
     }
 }

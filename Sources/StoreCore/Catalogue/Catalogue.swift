@@ -80,6 +80,14 @@ public protocol Catalogue: Sendable {
     func deviceSession(tokenHash: String) async throws -> String?
     func markDeviceSeen(serialKey: String, at time: Int64) async throws
 
+    // MARK: Tags and groups
+
+    /// Adds and removes tags on devices, by serial key (`brand/model/serial`).
+    func tagDevices(_ serialKeys: [String], add: [String], remove: [String]) async throws
+    func saveGroup(_ group: DeviceGroup) async throws
+    func groups() async throws -> [DeviceGroup]
+    func deleteGroup(named name: String) async throws
+
     // MARK: What devices report
 
     /// Keeps a device's reported installed set and adds the events it implies: a first report, a
@@ -87,6 +95,13 @@ public protocol Catalogue: Sendable {
     func recordReport(serialKey: String, snaps: [ReportedSnap], at time: Int64) async throws
     /// Notes that a device downloaded a revision.
     func recordDownload(serialKey: String, snapID: String, revision: Int, at time: Int64) async throws
+    /// How many devices tried `revision` of a snap in the events after `eventsAfter` (downloaded it,
+    /// reported it newly installed or failed with it) and how many of them failed.
+    func rolloutOutcome(snapID: String, revision: Int, eventsAfter: Int64) async throws -> (
+        attempts: Int, failures: Int
+    )
+    /// The id of the newest device event, where a rollout's count begins.
+    func lastDeviceEventID() async throws -> Int64
     /// Adds one event a device told the store of directly.
     func recordEvent(serialKey: String, _ event: DeviceSnapEvent) async throws
     func installedSnaps(serialKey: String) async throws -> [InstalledSnapRecord]

@@ -106,6 +106,8 @@ public struct RevisionRecord: Sendable, Codable, Equatable {
 public struct ReleaseEvent: Sendable, Codable, Equatable {
     public enum Action: String, Sendable, Codable {
         case release, close, progressive
+        /// A rollout the store stopped by itself (its health gate), or that was resumed or aborted.
+        case halt, resume, abort
     }
 
     public let snapID: String
@@ -116,10 +118,14 @@ public struct ReleaseEvent: Sendable, Codable, Equatable {
     public let percentage: Double?
     public let accountID: String?
     public let at: Int64
+    /// The group a targeted release went to.
+    public let group: String?
+    /// Why, for a halt: the reason and the counts.
+    public let detail: String?
 
     public init(
         snapID: String, channel: String, architectures: [String], revision: Int?, action: Action, percentage: Double?,
-        accountID: String?, at: Int64
+        accountID: String?, at: Int64, group: String? = nil, detail: String? = nil
     ) {
         self.snapID = snapID
         self.channel = channel
@@ -129,6 +135,8 @@ public struct ReleaseEvent: Sendable, Codable, Equatable {
         self.percentage = percentage
         self.accountID = accountID
         self.at = at
+        self.group = group
+        self.detail = detail
     }
 }
 

@@ -15,9 +15,10 @@ public struct Resolution: Sendable, Equatable {
 
 extension ChannelMap {
     /// Resolves a request as the real store does. `bucket` is the device's position (0–100) in
-    /// rollouts; nil for a device that sent no identity, which gets only full releases.
+    /// rollouts; nil for a device that sent no identity, which gets only full releases. `groups`
+    /// are the device's groups, which targeted releases look for.
     public func resolve(
-        _ request: ChannelRequest, architecture: String, bucket: Double?, at now: Int64
+        _ request: ChannelRequest, architecture: String, bucket: Double?, groups: Set<String> = [], at now: Int64
     ) -> Resolution? {
         let channel = request.channel(defaultTrack: defaultTrack)
         let redirect = request.track == nil && defaultTrack != "latest" ? channel : nil
@@ -33,10 +34,7 @@ extension ChannelMap {
             // An architecture-specific release wins over one for `all`.
             let ordered = here.sorted { ($0.architecture == "all" ? 1 : 0) < ($1.architecture == "all" ? 1 : 0) }
             if let bucket,
-                let rolling = ordered.first(where: {
-                    guard let progressive = $0.progressive else { return false }
-                    return !progressive.paused && bucket < progressive.percentage
-                })
+                let rolling = ordered.first(where: { $0.progressive?.reaches(bucket: bucket, groups: groups) == true })
             {
                 return Resolution(
                     revision: rolling.revision, effectiveChannel: candidate, redirectChannel: redirect,
@@ -51,6 +49,11 @@ extension ChannelMap {
             return nil
         }
         return nil
+    }
+
+    /// Whether some release here targets a group, so that resolving needs the device's groups.
+    public var hasTargetedReleases: Bool {
+        releases.contains { $0.progressive?.group != nil }
     }
 
     /// One row of a `snapcraft status`-like table for a track, risk and architecture.

@@ -18,9 +18,11 @@ public struct ChannelMap: Sendable, Hashable, Codable {
     public static let branchLifetime: Int64 = 30 * 24 * 3600
 
     /// Puts `revision` (built for `architectures`) into `channel`, replacing what it overlaps.
-    /// A progressive release sits beside the full one until it reaches 100 %.
+    /// A progressive release sits beside the full one until it reaches 100 %; a targeted one
+    /// (`group`) or a health-gated one (`gate`) until it is completed, whatever its share.
     public mutating func release(
-        revision: Int, architectures: [String], into channel: Channel, progressive: Double? = nil, at now: Int64
+        revision: Int, architectures: [String], into channel: Channel, progressive: Double? = nil,
+        group: String? = nil, gate: ChannelRelease.HealthGate? = nil, eventsAfter: Int64 = 0, at now: Int64
     ) throws(ChannelError) {
         guard tracks.contains(channel.track) else {
             throw ChannelError("track \"\(channel.track)\" does not exist for this snap; create it first")
@@ -28,7 +30,7 @@ public struct ChannelMap: Sendable, Hashable, Codable {
         if let progressive, !(0...100).contains(progressive) {
             throw ChannelError("progressive percentage must be between 0 and 100, not \(progressive)")
         }
-        let isProgressive = progressive.map { $0 < 100 } ?? false
+        let isProgressive = group != nil || gate != nil || (progressive.map { $0 < 100 } ?? false)
         releases.removeAll {
             $0.channel == channel && $0.isReplaced(byRevisionFor: architectures)
                 && ($0.progressive != nil) == isProgressive
@@ -44,7 +46,9 @@ public struct ChannelMap: Sendable, Hashable, Codable {
             releases.append(
                 ChannelRelease(
                     channel: channel, architecture: architecture, revision: revision,
-                    progressive: isProgressive ? ChannelRelease.Progressive(percentage: progressive ?? 0) : nil,
+                    progressive: isProgressive
+                        ? ChannelRelease.Progressive(
+                            percentage: progressive ?? 100, group: group, gate: gate, eventsAfter: eventsAfter) : nil,
                     expiresAt: expiry, releasedAt: now))
         }
     }
@@ -80,6 +84,46 @@ public struct ChannelMap: Sendable, Hashable, Codable {
             if let percentage { releases[index].progressive?.percentage = percentage }
             if let paused { releases[index].progressive?.paused = paused }
         }
+    }
+
+    /// The rollouts under way: each channel's progressive releases, by revision.
+    public var rollouts: [(channel: Channel, revision: Int, progressive: ChannelRelease.Progressive)] {
+        var seen = Set<String>()
+        return releases.compactMap { release in
+            guard let progressive = release.progressive,
+                seen.insert("\(release.channel.name) \(release.revision)").inserted
+            else { return nil }
+            return (release.channel, release.revision, progressive)
+        }
+    }
+
+    /// Stops a rollout where it is: devices that have not taken it keep the channel's other release.
+    public mutating func halt(_ channel: Channel, revision: Int, _ halt: ChannelRelease.Halt) {
+        for index in releases.indices
+        where releases[index].channel == channel && releases[index].revision == revision
+            && releases[index].progressive != nil
+        {
+            releases[index].progressive?.halt = halt
+        }
+    }
+
+    /// Lets a halted or paused rollout go on, counting its attempts afresh after event `eventsAfter`.
+    public mutating func resume(_ channel: Channel, eventsAfter: Int64) throws(ChannelError) {
+        let rolling = releases.indices.filter { releases[$0].channel == channel && releases[$0].progressive != nil }
+        guard !rolling.isEmpty else { throw ChannelError("there is no rollout in \(channel)") }
+        for index in rolling {
+            releases[index].progressive?.halt = nil
+            releases[index].progressive?.paused = false
+            releases[index].progressive?.eventsAfter = eventsAfter
+        }
+    }
+
+    /// Drops a rollout: every device is offered the channel's other release again.
+    public mutating func abort(_ channel: Channel) throws(ChannelError) {
+        guard releases.contains(where: { $0.channel == channel && $0.progressive != nil }) else {
+            throw ChannelError("there is no rollout in \(channel)")
+        }
+        releases.removeAll { $0.channel == channel && $0.progressive != nil }
     }
 
     /// Creates a track (the real store needs a request; here the publisher or admin does it).

@@ -14,10 +14,68 @@ public struct ChannelRelease: Sendable, Hashable, Codable {
     public struct Progressive: Sendable, Hashable, Codable {
         public var percentage: Double
         public var paused: Bool
+        /// A targeted release (`release --to GROUP`): only that group's devices, within the share.
+        public var group: String?
+        /// When the store halts the rollout by itself.
+        public var gate: HealthGate?
+        /// Set when the gate tripped: devices not yet updated keep the previous revision.
+        public var halt: Halt?
+        /// Devices' attempts count from the device event after this one (the release, or the
+        /// last resume): ids, not seconds, so that nothing in the same second is counted twice.
+        public var eventsAfter: Int64
 
-        public init(percentage: Double, paused: Bool = false) {
+        public init(
+            percentage: Double, paused: Bool = false, group: String? = nil, gate: HealthGate? = nil, halt: Halt? = nil,
+            eventsAfter: Int64 = 0
+        ) {
             self.percentage = percentage
             self.paused = paused
+            self.group = group
+            self.gate = gate
+            self.halt = halt
+            self.eventsAfter = eventsAfter
+        }
+
+        /// Whether a device at `bucket` in these groups gets the revision.
+        func reaches(bucket: Double, groups: Set<String>) -> Bool {
+            !paused && halt == nil && bucket < percentage && (group.map { groups.contains($0) } ?? true)
+        }
+    }
+
+    /// A rollout's health gate (`release --halt-at 5%` or `--halt-at 3`): once at least
+    /// `minimumAttempts` devices tried the revision, failures at or over the share (or count) halt it.
+    public struct HealthGate: Sendable, Hashable, Codable {
+        public var failurePercent: Double?
+        public var failureCount: Int?
+        public var minimumAttempts: Int
+
+        public init(failurePercent: Double? = nil, failureCount: Int? = nil, minimumAttempts: Int) {
+            self.failurePercent = failurePercent
+            self.failureCount = failureCount
+            self.minimumAttempts = minimumAttempts
+        }
+
+        /// Whether these counts trip the gate.
+        public func trips(failures: Int, attempts: Int) -> Bool {
+            guard attempts >= minimumAttempts, attempts > 0, failures > 0 else { return false }
+            if let failureCount, failures >= failureCount { return true }
+            if let failurePercent, Double(failures) * 100 / Double(attempts) >= failurePercent { return true }
+            return false
+        }
+    }
+
+    /// Why a rollout stopped, with the counts that stopped it.
+    public struct Halt: Sendable, Hashable, Codable {
+        public var reason: String
+        public var failures: Int
+        public var attempts: Int
+        public var at: Int64
+
+        public init(reason: String, failures: Int, attempts: Int, at: Int64) {
+            self.reason = reason
+            self.failures = failures
+            self.attempts = attempts
+            self.at = at
         }
     }
 

@@ -13,10 +13,12 @@ public struct DeviceRecord: Sendable, Codable, Equatable {
     public let firstSeen: Int64
     public let lastSeen: Int64
     public let lastSession: Int64?
+    /// Labels the brand or the admin gave the device (`devices tag`), sorted.
+    public var tags: [String]
 
     public init(
         brandID: String, model: String, serial: String, deviceKeyID: String, registeredAt: Int64?, signedBy: String?,
-        firstSeen: Int64, lastSeen: Int64, lastSession: Int64?
+        firstSeen: Int64, lastSeen: Int64, lastSession: Int64?, tags: [String] = []
     ) {
         self.brandID = brandID
         self.model = model
@@ -27,6 +29,7 @@ public struct DeviceRecord: Sendable, Codable, Equatable {
         self.firstSeen = firstSeen
         self.lastSeen = lastSeen
         self.lastSession = lastSession
+        self.tags = tags
     }
 
     /// `brand/model/serial`, how sessions and rollouts name the device.
@@ -40,12 +43,18 @@ public struct DeviceFilter: Sendable, Equatable {
     public var serial: String?
     /// Only devices seen at or after this time (seconds since the epoch).
     public var seenSince: Int64?
+    /// Only devices with this tag.
+    public var tag: String?
 
-    public init(brandID: String? = nil, model: String? = nil, serial: String? = nil, seenSince: Int64? = nil) {
+    public init(
+        brandID: String? = nil, model: String? = nil, serial: String? = nil, seenSince: Int64? = nil,
+        tag: String? = nil
+    ) {
         self.brandID = brandID
         self.model = model
         self.serial = serial
         self.seenSince = seenSince
+        self.tag = tag
     }
 }
 

@@ -20,5 +20,8 @@ extension SnapStore {
             DeviceSnapEvent(
                 snapID: report.snapID, revision: report.revision, kind: report.result == .done ? .installed : .failed,
                 at: clock().seconds, detail: detail))
+        if report.result != .done, let dossier = try await catalogue.dossier(snapID: report.snapID) {
+            try await enforceHealthGates([dossier])
+        }
     }
 }

@@ -25,7 +25,14 @@ extension SnapStore {
             request.context.map { ($0.instanceKey, $0) }, uniquingKeysWith: { first, _ in first })
         let contextSets = request.context.filter { $0.ignoreValidation != true }.flatMap { $0.validationSets ?? [] }
         // Everything installed in one read rather than one per snap: refreshes are the hot path.
-        let installedSnaps = try await catalogue.dossiers(snapIDs: request.context.map(\.snapID))
+        var installedSnaps = try await catalogue.dossiers(snapIDs: request.context.map(\.snapID))
+        // The report may have pushed a rollout's failures over its gate: halted before answering.
+        let gated = installedSnaps.values.filter { dossier in
+            dossier.channelMap.rollouts.contains { $0.progressive.gate != nil && $0.progressive.halt == nil }
+        }
+        if device.serialKey != nil, !gated.isEmpty, try await enforceHealthGates(gated) {
+            installedSnaps = try await catalogue.dossiers(snapIDs: request.context.map(\.snapID))
+        }
         for action in request.actions {
             switch action.kind {
             case .install, .download:
@@ -204,9 +211,15 @@ extension SnapStore {
             return notFound("no track \"\(wanted.track)\" for \(snap.name)")
         }
         let now = clock().seconds
+        // Only a channel map with a targeted release needs to know the device's groups.
+        var groups: Set<String> = []
+        if map.hasTargetedReleases, let serialKey = device.serialKey {
+            groups = try await groupNames(ofDevice: serialKey)
+        }
         guard
             let resolution = map.resolve(
-                request, architecture: device.architecture, bucket: device.rolloutBucket(snapID: snap.snapID), at: now),
+                request, architecture: device.architecture, bucket: device.rolloutBucket(snapID: snap.snapID),
+                groups: groups, at: now),
             let record = byNumber[resolution.revision]
         else {
             return notFound("no revision of \(snap.name) in \(wanted.name) for \(device.architecture)")

@@ -14,6 +14,9 @@ public struct SnapStatus: Sendable, Codable {
         public let progressiveRevision: Int?
         public let progressivePercentage: Double?
         public let progressivePaused: Bool?
+        /// The group a targeted rollout goes to, and why its health gate halted it.
+        public var progressiveGroup: String? = nil
+        public var progressiveHalt: String? = nil
     }
 
     public let name: String
@@ -21,6 +24,8 @@ public struct SnapStatus: Sendable, Codable {
     public let defaultTrack: String
     public let rows: [Row]
     public let branches: [ChannelRelease]
+    /// Every rollout under way, with its live counts.
+    public var rollouts: [SnapStore.RolloutView] = []
 }
 
 extension SnapStore {
@@ -28,7 +33,7 @@ extension SnapStore {
     /// a share of devices only.
     public func release(
         name: String, store: String? = nil, revision: Int, channels: [String], progressive: Double? = nil,
-        by principal: Principal
+        group: String? = nil, gate: ChannelRelease.HealthGate? = nil, by principal: Principal
     ) async throws -> ChannelMap {
         let snap = try await self.snap(named: name, store: store)
         try requirePublisher(snap, principal)
@@ -36,36 +41,65 @@ extension SnapStore {
             throw StoreError(.notFound, "\(name) has no revision \(revision)")
         }
         guard !channels.isEmpty else { throw StoreError(.invalid, "name at least one channel to release to") }
+        if let group {
+            let (_, members) = try await self.group(named: group, by: principal)
+            guard !members.isEmpty else {
+                throw StoreError(.invalid, "group \(group) has no devices yet: a release to it would reach nobody")
+            }
+        }
+        if let gate {
+            if let percent = gate.failurePercent, !(percent > 0 && percent <= 100) {
+                throw StoreError(
+                    .invalid, "a failure threshold is a share above 0 % and at most 100 %, not \(percent) %")
+            }
+            if let count = gate.failureCount, count < 1 {
+                throw StoreError(.invalid, "a failure threshold counts at least 1 device, not \(count)")
+            }
+            guard (gate.failurePercent == nil) != (gate.failureCount == nil), gate.minimumAttempts >= 1 else {
+                throw StoreError(.invalid, "a health gate is one share or one count, after at least 1 attempt")
+            }
+        }
         let (map, events) = try await releasing(
-            record, into: channels, progressive: progressive, snap: snap, by: principal, now: clock())
+            record, into: channels, progressive: progressive, group: group, gate: gate, snap: snap, by: principal,
+            now: clock())
         try await catalogue.setChannelMap(snapID: snap.snapID, map ?? ChannelMap(), events: events)
         return map ?? ChannelMap()
     }
 
     /// The channel map after releasing `record` into `channels`, and the history events for it.
     func releasing(
-        _ record: RevisionRecord, into channels: [String], progressive: Double? = nil, snap: SnapRecord,
-        by principal: Principal, now: Timestamp
+        _ record: RevisionRecord, into channels: [String], progressive: Double? = nil, group: String? = nil,
+        gate: ChannelRelease.HealthGate? = nil, snap: SnapRecord, by principal: Principal, now: Timestamp
     ) async throws -> (ChannelMap?, [ReleaseEvent]) {
         guard !channels.isEmpty else { return (nil, []) }
         var map = try await catalogue.channelMap(snapID: snap.snapID)
         var events: [ReleaseEvent] = []
+        let eventsAfter = try await catalogue.lastDeviceEventID()
         for text in channels {
             let channel = try parse(text, map: map)
             do {
                 try map.release(
                     revision: record.revision, architectures: record.architectures, into: channel,
-                    progressive: progressive, at: now.seconds)
+                    progressive: progressive, group: group, gate: gate, eventsAfter: eventsAfter, at: now.seconds)
             } catch {
                 throw StoreError(.invalid, error.description)
             }
+            let rollout = group != nil || gate != nil || progressive.map { $0 < 100 } == true
             events.append(
                 ReleaseEvent(
                     snapID: snap.snapID, channel: channel.name, architectures: record.architectures,
-                    revision: record.revision, action: progressive.map { $0 < 100 } == true ? .progressive : .release,
-                    percentage: progressive, accountID: principal.accountID, at: now.seconds))
+                    revision: record.revision, action: rollout ? .progressive : .release,
+                    percentage: progressive, accountID: principal.accountID, at: now.seconds, group: group,
+                    detail: gate.map(Self.describe)))
         }
         return (map, events)
+    }
+
+    /// `halts at 5 % failures after 10 attempts`, as the history and status say it.
+    static func describe(_ gate: ChannelRelease.HealthGate) -> String {
+        let threshold =
+            gate.failurePercent.map { "\($0.formatted()) % failures" } ?? "\(gate.failureCount ?? 0) failed devices"
+        return "halts at \(threshold) after \(gate.minimumAttempts) attempt\(gate.minimumAttempts == 1 ? "" : "s")"
     }
 
     /// Closes channels: they then follow the next safer risk.
@@ -148,19 +182,28 @@ extension SnapStore {
                     let cell = map.status(track: track, risk: risk, architecture: architecture, at: now)
                     switch cell {
                     case .released(let revision, let progressive):
+                        let rollout = map.rollouts.first {
+                            $0.channel == Channel(track: track, risk: risk) && $0.revision == progressive?.revision
+                        }
                         rows.append(
                             .init(
                                 track: track, risk: risk.rawValue, architecture: architecture, revision: revision,
                                 version: revisions[revision]?.version, following: false,
                                 progressiveRevision: progressive?.revision,
                                 progressivePercentage: progressive?.percentage,
-                                progressivePaused: progressive?.paused))
+                                progressivePaused: progressive?.paused, progressiveGroup: rollout?.progressive.group,
+                                progressiveHalt: rollout?.progressive.halt?.reason))
                     case .rollout(let revision, let percentage, let paused):
+                        let rollout = map.rollouts.first {
+                            $0.channel == Channel(track: track, risk: risk) && $0.revision == revision
+                        }
                         rows.append(
                             .init(
                                 track: track, risk: risk.rawValue, architecture: architecture, revision: nil,
                                 version: revisions[revision]?.version, following: false, progressiveRevision: revision,
-                                progressivePercentage: percentage, progressivePaused: paused))
+                                progressivePercentage: percentage, progressivePaused: paused,
+                                progressiveGroup: rollout?.progressive.group,
+                                progressiveHalt: rollout?.progressive.halt?.reason))
                     case .following, .closed:
                         rows.append(
                             .init(
@@ -174,7 +217,8 @@ extension SnapStore {
         }
         let branches = map.releases.filter { !$0.channel.branch.isEmpty && ($0.expiresAt ?? .max) > now }
         return SnapStatus(
-            name: snap.name, snapID: snap.snapID, defaultTrack: map.defaultTrack, rows: rows, branches: branches)
+            name: snap.name, snapID: snap.snapID, defaultTrack: map.defaultTrack, rows: rows, branches: branches,
+            rollouts: try await rollouts(name: name, store: store))
     }
 
     public func revisions(name: String, store: String? = nil) async throws -> [RevisionRecord] {

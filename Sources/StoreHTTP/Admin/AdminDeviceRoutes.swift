@@ -11,7 +11,48 @@ struct AdminDeviceRoutes {
         api.post("accounts/{id}/vault-keys", use: addVaultKey)
         api.get("accounts/{id}/vault-keys", use: vaultKeys)
         api.get("devices", use: devices)
+        api.post("devices/tags", use: tagDevices)
         api.get("devices/{brand}/{model}/{serial}", use: device)
+        api.get("groups", use: groups)
+        api.post("groups", use: saveGroup)
+        api.get("groups/{name}", use: group)
+        api.delete("groups/{name}", use: deleteGroup)
+    }
+
+    @Sendable func tagDevices(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await JSONBody.decode(DeviceTagging.self, from: request, dialect: .admin)
+        let tagged = try await store.tagDevices(
+            serials: body.serials, brandID: body.brand, model: body.model, add: body.add ?? [],
+            remove: body.remove ?? [], by: principal)
+        return try JSONBody.response(tagged, dialect: .admin)
+    }
+
+    @Sendable func groups(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        try JSONBody.response(try await store.groups(by: try context.requirePrincipal()), dialect: .admin)
+    }
+
+    @Sendable func saveGroup(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await JSONBody.decode(NewDeviceGroup.self, from: request, dialect: .admin)
+        guard let brandID = body.brand ?? principal.accountID else {
+            throw StoreError(.invalid, "name the brand whose devices the group holds")
+        }
+        let group = DeviceGroup(
+            name: body.name, brandID: brandID, model: body.model, tag: body.tag, serials: body.serials)
+        let members = try await store.saveGroup(group, by: principal)
+        return try JSONBody.response(DeviceGroupView(group: group, devices: members), status: .created, dialect: .admin)
+    }
+
+    @Sendable func group(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let (group, members) = try await store.group(
+            named: try context.parameters.require("name"), by: try context.requirePrincipal())
+        return try JSONBody.response(DeviceGroupView(group: group, devices: members), dialect: .admin)
+    }
+
+    @Sendable func deleteGroup(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        try await store.deleteGroup(named: try context.parameters.require("name"), by: try context.requirePrincipal())
+        return Response(status: .noContent)
     }
 
     @Sendable func addVaultKey(_ request: Request, context: StoreRequestContext) async throws -> Response {
@@ -43,7 +84,8 @@ struct AdminDeviceRoutes {
             return value
         }
         let filter = DeviceFilter(
-            brandID: query.get("brand"), model: query.get("model"), serial: query.get("serial"), seenSince: seenSince)
+            brandID: query.get("brand"), model: query.get("model"), serial: query.get("serial"), seenSince: seenSince,
+            tag: query.get("tag"))
         return try JSONBody.response(try await store.devices(filter, by: principal), dialect: .admin)
     }
 

@@ -25,6 +25,8 @@ struct AdminRoutes {
         api.post("snaps/{name}/releases", use: release)
         api.post("snaps/{name}/close", use: close)
         api.post("snaps/{name}/progressive", use: progressive)
+        api.get("snaps/{name}/rollouts", use: rollouts)
+        api.post("snaps/{name}/rollouts", use: rollout)
         api.post("snaps/{name}/tracks", use: tracks)
         api.get("snaps/{name}/status", use: status)
         api.get("snaps/{name}/history", use: history)
@@ -143,7 +145,7 @@ struct AdminRoutes {
         let name = try context.parameters.require("name")
         _ = try await store.release(
             name: name, store: body.store, revision: body.revision, channels: body.channels,
-            progressive: body.progressive, by: principal)
+            progressive: body.progressive, group: body.to, gate: try body.gate(), by: principal)
         return try JSONBody.response(try await store.status(name: name, store: body.store), dialect: .admin)
     }
 
@@ -162,6 +164,24 @@ struct AdminRoutes {
         _ = try await store.setProgressive(
             name: name, store: body.store, channel: body.channel, percentage: body.percentage, paused: body.paused,
             by: principal)
+        return try JSONBody.response(try await store.status(name: name, store: body.store), dialect: .admin)
+    }
+
+    @Sendable func rollouts(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        _ = try context.requirePrincipal()
+        let rollouts = try await store.rollouts(
+            name: try context.parameters.require("name"), store: request.uri.queryParameters.get("store"))
+        return try JSONBody.response(rollouts, dialect: .admin)
+    }
+
+    @Sendable func rollout(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await JSONBody.decode(RolloutChange.self, from: request, dialect: .admin)
+        let name = try context.parameters.require("name")
+        guard let action = SnapStore.RolloutAction(rawValue: body.action) else {
+            throw StoreError(.invalid, "unknown rollout action \"\(body.action)\": resume, complete or abort")
+        }
+        _ = try await store.rollout(action, name: name, store: body.store, channel: body.channel, by: principal)
         return try JSONBody.response(try await store.status(name: name, store: body.store), dialect: .admin)
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import StoreCore
 
 /// Request and response bodies of the admin API; field names as the JSON has them.
@@ -51,6 +52,61 @@ struct NewRelease: Codable {
     let channels: [String]
     let progressive: Double?
     let store: String?
+    /// A targeted release: the group whose devices get it.
+    let to: String?
+    /// A health gate: `5%` (a share of the devices that tried it) or `3` (a number of them).
+    let haltAt: String?
+    /// Attempts before the gate can trip (default 1 for a count, 10 for a share).
+    let minAttempts: Int?
+
+    func gate() throws -> ChannelRelease.HealthGate? {
+        guard let haltAt else {
+            guard minAttempts == nil else { throw StoreError(.invalid, "min-attempts goes with halt-at") }
+            return nil
+        }
+        let text = haltAt.trimmingCharacters(in: .whitespaces)
+        if text.hasSuffix("%") {
+            guard let percent = Double(text.dropLast()) else {
+                throw StoreError(.invalid, "halt-at \"\(haltAt)\" is not a share like 5% or a count like 3")
+            }
+            return .init(failurePercent: percent, minimumAttempts: minAttempts ?? 10)
+        }
+        guard let count = Int(text) else {
+            throw StoreError(.invalid, "halt-at \"\(haltAt)\" is not a share like 5% or a count like 3")
+        }
+        return .init(failureCount: count, minimumAttempts: minAttempts ?? 1)
+    }
+}
+
+/// `POST /admin/v1/snaps/{name}/rollouts`.
+struct RolloutChange: Codable {
+    let channel: String
+    let action: String
+    let store: String?
+}
+
+/// `POST /admin/v1/devices/tags`: tags added to and removed from devices named by serial.
+struct DeviceTagging: Codable {
+    let serials: [String]
+    let brand: String?
+    let model: String?
+    let add: [String]?
+    let remove: [String]?
+}
+
+/// `POST /admin/v1/groups`.
+struct NewDeviceGroup: Codable {
+    let name: String
+    let brand: String?
+    let model: String?
+    let tag: String?
+    let serials: [String]?
+}
+
+/// A group and the devices in it now.
+struct DeviceGroupView: Codable {
+    let group: DeviceGroup
+    let devices: [DeviceRecord]
 }
 
 struct CloseChannels: Codable {

@@ -8,7 +8,7 @@ struct DevicesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "devices",
         abstract: "List and show the devices the store has seen.",
-        subcommands: [List.self, Show.self]
+        subcommands: [List.self, Show.self, Tag.self]
     )
 
     struct List: AsyncParsableCommand {
@@ -17,26 +17,57 @@ struct DevicesCommand: AsyncParsableCommand {
         @Option(help: "Only this brand's devices.") var brand: String?
         @Option(help: "Only this model's devices.") var model: String?
         @Option(help: "Only devices seen in the last N seconds.") var seenWithin: Int64?
+        @Option(help: "Only devices with this tag.") var tag: String?
         @Flag(help: "Print machine-readable JSON.") var json = false
 
         func run() async throws {
             var query: [String: String] = [:]
             query["brand"] = brand
             query["model"] = model
+            query["tag"] = tag
             if let seenWithin { query["seen-since"] = String(Int64(Date().timeIntervalSince1970) - seenWithin) }
             let devices = try await StoreClient.fromEnvironment().get(
                 "/admin/v1/devices", query: query, as: [DeviceRecord].self)
             if json { return try JSONOutput.print(devices) }
             print(
                 Table.render(
-                    ["brand", "model", "serial", "registered", "last seen", "last session"],
+                    ["brand", "model", "serial", "registered", "last seen", "last session", "tags"],
                     devices.map {
                         [
                             $0.brandID, $0.model, $0.serial, $0.registeredAt.map(DevicesCommand.time) ?? "elsewhere",
                             DevicesCommand.time($0.lastSeen), $0.lastSession.map(DevicesCommand.time) ?? "-",
+                            $0.tags.joined(separator: ","),
                         ]
                     }))
             print("\(devices.count) device\(devices.count == 1 ? "" : "s")")
+        }
+    }
+
+    struct Tag: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add or remove tags on devices, by serial; groups select devices by tag.")
+        @Argument(help: "The devices' serials.") var serials: [String]
+        @Option(help: "A tag to add (repeatable).") var add: [String] = []
+        @Option(help: "A tag to remove (repeatable).") var remove: [String] = []
+        @Option(help: "The brand, when serials repeat across brands.") var brand: String?
+        @Option(help: "The model, when serials repeat across models.") var model: String?
+        @Flag(help: "Print machine-readable JSON.") var json = false
+
+        func run() async throws {
+            struct Body: Encodable {
+                let serials: [String]
+                let brand: String?
+                let model: String?
+                let add: [String]
+                let remove: [String]
+            }
+            let tagged = try await StoreClient.fromEnvironment().post(
+                "/admin/v1/devices/tags",
+                Body(serials: serials, brand: brand, model: model, add: add, remove: remove), as: [DeviceRecord].self)
+            if json { return try JSONOutput.print(tagged) }
+            for device in tagged {
+                print("\(device.serialKey): \(device.tags.isEmpty ? "no tags" : device.tags.joined(separator: ", "))")
+            }
         }
     }
 

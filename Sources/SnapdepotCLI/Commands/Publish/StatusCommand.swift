@@ -26,7 +26,9 @@ struct StatusCommand: AsyncParsableCommand {
             var progress = ""
             if let progressive = row.progressiveRevision, let percentage = row.progressivePercentage {
                 progress =
-                    "→ \(progressive) at \(String(format: "%g", percentage))%\(row.progressivePaused == true ? " (paused)" : "")"
+                    "→ \(progressive) at \(String(format: "%g", percentage))%"
+                    + (row.progressiveGroup.map { " of \($0)" } ?? "")
+                    + (row.progressiveHalt != nil ? " (halted)" : row.progressivePaused == true ? " (paused)" : "")
             }
             rows.append([
                 row.track, row.architecture, row.risk, row.version ?? (row.following ? "↑" : "-"), revision, progress,
@@ -40,5 +42,8 @@ struct StatusCommand: AsyncParsableCommand {
         }
         print("\(status.name) (snap-id \(status.snapID), default track \(status.defaultTrack))")
         print(Table.render(["Track", "Arch", "Channel", "Version", "Revision", "Progressive"], rows))
+        for rollout in status.rollouts where rollout.halt != nil {
+            print("rollout of \(rollout.revision) in \(rollout.channel) halted: \(rollout.halt?.reason ?? "")")
+        }
     }
 }
