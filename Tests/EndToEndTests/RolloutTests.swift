@@ -64,6 +64,10 @@ struct RolloutTests {
 
         let released = try store.snapdepot(["release", "myawesomesnap", "2", "stable", "--to", "canary"])
         #expect(released.status == 0 && released.output.contains("→ 2 at 100% of canary"), "\(released.output)")
+        let overlapping = try store.snapdepot(["release", "myawesomesnap", "3", "stable", "--to", "canary"])
+        #expect(
+            overlapping.status != 0 && overlapping.output.contains("a rollout of revision 2 is under way"),
+            "\(overlapping.output)")
         let moved = try canary.agent(["refresh"])
         #expect(moved.output.contains("myawesomesnap refreshed from 1 to 2"), "\(moved.output)")
         let stayed = try other.agent(["refresh"])

@@ -31,6 +31,20 @@ public struct ChannelMap: Sendable, Hashable, Codable {
             throw ChannelError("progressive percentage must be between 0 and 100, not \(progressive)")
         }
         let isProgressive = group != nil || gate != nil || (progressive.map { $0 < 100 } ?? false)
+        // A rollout the store steers (targeted or gated) is not silently replaced by another one:
+        // its counts and halt would be lost. A plain progressive release replaces one, as before.
+        if isProgressive,
+            let steered = releases.first(where: {
+                $0.channel == channel && $0.isReplaced(byRevisionFor: architectures) && $0.revision != revision
+                    && ($0.progressive.map { $0.group != nil || $0.gate != nil } ?? false || group != nil
+                        || gate != nil)
+                    && $0.progressive != nil
+            })
+        {
+            throw ChannelError(
+                "a rollout of revision \(steered.revision) is under way in \(channel): "
+                    + "complete, resume or abort it first (snapdepot rollout)")
+        }
         releases.removeAll {
             $0.channel == channel && $0.isReplaced(byRevisionFor: architectures)
                 && ($0.progressive != nil) == isProgressive
