@@ -6,8 +6,9 @@ import TestSupport
 import Testing
 
 /// snapd's own store package (through `snapd-checker store-scenarios`) against a seeded snapdepot:
-/// refresh decisions, brand-store visibility, bulk assertion fetches, info, find, and 1,000
-/// registered devices opening sessions and meeting a 30 % rollout.
+/// refresh decisions, brand-store visibility, bulk assertion fetches, info, find, 1,000 registered
+/// devices opening sessions and meeting a 30 % rollout, and 10,000 device identities measuring
+/// 10, 50 and 90 % rollouts to within 2 points, each device's answer stable.
 @Suite(.enabled(if: SnapdSource.available, "needs the Go checker: run scripts/test"))
 struct SnapdStoreScenarioTests {
     @Test func snapdsStorePackageGetsTheRightAnswers() async throws {
@@ -89,12 +90,16 @@ struct SnapdStoreScenarioTests {
         let spec: [String: Any] = [
             "url": server.url, "snap-id": snapIDs["hello-depot"] ?? "", "epoch-snap-id": snapIDs["epoch-snap"] ?? "",
             "brand-key": try brandKey.pem(), "model": model.encodedText, "devices": 1000,
-            "validation-set": ["16", "acme-brand", "fleet", "1"],
+            "validation-set": ["16", "acme-brand", "fleet", "1"], "admin-token": admin, "share-devices": 10_000,
+            "shares": [10, 50, 90],
         ]
         let specFile = fixture.folder.appendingPathComponent("spec.json")
         try JSONSerialization.data(withJSONObject: spec).write(to: specFile)
         let run = try SnapdSource.runChecker(["store-scenarios", specFile.path])
         #expect(run.status == 0, "\(run.output)")
         #expect(run.output.contains(" 0 failed"), "\(run.output)")
+        for share in ["10", "50", "90"] {
+            #expect(run.output.contains("ok   a \(share)% rollout reaches"), "\(run.output)")
+        }
     }
 }

@@ -11,7 +11,10 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io/ioutil"
+	"net/http"
 	"net/url"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/snapcore/snapd/asserts"
@@ -30,6 +33,11 @@ type scenarioSpec struct {
 	Model      string   `json:"model"`
 	Devices    int      `json:"devices"`
 	Validation []string `json:"validation-set"`
+	// The share measurement: this many more device identities (sharing a pool of keys), and the
+	// progressive percentages the admin API sets on candidate in turn.
+	AdminToken   string    `json:"admin-token"`
+	ShareDevices int       `json:"share-devices"`
+	Shares       []float64 `json:"shares"`
 }
 
 type checks struct{ passed, failed int }
@@ -142,9 +150,6 @@ func runScenarios(specPath string) error {
 	ctx := context.Background()
 	anonymous := newStore(base, nil, "")
 	zero := snap.Epoch{Read: []uint32{0}, Write: []uint32{0}}
-	current := func(id string, rev int, channel string) *store.CurrentSnap {
-		return &store.CurrentSnap{InstanceName: "hello-depot", SnapID: id, Revision: snap.R(rev), TrackingChannel: channel, Epoch: zero, RefreshedDate: time.Now()}
-	}
 
 	rev, err := refreshTo(anonymous, current(spec.SnapID, 1, "beta"), &store.SnapAction{Action: "refresh", InstanceName: "hello-depot", SnapID: spec.SnapID})
 	c.expect(err == nil && rev == 2, "refresh on the tracked channel (beta: r1 → r2)", fmt.Sprint(rev, err))
@@ -253,9 +258,116 @@ func runScenarios(specPath string) error {
 	}
 	c.expect(sessions == len(devices), "every device opened a session through the store package", sessions)
 
+	if err := measureShares(c, spec, base, brandDB, modelAssertion.(*asserts.Model)); err != nil {
+		return err
+	}
+
 	fmt.Printf("%d passed, %d failed\n", c.passed, c.failed)
 	if c.failed > 0 {
 		return fmt.Errorf("%d store scenario(s) failed", c.failed)
+	}
+	return nil
+}
+
+// current is hello-depot installed at a revision, tracking a channel.
+func current(id string, rev int, channel string) *store.CurrentSnap {
+	return &store.CurrentSnap{InstanceName: "hello-depot", SnapID: id, Revision: snap.R(rev), TrackingChannel: channel, Epoch: snap.Epoch{Read: []uint32{0}, Write: []uint32{0}}, RefreshedDate: time.Now()}
+}
+
+// measureShares sets each progressive percentage on candidate through the admin API, then has
+// spec.ShareDevices distinct device identities (each a serial signed by the brand and a session
+// of its own; 64 device keys shared among them) ask for a refresh twice through snapd's store
+// package: the share that gets revision 4 must land within 2 points, and no device's answer may
+// change between its two requests.
+func measureShares(c *checks, spec scenarioSpec, base *url.URL, brandDB *assertstest.SigningDB, model *asserts.Model) error {
+	if spec.ShareDevices == 0 {
+		return nil
+	}
+	var keys []asserts.PrivateKey
+	for i := 0; i < 64; i++ {
+		key, _ := assertstest.GenerateKey(1024)
+		keys = append(keys, key)
+	}
+	devices := make([]*deviceContext, spec.ShareDevices)
+	for i := range devices {
+		key := keys[i%len(keys)]
+		pub, err := asserts.EncodePublicKey(key.PublicKey())
+		if err != nil {
+			return err
+		}
+		name := fmt.Sprintf("SHARE-%05d", i)
+		serial, err := brandDB.Sign(asserts.SerialType, map[string]interface{}{
+			"authority-id": "acme-brand", "brand-id": "acme-brand", "model": "my-pi3", "serial": name,
+			"device-key": string(pub), "device-key-sha3-384": key.PublicKey().ID(), "timestamp": time.Now().UTC().Format(time.RFC3339),
+		}, nil, "")
+		if err != nil {
+			return err
+		}
+		devices[i] = &deviceContext{
+			device: &auth.DeviceState{Brand: "acme-brand", Model: "my-pi3", Serial: name},
+			key:    key, serial: serial.(*asserts.Serial), model: model,
+		}
+	}
+	for _, share := range spec.Shares {
+		body := fmt.Sprintf(`{"channel": "candidate", "percentage": %g}`, share)
+		request, err := http.NewRequest("POST", base.String()+"/admin/v1/snaps/hello-depot/progressive", strings.NewReader(body))
+		if err != nil {
+			return err
+		}
+		request.Header.Set("Authorization", "Bearer "+spec.AdminToken)
+		request.Header.Set("Content-Type", "application/json")
+		response, err := http.DefaultClient.Do(request)
+		if err != nil {
+			return err
+		}
+		response.Body.Close()
+		if response.StatusCode != 200 {
+			return fmt.Errorf("setting the rollout to %g%%: HTTP %d", share, response.StatusCode)
+		}
+		// Sixteen devices at a time: the store answers many at once, as it would a fleet.
+		answers := make([][2]int, len(devices))
+		failures := make(chan error, len(devices))
+		work := make(chan int)
+		var group sync.WaitGroup
+		for w := 0; w < 16; w++ {
+			group.Add(1)
+			go func() {
+				defer group.Done()
+				for i := range work {
+					sto := newStore(base, devices[i], "")
+					for n := 0; n < 2; n++ {
+						rev, err := refreshTo(sto, current(spec.SnapID, 1, "candidate"), &store.SnapAction{Action: "refresh", InstanceName: "hello-depot", SnapID: spec.SnapID})
+						if err != nil {
+							failures <- fmt.Errorf("refresh of %s: %v", devices[i].device.Serial, err)
+							break
+						}
+						answers[i][n] = rev
+					}
+				}
+			}()
+		}
+		for i := range devices {
+			work <- i
+		}
+		close(work)
+		group.Wait()
+		close(failures)
+		if err := <-failures; err != nil {
+			return err
+		}
+		newer, flipped := 0, 0
+		for _, answer := range answers {
+			if answer[0] == 4 {
+				newer++
+			}
+			if answer[0] != answer[1] {
+				flipped++
+			}
+		}
+		measured := float64(newer) * 100 / float64(len(devices))
+		c.expect(measured >= share-2 && measured <= share+2,
+			fmt.Sprintf("a %g%% rollout reaches %.2f%% of %d device identities", share, measured, len(devices)), measured)
+		c.expect(flipped == 0, fmt.Sprintf("no device's answer flips between two requests at %g%%", share), flipped)
 	}
 	return nil
 }
