@@ -22,7 +22,8 @@ public struct SnapdepotCommand: AsyncParsableCommand {
                 name: "Publish snaps",
                 subcommands: [
                     RegisterCommand.self, UploadCommand.self, ReleaseCommand.self, CloseCommand.self,
-                    ProgressiveCommand.self, RolloutCommand.self, TracksCommand.self, StatusCommand.self,
+                    ProgressiveCommand.self, RolloutCommand.self, FaultsCommand.self, TracksCommand.self,
+                    StatusCommand.self,
                     RevisionsCommand.self,
                     ImportCommand.self, AssertionsCommand.self, ValidationSetCommand.self,
                 ]),

@@ -209,6 +209,16 @@ enum Schema {
                     );
                     """)
         }
+        migrator.registerMigration("v7: injected faults") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE faults (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        description TEXT NOT NULL,
+                        fired INTEGER NOT NULL DEFAULT 0
+                    );
+                    """)
+        }
         return migrator
     }
 }

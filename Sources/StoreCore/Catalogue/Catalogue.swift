@@ -88,6 +88,16 @@ public protocol Catalogue: Sendable {
     func groups() async throws -> [DeviceGroup]
     func deleteGroup(named name: String) async throws
 
+    // MARK: Faults
+
+    /// Stores a fault and returns it with its id.
+    func addFault(_ fault: Fault) async throws -> Fault
+    func faults() async throws -> [Fault]
+    /// Removes one fault, or all of them.
+    func deleteFaults(id: Int?) async throws
+    /// Counts one firing.
+    func recordFiring(ofFault id: Int) async throws
+
     // MARK: What devices report
 
     /// Keeps a device's reported installed set and adds the events it implies: a first report, a

@@ -18,6 +18,7 @@ public final class SnapStore: Sendable {
     /// How long a login's discharge lasts before the client must refresh it, in seconds.
     public let dischargeLifetime: Int64
     public let deviceSessions = DeviceSessions()
+    let faultBoard = FaultBoard()
     /// Signs devices' serials (`api/v1/snaps/auth/devices`).
     public let vault: SerialVault
     let clock: @Sendable () -> Timestamp

@@ -30,6 +30,10 @@ struct AdminRoutes {
         api.post("snaps/{name}/tracks", use: tracks)
         api.get("snaps/{name}/status", use: status)
         api.get("snaps/{name}/history", use: history)
+        api.get("faults", use: faults)
+        api.post("faults", use: addFault)
+        api.delete("faults", use: clearFaults)
+        api.delete("faults/{id}", use: clearFaults)
         AdminDeviceRoutes(store: store).add(to: api)
     }
 
@@ -183,6 +187,30 @@ struct AdminRoutes {
         }
         _ = try await store.rollout(action, name: name, store: body.store, channel: body.channel, by: principal)
         return try JSONBody.response(try await store.status(name: name, store: body.store), dialect: .admin)
+    }
+
+    @Sendable func faults(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        try JSONBody.response(try await store.faults(by: try context.requirePrincipal()), dialect: .admin)
+    }
+
+    @Sendable func addFault(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await JSONBody.decode(NewFault.self, from: request, dialect: .admin)
+        let fault = try await store.addFault(try body.fault(), snapName: body.snap, store: body.store, by: principal)
+        return try JSONBody.response(fault, status: .created, dialect: .admin)
+    }
+
+    struct Cleared: Codable {
+        let cleared: Int
+    }
+
+    @Sendable func clearFaults(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let id = try context.parameters.get("id").map { (text: String) -> Int in
+            guard let id = Int(text) else { throw StoreError(.invalid, "a fault id is a number, not \"\(text)\"") }
+            return id
+        }
+        let cleared = try await store.clearFaults(id: id, by: try context.requirePrincipal())
+        return try JSONBody.response(Cleared(cleared: cleared), dialect: .admin)
     }
 
     @Sendable func tracks(_ request: Request, context: StoreRequestContext) async throws -> Response {

@@ -78,6 +78,40 @@ struct NewRelease: Codable {
     }
 }
 
+/// `POST /admin/v1/faults`: what `Fault` holds, with the snap by name.
+struct NewFault: Codable {
+    let kind: String
+    let endpoint: String?
+    let snap: String?
+    let store: String?
+    let revision: Int?
+    let group: String?
+    let devicePercent: Double?
+    let chance: Double?
+    let times: Int?
+    let status: Int?
+    let delayMs: Int?
+    let afterBytes: Int?
+    let bytesPerSecond: Int?
+
+    func fault() throws -> Fault {
+        guard let kind = Fault.Kind(rawValue: kind) else {
+            throw StoreError(
+                .invalid,
+                "unknown fault kind \"\(self.kind)\": \(Fault.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let defaultEndpoint: Fault.Endpoint =
+            [.cut, .throttle, .corrupt, .failCheckHealth].contains(kind) ? .download : .refresh
+        guard let endpoint = endpoint.map(Fault.Endpoint.init(rawValue:)) ?? defaultEndpoint else {
+            throw StoreError(.invalid, "unknown endpoint \"\(endpoint ?? "")\": refresh, download or assertions")
+        }
+        return Fault(
+            kind: kind, endpoint: endpoint, revision: revision, group: group, devicePercent: devicePercent,
+            chance: chance, times: times, status: status, delayMilliseconds: delayMs, afterBytes: afterBytes,
+            bytesPerSecond: bytesPerSecond)
+    }
+}
+
 /// `POST /admin/v1/snaps/{name}/rollouts`.
 struct RolloutChange: Codable {
     let channel: String

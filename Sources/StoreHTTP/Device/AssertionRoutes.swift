@@ -13,6 +13,12 @@ struct AssertionRoutes {
     }
 
     @Sendable func assertion(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        // Assertions are fetched without a session: a fault here can only target every device.
+        if let fault = try await store.firingFault(
+            .assertions, device: DeviceIdentity(architecture: "", storeID: nil, serialKey: nil))
+        {
+            try await fault.spoilBefore(request, context: context)
+        }
         let path = context.parameters.getCatchAll().map(String.init)
         guard let typeName = path.first, let type = AssertionType.named(typeName) else {
             throw Self.notFound("no assertion type \(path.first ?? "")")

@@ -24,6 +24,9 @@ struct DeviceRoutes {
 
     @Sendable func snapAction(_ request: Request, context: StoreRequestContext) async throws -> Response {
         let action = try await JSONBody.decode(SnapActionRequest.self, from: request, limit: 4 << 20)
+        if let fault = try await store.firingFault(.refresh, device: try context.requireDevice()) {
+            try await fault.spoilBefore(request, context: context)
+        }
         let results = try await store.snapAction(action, device: try context.requireDevice(), baseURL: request.baseURL)
         return try JSONBody.response(SnapActionResponse(results: results))
     }

@@ -24,6 +24,12 @@ struct DownloadRoutes {
                 snapID: String(file[..<underscore]), revision: revisionNumber, device: try context.requireDevice(),
                 recording: request.method == .get)
         else { throw APIError(.notFound, code: "not-found", "no such download") }
+        let fault =
+            request.method == .get
+            ? try await store.firingFault(
+                .download, snapID: revision.snapID, revision: revision.revision, device: try context.requireDevice())
+            : nil
+        try await fault?.spoilBefore(request, context: context)
         let path = store.blobs.path(forDigest: revision.sha3_384)
         let size = Int(revision.size)
         let etag = "\"\(revision.sha3_384)\""
@@ -50,6 +56,10 @@ struct DownloadRoutes {
             return Response(status: status, headers: headers)
         }
         let body = try await files.loadFile(path: path, range: range, context: context)
-        return Response(status: status, headers: headers, body: body)
+        guard let fault else { return Response(status: status, headers: headers, body: body) }
+        // Corruption lands mid-file when the range holds it, else on the range's first byte.
+        let middle = size / 2
+        let corruptOffset = range.contains(middle) ? middle - range.lowerBound : 0
+        return Response(status: status, headers: headers, body: fault.spoil(body, corruptOffset: corruptOffset))
     }
 }

@@ -7,10 +7,13 @@ import Foundation
 /// - `literalEncoder`/`literalDecoder`: the wire of snapd and snapcraft, whose types spell every
 ///   key in their `CodingKeys` exactly as those clients' own structs do (snapd's json tags), so no
 ///   key is derived and none is transformed on the hot path.
+///
+/// Both write keys sorted: the same content is the same bytes every time (the encoder's own order
+/// is not stable), so an answer can be compared, cached or hashed.
 public enum WireJSON {
     public static var literalEncoder: JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
 
