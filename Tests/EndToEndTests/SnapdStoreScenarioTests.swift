@@ -98,6 +98,7 @@ struct SnapdStoreScenarioTests {
         let run = try SnapdSource.runChecker(["store-scenarios", specFile.path])
         #expect(run.status == 0, "\(run.output)")
         #expect(run.output.contains(" 0 failed"), "\(run.output)")
+        #expect(run.output.contains("ok   the canary device gets the release targeted at its group"), "\(run.output)")
         for share in ["10", "50", "90"] {
             #expect(run.output.contains("ok   a \(share)% rollout reaches"), "\(run.output)")
         }

@@ -258,6 +258,9 @@ func runScenarios(specPath string) error {
 	}
 	c.expect(sessions == len(devices), "every device opened a session through the store package", sessions)
 
+	if err := targetedRelease(c, spec, base, devices); err != nil {
+		return err
+	}
 	if err := measureShares(c, spec, base, brandDB, modelAssertion.(*asserts.Model)); err != nil {
 		return err
 	}
@@ -309,20 +312,8 @@ func measureShares(c *checks, spec scenarioSpec, base *url.URL, brandDB *asserts
 		}
 	}
 	for _, share := range spec.Shares {
-		body := fmt.Sprintf(`{"channel": "candidate", "percentage": %g}`, share)
-		request, err := http.NewRequest("POST", base.String()+"/admin/v1/snaps/hello-depot/progressive", strings.NewReader(body))
-		if err != nil {
+		if err := adminPost(base, spec.AdminToken, "/admin/v1/snaps/hello-depot/progressive", fmt.Sprintf(`{"channel": "candidate", "percentage": %g}`, share)); err != nil {
 			return err
-		}
-		request.Header.Set("Authorization", "Bearer "+spec.AdminToken)
-		request.Header.Set("Content-Type", "application/json")
-		response, err := http.DefaultClient.Do(request)
-		if err != nil {
-			return err
-		}
-		response.Body.Close()
-		if response.StatusCode != 200 {
-			return fmt.Errorf("setting the rollout to %g%%: HTTP %d", share, response.StatusCode)
 		}
 		// Sixteen devices at a time: the store answers many at once, as it would a fleet.
 		answers := make([][2]int, len(devices))
@@ -369,5 +360,51 @@ func measureShares(c *checks, spec scenarioSpec, base *url.URL, brandDB *asserts
 			fmt.Sprintf("a %g%% rollout reaches %.2f%% of %d device identities", share, measured, len(devices)), measured)
 		c.expect(flipped == 0, fmt.Sprintf("no device's answer flips between two requests at %g%%", share), flipped)
 	}
+	return nil
+}
+
+// adminPost sends one admin API call, as the release manager's CLI would.
+func adminPost(base *url.URL, token, path, body string) error {
+	request, err := http.NewRequest("POST", base.String()+path, strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	request.Header.Set("Authorization", "Bearer "+token)
+	request.Header.Set("Content-Type", "application/json")
+	response, err := http.DefaultClient.Do(request)
+	if err != nil {
+		return err
+	}
+	defer response.Body.Close()
+	if response.StatusCode/100 != 2 {
+		text, _ := ioutil.ReadAll(response.Body)
+		return fmt.Errorf("%s: HTTP %d: %s", path, response.StatusCode, text)
+	}
+	return nil
+}
+
+// targetedRelease tags one registered device canary, makes a group of the tag, releases revision 3
+// to beta for that group only, and has snapd's store package ask for both that device and another.
+func targetedRelease(c *checks, spec scenarioSpec, base *url.URL, devices []*deviceContext) error {
+	if spec.AdminToken == "" || len(devices) < 2 {
+		return nil
+	}
+	steps := [][2]string{
+		{"/admin/v1/devices/tags", fmt.Sprintf(`{"serials": [%q], "brand": "acme-brand", "add": ["canary"]}`, devices[0].device.Serial)},
+		{"/admin/v1/groups", `{"name": "canary", "brand": "acme-brand", "tag": "canary"}`},
+		{"/admin/v1/snaps/hello-depot/releases", `{"revision": 3, "channels": ["beta"], "to": "canary"}`},
+	}
+	for _, step := range steps {
+		if err := adminPost(base, spec.AdminToken, step[0], step[1]); err != nil {
+			return err
+		}
+	}
+	action := &store.SnapAction{Action: "refresh", InstanceName: "hello-depot", SnapID: spec.SnapID}
+	rev, err := refreshTo(newStore(base, devices[0], ""), current(spec.SnapID, 2, "beta"), action)
+	c.expect(err == nil && rev == 3, "the canary device gets the release targeted at its group", fmt.Sprint(rev, err))
+	_, err = refreshTo(newStore(base, devices[1], ""), current(spec.SnapID, 2, "beta"), action)
+	c.expect(err != nil, "a device outside the group keeps following beta", err)
+	_, err = refreshTo(newStore(base, nil, ""), current(spec.SnapID, 2, "beta"), action)
+	c.expect(err != nil, "an anonymous device keeps following beta", err)
 	return nil
 }

@@ -51,6 +51,16 @@ extension SnapStore {
         if group.model?.isEmpty == true || group.serials?.isEmpty == true {
             throw StoreError(.invalid, "an empty model or serial list selects no device")
         }
+        // A tag or serial no device of the brand has is a typo until shown otherwise.
+        if let tag = group.tag,
+            try await devices(DeviceFilter(brandID: group.brandID, tag: tag), by: principal).isEmpty
+        {
+            throw StoreError(.notFound, "no device of \(group.brandID) has tag \(tag): tag devices first (devices tag)")
+        }
+        for serial in group.serials ?? []
+        where try await devices(DeviceFilter(brandID: group.brandID, serial: serial), by: principal).isEmpty {
+            throw StoreError(.notFound, "no device of \(group.brandID) has serial \(serial)")
+        }
         if let existing = try await catalogue.groups().first(where: { $0.name == group.name }),
             existing.brandID != group.brandID
         {
