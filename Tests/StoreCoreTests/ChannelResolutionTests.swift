@@ -147,6 +147,47 @@ import Testing
         }
     }
 
+    /// A release targeted at a group, with a share: only the group's devices inside the share get
+    /// it; a halt stops it for every device; a second steered rollout in the channel is refused.
+    @Test func targetedReleasesReachTheirGroupWithinTheirShare() throws {
+        var map = try map {
+            try $0.release(revision: 41, architectures: ["amd64"], into: Channel(risk: .stable), at: Self.now)
+            try $0.release(
+                revision: 42, architectures: ["amd64"], into: Channel(risk: .stable), progressive: 50, group: "canary",
+                at: Self.now)
+        }
+        func revision(_ bucket: Double, _ groups: Set<String>) throws -> Int? {
+            map.resolve(
+                try ChannelRequest.parse("stable"), architecture: "amd64", bucket: bucket, groups: groups, at: Self.now)?
+                .revision
+        }
+        #expect(try revision(10, ["canary"]) == 42)
+        #expect(try revision(60, ["canary"]) == 41, "outside the share")
+        #expect(try revision(10, ["lab"]) == 41, "outside the group")
+        #expect(try revision(10, []) == 41)
+        #expect(map.hasTargetedReleases)
+        #expect(throws: ChannelError.self) {
+            try map.release(
+                revision: 43, architectures: ["amd64"], into: Channel(risk: .stable), group: "canary", at: Self.now)
+        }
+        map.halt(Channel(risk: .stable), revision: 42, .init(reason: "test", failures: 1, attempts: 1, at: Self.now))
+        #expect(try revision(10, ["canary"]) == 41, "halted")
+        try map.resume(Channel(risk: .stable), eventsAfter: 7)
+        #expect(try revision(10, ["canary"]) == 42 && map.rollouts.first?.progressive.eventsAfter == 7)
+        try map.abort(Channel(risk: .stable))
+        #expect(try revision(10, ["canary"]) == 41 && map.rollouts.isEmpty)
+    }
+
+    @Test func aHealthGateTripsAtItsThresholdAfterItsMinimumAttempts() {
+        let share = ChannelRelease.HealthGate(failurePercent: 5, minimumAttempts: 20)
+        #expect(!share.trips(failures: 3, attempts: 19), "not before the minimum")
+        #expect(!share.trips(failures: 0, attempts: 100))
+        #expect(!share.trips(failures: 4, attempts: 100))
+        #expect(share.trips(failures: 5, attempts: 100))
+        let count = ChannelRelease.HealthGate(failureCount: 2, minimumAttempts: 1)
+        #expect(!count.trips(failures: 1, attempts: 50) && count.trips(failures: 2, attempts: 2))
+    }
+
     @Test func statusShowsFollowingChannels() throws {
         let map = try map {
             try $0.release(revision: 1, architectures: ["amd64"], into: Channel(risk: .candidate), at: Self.now)
