@@ -59,6 +59,11 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The fleet simulator: many DeviceAgents in one process, driven by a scenario.
+        .target(
+            name: "FleetSimulator",
+            dependencies: ["DeviceAgent", "StoreProtocol", .product(name: "Yams", package: "Yams")]
+        ),
         .target(
             name: "StorePersistence",
             dependencies: [
@@ -133,6 +138,10 @@ let package = Package(
         .testTarget(
             name: "DeviceAgentTests",
             dependencies: ["DeviceAgent", "Assertions", "SnapFiles", "TestSupport"]
+        ),
+        .testTarget(
+            name: "FleetSimulatorTests",
+            dependencies: ["FleetSimulator"]
         ),
         .testTarget(
             name: "StoreCoreTests",
