@@ -1,6 +1,7 @@
-@testable import FleetSimulator
 import Foundation
 import Testing
+
+@testable import FleetSimulator
 
 /// Scenario files as a release manager writes them: the shipped ones read, and each mistake named
 /// with its step before any device starts.
