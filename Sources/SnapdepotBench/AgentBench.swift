@@ -1,10 +1,7 @@
 import ArgumentParser
 import Assertions
-import AsyncHTTPClient
 import DeviceAgent
 import Foundation
-import NIOCore
-import SnapFiles
 import SnapdepotCLI
 import StoreCore
 
@@ -44,15 +41,7 @@ struct AgentBench: AsyncParsableCommand {
         // Every round brings a revision no device has: the full download and verification each time.
         var revisions: [Int] = []
         for round in 0..<(2 * rounds) {
-            let source = work.appendingPathComponent("bench-app-r\(round)")
-            try FileManager.default.createDirectory(
-                at: source.appendingPathComponent("meta"), withIntermediateDirectories: true)
-            try Data("name: bench-app\nversion: 'r\(round)'\nsummary: b\ndescription: b\n".utf8)
-                .write(to: source.appendingPathComponent("meta/snap.yaml"))
-            let file = work.appendingPathComponent("bench-app-r\(round).snap").path
-            _ = try SnapPacker().pack(directory: source.path, output: file)
-            let blob = try world.store.blobs.ingest(fileAt: file, limit: world.store.uploadLimit)
-            revisions.append(try await world.store.upload(blob, name: "bench-app", by: world.publisher).revision)
+            revisions.append(try await world.upload(version: "r\(round)", in: work).revision)
         }
         let (base, server) = try await HTTPLoad.serve(world.store)
         defer { server.cancel() }
@@ -113,21 +102,10 @@ struct AgentBench: AsyncParsableCommand {
         var figures = Figures(
             oneDevice: one, fleet: HTTPLoad.figures(latencies.sorted(), connections: devices, elapsed: elapsed))
 
-        let body = ByteBuffer(
-            string: #"{"context":[{"snap-id":"\#(world.snapID)","instance-key":"k","revision":1,"#
-                + #""tracking-channel":"stable","epoch":{"read":[0],"write":[0]}}],"actions":[{"action":"refresh","#
-                + #""instance-key":"k","snap-id":"\#(world.snapID)"}],"fields":["download"]}"#)
         for loops in [1, devices] {
             BenchSupport.progress(json, "the store's own refresh, \(loops) connection(s), \(seconds) s…")
             figures.storeRefresh.append(
-                try await HTTPLoad.run(connections: loops, seconds: seconds) {
-                    var request = HTTPClientRequest(url: base + "/v2/snaps/refresh")
-                    request.method = .POST
-                    request.headers.add(name: "Snap-Device-Architecture", value: "amd64")
-                    request.headers.add(name: "Content-Type", value: "application/json")
-                    request.body = .bytes(body)
-                    return request
-                })
+                try await HTTPLoad.run(connections: loops, seconds: seconds) { world.refreshRequest(base: base) })
         }
 
         if json { return try JSONOutput.print(figures) }

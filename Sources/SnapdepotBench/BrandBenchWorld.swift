@@ -1,5 +1,7 @@
 import Assertions
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import SnapFiles
 import StoreCore
 import StorePersistence
@@ -10,7 +12,7 @@ import StorePersistence
 struct BrandBenchWorld {
     let store: SnapStore
     let model: Model
-    let snapID: String
+    private(set) var snapID: String
     let publisher: Principal
 
     static func make(in work: URL, brandKeyBits: Int) async throws -> BrandBenchWorld {
@@ -31,18 +33,38 @@ struct BrandBenchWorld {
         _ = try await store.importAssertions([model.assertion], by: .admin)
         let publisher = Principal(role: .publisher, accountID: brand.id)
         _ = try await store.register(name: "bench-app", by: publisher)
-        var snapID = ""
+        var world = BrandBenchWorld(store: store, model: model, snapID: "", publisher: publisher)
         for version in ["1", "2"] {
-            let source = work.appendingPathComponent("bench-app-\(version)")
-            try FileManager.default.createDirectory(
-                at: source.appendingPathComponent("meta"), withIntermediateDirectories: true)
-            try Data("name: bench-app\nversion: '\(version)'\nsummary: b\ndescription: b\n".utf8)
-                .write(to: source.appendingPathComponent("meta/snap.yaml"))
-            let file = work.appendingPathComponent("bench-app-\(version).snap").path
-            _ = try SnapPacker().pack(directory: source.path, output: file).size
-            let blob = try store.blobs.ingest(fileAt: file, limit: store.uploadLimit)
-            snapID = try await store.upload(blob, name: "bench-app", release: ["stable"], by: publisher).snapID
+            world.snapID = try await world.upload(version: version, in: work, release: ["stable"]).snapID
         }
-        return BrandBenchWorld(store: store, model: model, snapID: snapID, publisher: publisher)
+        return world
+    }
+
+    /// Packs and uploads a revision of `bench-app` with this version (released if `release` says).
+    func upload(version: String, in work: URL, release: [String] = []) async throws -> RevisionRecord {
+        let source = work.appendingPathComponent("bench-app-\(version)")
+        try FileManager.default.createDirectory(
+            at: source.appendingPathComponent("meta"), withIntermediateDirectories: true)
+        try Data("name: bench-app\nversion: '\(version)'\nsummary: b\ndescription: b\n".utf8)
+            .write(to: source.appendingPathComponent("meta/snap.yaml"))
+        let file = work.appendingPathComponent("bench-app-\(version).snap").path
+        _ = try SnapPacker().pack(directory: source.path, output: file)
+        let blob = try store.blobs.ingest(fileAt: file, limit: store.uploadLimit)
+        return try await store.upload(blob, name: "bench-app", release: release, by: publisher)
+    }
+
+    /// The store's own side of a refresh: `bench-app` installed at revision 1, one `refresh`
+    /// action, as a device without a session sends it.
+    func refreshRequest(base: String) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: base + "/v2/snaps/refresh")
+        request.method = .POST
+        request.headers.add(name: "Snap-Device-Architecture", value: "amd64")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(
+            ByteBuffer(
+                string: #"{"context":[{"snap-id":"\#(snapID)","instance-key":"k","revision":1,"#
+                    + #""tracking-channel":"stable","epoch":{"read":[0],"write":[0]}}],"actions":[{"#
+                    + #""action":"refresh","instance-key":"k","snap-id":"\#(snapID)"}],"fields":["download"]}"#))
+        return request
     }
 }

@@ -1,10 +1,7 @@
 import ArgumentParser
 import Assertions
-import AsyncHTTPClient
 import DeviceAgent
 import Foundation
-import NIOCore
-import SnapFiles
 import SnapdepotCLI
 import StoreCore
 import StorePersistence
@@ -42,7 +39,7 @@ struct VaultBench: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: work) }
         BenchSupport.progress(json, "creating a store with a brand, its \(brandKeyBits)-bit key and a model…")
         let world = try await BrandBenchWorld.make(in: work, brandKeyBits: brandKeyBits)
-        let (store, model, snapID) = (world.store, world.model, world.snapID)
+        let (store, model) = (world.store, world.model)
 
         BenchSupport.progress(json, "generating \(devices) 1024-bit device keys…")
         let keys = try await withThrowingTaskGroup(of: PrivateKey.self) { group in
@@ -66,22 +63,18 @@ struct VaultBench: AsyncParsableCommand {
         }
         var figures = Figures(registration: registered, session: sessions)
 
-        let body = ByteBuffer(
-            string: #"{"context":[{"snap-id":"\#(snapID)","instance-key":"k","revision":1,"tracking-channel":"stable","#
-                + #""epoch":{"read":[0],"write":[0]}}],"actions":[{"action":"refresh","instance-key":"k","#
-                + #""snap-id":"\#(snapID)"}],"fields":["download"]}"#)
         for loops in [1, 64] {
             BenchSupport.progress(json, "refresh with a session, \(loops) connection(s), \(seconds) s…")
             figures.refreshWithSession.append(
                 try await HTTPLoad.run(connections: loops, seconds: seconds) {
-                    var request = Self.refresh(base, body)
+                    var request = world.refreshRequest(base: base)
                     let token = tokens[Int.random(in: 0..<tokens.count)]
                     request.headers.add(name: "Snap-Device-Authorization", value: #"Macaroon root="\#(token)""#)
                     return request
                 })
             BenchSupport.progress(json, "refresh without one, \(loops) connection(s), \(seconds) s…")
             figures.refreshAnonymous.append(
-                try await HTTPLoad.run(connections: loops, seconds: seconds) { Self.refresh(base, body) })
+                try await HTTPLoad.run(connections: loops, seconds: seconds) { world.refreshRequest(base: base) })
         }
 
         if json { return try JSONOutput.print(figures) }
@@ -132,14 +125,5 @@ struct VaultBench: AsyncParsableCommand {
             results.compactMap { $0 },
             HTTPLoad.figures(latencies.sorted(), connections: connections, elapsed: Date().timeIntervalSince(started))
         )
-    }
-
-    private static func refresh(_ base: String, _ body: ByteBuffer) -> HTTPClientRequest {
-        var request = HTTPClientRequest(url: base + "/v2/snaps/refresh")
-        request.method = .POST
-        request.headers.add(name: "Snap-Device-Architecture", value: "amd64")
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(body)
-        return request
     }
 }

@@ -56,6 +56,12 @@ extension ChannelMap {
         releases.contains { $0.progressive?.group != nil }
     }
 
+    /// Whether a rollout here has a health gate that has not tripped, so that a device's report
+    /// may need checking against it. Read on every refresh: a scan, no allocation.
+    public var hasOpenHealthGate: Bool {
+        releases.contains { $0.progressive?.gate != nil && $0.progressive?.halt == nil }
+    }
+
     /// One row of a `snapcraft status`-like table for a track, risk and architecture.
     public enum StatusCell: Sendable, Equatable {
         /// Released here: the revision, and the rollout if one is under way.

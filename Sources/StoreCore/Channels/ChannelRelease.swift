@@ -55,6 +55,13 @@ public struct ChannelRelease: Sendable, Hashable, Codable {
             self.minimumAttempts = minimumAttempts
         }
 
+        /// `halts at 5 % failures after 10 attempts`, as status, history and `rollout show` say it.
+        public var description: String {
+            let threshold =
+                failurePercent.map { "\($0.formatted()) % failures" } ?? "\(failureCount ?? 0) failed devices"
+            return "halts at \(threshold) after \(minimumAttempts) attempt\(minimumAttempts == 1 ? "" : "s")"
+        }
+
         /// Whether these counts trip the gate.
         public func trips(failures: Int, attempts: Int) -> Bool {
             guard attempts >= minimumAttempts, attempts > 0, failures > 0 else { return false }

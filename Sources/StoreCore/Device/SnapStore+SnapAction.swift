@@ -27,9 +27,7 @@ extension SnapStore {
         // Everything installed in one read rather than one per snap: refreshes are the hot path.
         var installedSnaps = try await catalogue.dossiers(snapIDs: request.context.map(\.snapID))
         // The report may have pushed a rollout's failures over its gate: halted before answering.
-        let gated = installedSnaps.values.filter { dossier in
-            dossier.channelMap.rollouts.contains { $0.progressive.gate != nil && $0.progressive.halt == nil }
-        }
+        let gated = installedSnaps.values.filter(\.channelMap.hasOpenHealthGate)
         if device.serialKey != nil, !gated.isEmpty, try await enforceHealthGates(gated) {
             installedSnaps = try await catalogue.dossiers(snapIDs: request.context.map(\.snapID))
         }

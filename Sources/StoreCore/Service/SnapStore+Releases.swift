@@ -90,16 +90,9 @@ extension SnapStore {
                     snapID: snap.snapID, channel: channel.name, architectures: record.architectures,
                     revision: record.revision, action: rollout ? .progressive : .release,
                     percentage: progressive, accountID: principal.accountID, at: now.seconds, group: group,
-                    detail: gate.map(Self.describe)))
+                    detail: gate?.description))
         }
         return (map, events)
-    }
-
-    /// `halts at 5 % failures after 10 attempts`, as the history and status say it.
-    static func describe(_ gate: ChannelRelease.HealthGate) -> String {
-        let threshold =
-            gate.failurePercent.map { "\($0.formatted()) % failures" } ?? "\(gate.failureCount ?? 0) failed devices"
-        return "halts at \(threshold) after \(gate.minimumAttempts) attempt\(gate.minimumAttempts == 1 ? "" : "s")"
     }
 
     /// Closes channels: they then follow the next safer risk.

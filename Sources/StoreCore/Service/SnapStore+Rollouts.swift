@@ -87,7 +87,7 @@ extension SnapStore {
                 let now = clock().seconds
                 let reason =
                     "\(counts.failures) of \(counts.attempts) devices failed with revision \(rollout.revision): "
-                    + Self.describe(gate)
+                    + gate.description
                 map.halt(
                     rollout.channel, revision: rollout.revision,
                     ChannelRelease.Halt(reason: reason, failures: counts.failures, attempts: counts.attempts, at: now))

@@ -30,7 +30,7 @@ struct RolloutCommand: AsyncParsableCommand {
                     rollouts.map {
                         [
                             $0.channel, String($0.revision), String(format: "%g%%", $0.percentage), $0.group ?? "-",
-                            $0.gate.map(RolloutCommand.describe) ?? "-", String($0.attempts), String($0.failures),
+                            $0.gate?.description ?? "-", String($0.attempts), String($0.failures),
                             $0.halt != nil ? "halted" : $0.paused ? "paused" : "rolling",
                         ]
                     }))
@@ -38,11 +38,6 @@ struct RolloutCommand: AsyncParsableCommand {
                 if let halt = rollout.halt { print("\(rollout.channel): halted: \(halt.reason)") }
             }
         }
-    }
-
-    static func describe(_ gate: ChannelRelease.HealthGate) -> String {
-        (gate.failurePercent.map { String(format: "%g%%", $0) } ?? "\(gate.failureCount ?? 0) devices")
-            + " after \(gate.minimumAttempts)"
     }
 
     struct Options: ParsableArguments {
