@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "DeviceAgent",
             dependencies: [
-                "Assertions", "SnapFiles", "StoreProtocol",
+                "Assertions", "DepotCrypto", "SnapFiles", "StoreProtocol",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -62,7 +62,9 @@ let package = Package(
         // The fleet simulator: many DeviceAgents in one process, driven by a scenario.
         .target(
             name: "FleetSimulator",
-            dependencies: ["DeviceAgent", "StoreProtocol", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "Assertions", "DeviceAgent", "SnapFiles", "StoreProtocol", .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .target(
             name: "StorePersistence",
@@ -85,6 +87,7 @@ let package = Package(
                 "Assertions",
                 "DepotCrypto",
                 "DeviceAgent",
+                "FleetSimulator",
                 "SnapFiles",
                 "StoreCore",
                 "StoreProtocol",

@@ -13,6 +13,7 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Measure snapdepot: crypto, snap files, the store, the device API and the vault, with figures.",
         subcommands: [
             CryptoBench.self, SnapBench.self, StoreBench.self, DeviceBench.self, VaultBench.self, AgentBench.self,
+            FleetBench.self,
         ],
         defaultSubcommand: CryptoBench.self
     )

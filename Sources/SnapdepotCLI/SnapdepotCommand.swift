@@ -37,7 +37,7 @@ public struct SnapdepotCommand: AsyncParsableCommand {
                 subcommands: [
                     ImageCommand.self, FactoryCommand.self, VaultCommand.self, DevicesCommand.self, GroupsCommand.self,
                 ]),
-            CommandGroup(name: "Run a device", subcommands: [AgentCommand.self]),
+            CommandGroup(name: "Run devices", subcommands: [AgentCommand.self, FleetCommand.self]),
             CommandGroup(
                 name: "Offline tools", subcommands: [PackCommand.self, SnapCommand.self, DemoCommand.self]),
         ]

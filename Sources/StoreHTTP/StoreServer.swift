@@ -9,6 +9,7 @@ public struct StoreServer: Sendable {
     public let store: SnapStore
     public let host: String
     public let port: Int
+    let traffic = TrafficCounter()
 
     public init(store: SnapStore, host: String, port: Int) {
         self.store = store
@@ -19,6 +20,8 @@ public struct StoreServer: Sendable {
     public func makeRouter() -> Router<StoreRequestContext> {
         let router = Router(context: StoreRequestContext.self)
         router.add(middleware: LogRequestsMiddleware(.info))
+        // Outside the error middlewares, so refusals are counted with their status.
+        router.add(middleware: TrafficMiddleware(counter: traffic))
         router.add(middleware: StoreHeadersMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.get("readyz", use: ready)
@@ -26,7 +29,7 @@ public struct StoreServer: Sendable {
         // when it answers 200 with a Snap-Store-Version of 6 or more (`newEnoughProxy`).
         router.head("/", use: identity)
         router.get("/", use: identity)
-        AdminRoutes(store: store).add(to: router)
+        AdminRoutes(store: store, traffic: traffic).add(to: router)
         let uploads = PendingUploads()
         SnapcraftDashboardRoutes(store: store, uploads: uploads).add(to: router)
         PublisherV1Routes(store: store, uploads: uploads).add(to: router)

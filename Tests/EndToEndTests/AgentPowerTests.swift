@@ -16,7 +16,7 @@ struct AgentPowerTests {
     /// device verified, and no other snap file lies around.
     static func expectOneWorkingRevisionPerSnap(_ device: Device, _ context: String) throws {
         let state = try Agent.open(folder: device.folder).state()
-        let database = try DeviceAssertions.open(device.folder.appendingPathComponent("assertions")).database
+        let database = try DeviceAssertions.open(FileDeviceStorage(folder: device.folder)).database
         #expect(state.changes.allSatisfy { $0.status != .doing }, "\(context): \(state.changes)")
         var expected = Set<String>()
         for snap in state.snaps {

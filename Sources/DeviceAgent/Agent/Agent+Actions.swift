@@ -12,7 +12,7 @@ extension Agent {
     public func install(_ name: String, channel: String = "stable") async throws -> AgentState.InstalledSnap {
         var state = try await boot()
         guard state.snap(named: name) == nil else { throw DeviceAgentError("snap \"\(name)\" is already installed") }
-        var assertions = try DeviceAssertions.open(folder.appendingPathComponent("assertions"))
+        var assertions = try DeviceAssertions.open(storage)
         // The enforced sets go with the action: the store answers the revision they require, or
         // refuses a snap they make invalid.
         let sets = (state.validationSets ?? []).map(\.key)
@@ -49,21 +49,21 @@ extension Agent {
         guard !required.contains(name), !bootsOnTrial(snap) else {
             throw DeviceAgentError("snap \"\(name)\" is not removable: the model requires it")
         }
-        let database = try DeviceAssertions.open(folder.appendingPathComponent("assertions")).database
+        let database = try DeviceAssertions.open(storage).database
         if let set = try validationRules(state, in: database)[snap.snapID]?.requiredBy {
             throw DeviceAgentError("snap \"\(name)\" is not removable: validation set \(set.label) requires it")
         }
-        let change = state.newChange(kind: "remove-snap", summary: "Remove \"\(name)\" snap", at: Self.now())
+        let change = state.newChange(kind: "remove-snap", summary: "Remove \"\(name)\" snap", at: now())
         do {
             if try await hooks.run(
-                "remove", snapAt: file(name, snap.current).path, name: name, version: snap.version,
+                "remove", snapAt: storage.snapPath(file(name, snap.current)), name: name, version: snap.version,
                 revision: snap.current)
             {
                 state.record(change, .init(summary: "Run remove hook of \"\(name)\" snap if present", status: .done))
             }
         } catch {
             state.record(change, .init(summary: "Run remove hook", status: .error, reason: "\(error)"))
-            state.finish(change, .error, at: Self.now())
+            state.finish(change, .error, at: now())
             try stateStore.save(state)
             throw error
         }
@@ -73,9 +73,9 @@ extension Agent {
             .init(
                 summary: "Remove snap \"\(name)\" (\(snap.sequence.map(String.init).joined(separator: ", ")))",
                 status: .done))
-        state.finish(change, .done, at: Self.now())
+        state.finish(change, .done, at: now())
         try stateStore.save(state)
-        for revision in snap.sequence { try? FileManager.default.removeItem(at: file(name, revision)) }
+        for revision in snap.sequence { storage.removeSnap(file(name, revision)) }
     }
 
     /// Makes a kept revision current again (the one before the current by default), and keeps
@@ -93,19 +93,19 @@ extension Agent {
                 "revision \(target) of \"\(name)\" is not kept here (kept: "
                     + "\(snap.sequence.map(String.init).joined(separator: ", ")))")
         }
-        let file = try SnapFile.open(path: self.file(name, target).path)
+        let file = try storage.openSnap(self.file(name, target))
         let change = state.newChange(
-            kind: "revert-snap", summary: "Revert \"\(name)\" to revision \(target)", at: Self.now())
+            kind: "revert-snap", summary: "Revert \"\(name)\" to revision \(target)", at: now())
         let from = snap.current
         snap.blocked = Array(Set((snap.blocked ?? []) + [from])).sorted()
         snap.current = target
         snap.version = file.metadata.version
         snap.epoch = file.metadata.epoch
-        snap.refreshedAt = Self.now()
+        snap.refreshedAt = now()
         state.put(snap)
         state.record(
             change, .init(summary: "Make snap \"\(name)\" (\(target)) current, leaving \(from)", status: .done))
-        state.finish(change, .done, at: Self.now())
+        state.finish(change, .done, at: now())
         try stateStore.save(state)
         return snap
     }
@@ -117,11 +117,11 @@ extension Agent {
         guard var snap = state.snap(named: name) else { throw DeviceAgentError("snap \"\(name)\" is not installed") }
         let full = Self.fullChannel(channel)
         let change = state.newChange(
-            kind: "switch-snap-channel", summary: "Switch \"\(name)\" snap to \(full)", at: Self.now())
+            kind: "switch-snap-channel", summary: "Switch \"\(name)\" snap to \(full)", at: now())
         snap.channel = full
         state.put(snap)
         state.record(change, .init(summary: "Switch \"\(name)\" from the channel it tracked to \(full)", status: .done))
-        state.finish(change, .done, at: Self.now())
+        state.finish(change, .done, at: now())
         try stateStore.save(state)
         return snap
     }

@@ -31,19 +31,18 @@ extension Agent {
             kind: previous == nil ? "install-snap" : "refresh-snap",
             summary: "\(previous == nil ? "Install" : "Refresh") \"\(name)\" \(previous == nil ? "at" : "to") "
                 + "revision \(offered.revision)",
-            at: Self.now(), snap: name, revision: offered.revision, previous: previous)
+            at: now(), snap: name, revision: offered.revision, previous: previous)
         try stateStore.save(state)
         let target = file(name, offered.revision)
-        let partial = target.path + ".partial"
         var step = "Download snap \"\(name)\" (\(offered.revision)) from channel \"\(channel)\""
         // A download cut by the network keeps its `.partial` for the next try, as snapd's does.
         var keepPartial = true
         do {
-            let resumed = FileManager.default.fileExists(atPath: partial)
-            var (snap, offset) = try await download(offered, to: partial, resume: true, connection: connection)
+            let resumed = storage.hasPartial(target)
+            var (snap, offset) = try await download(offered, to: target, resume: true, connection: connection)
             if snap?.sha3_384Hex != offered.download.sha3_384, resumed {
                 // As snapd: a resumed download that does not hash right is fetched once more, whole.
-                (snap, offset) = try await download(offered, to: partial, resume: false, connection: connection)
+                (snap, offset) = try await download(offered, to: target, resume: false, connection: connection)
             }
             keepPartial = false
             if offset > 0 { step += ", resumed at byte \(offset)" }
@@ -69,16 +68,15 @@ extension Agent {
             state.record(change, .init(summary: step, status: .done))
             afterStep?(.verified)
             step = "Make snap \"\(name)\" (\(offered.revision)) available to the system"
-            guard rename(partial, target.path) == 0 else {
-                throw DeviceAgentError("cannot move \(partial) into place: errno \(errno)")
-            }
+            try storage.promotePartial(target)
             state.record(change, .init(summary: step, status: .done))
             try stateStore.save(state)
             afterStep?(.mounted)
             if let previous {
                 step = "Run pre-refresh hook of \"\(name)\" snap if present"
                 if try await hooks.run(
-                    "pre-refresh", snapAt: file(name, previous.current).path, name: name, version: previous.version,
+                    "pre-refresh", snapAt: storage.snapPath(file(name, previous.current)), name: name,
+                    version: previous.version,
                     revision: previous.current)
                 {
                     state.record(change, .init(summary: step, status: .done))
@@ -96,7 +94,7 @@ extension Agent {
             updated.sequence = updated.sequence.filter { $0 != offered.revision } + [offered.revision]
             updated.version = snap.metadata.version
             updated.epoch = snap.metadata.epoch
-            updated.refreshedAt = Self.now()
+            updated.refreshedAt = now()
             let trial = bootsOnTrial(updated)
             updated.boot = trial ? .tryNext : nil
             state.put(updated)
@@ -111,7 +109,7 @@ extension Agent {
             try stateStore.save(state)
             afterStep?(.switched)
         } catch {
-            if !keepPartial { try? FileManager.default.removeItem(atPath: partial) }
+            if !keepPartial { storage.removePartial(target) }
             try undo(change, failed: step, reason: "\(error)", state: &state)
             throw error
         }
@@ -127,7 +125,7 @@ extension Agent {
         guard let record = state.change(change), let name = record.snap, let revision = record.revision,
             let snap = state.snap(named: name)
         else { return }
-        let path = file(name, revision).path
+        let path = storage.snapPath(file(name, revision))
         let hook = record.previous == nil ? "install" : "post-refresh"
         var step = "Run \(hook) hook of \"\(name)\" snap if present"
         do {
@@ -147,7 +145,7 @@ extension Agent {
         }
         try discardOldRevisions(of: name, change: change, state: &state)
         afterStep?(.discarded)
-        state.finish(change, .done, at: Self.now())
+        state.finish(change, .done, at: now())
         try stateStore.save(state)
     }
 
@@ -176,7 +174,7 @@ extension Agent {
         }
         let target = file(name, revision)
         let kept = record.previous?.sequence.contains(revision) ?? false
-        let mounted = !kept && FileManager.default.fileExists(atPath: target.path)
+        let mounted = !kept && storage.hasSnap(target)
         if mounted {
             state.record(
                 change, .init(summary: "Remove snap \"\(name)\" (\(revision)) from the system", status: .undone))
@@ -186,20 +184,19 @@ extension Agent {
             .init(
                 summary: "Revision \(revision) is not held against \"\(name)\": the next refresh tries it again, "
                     + "as snapd does", status: .done))
-        state.finish(change, switched || mounted ? .undone : .error, at: Self.now())
+        state.finish(change, switched || mounted ? .undone : .error, at: now())
         try stateStore.save(state)
-        if mounted { try? FileManager.default.removeItem(at: target) }
+        if mounted { storage.removeSnap(target) }
     }
 
-    /// Downloads a revision into `partial` and opens it (nil when what arrived is not a snap at
-    /// all), with the offset the store resumed from.
-    func download(_ offered: StoreSnap, to partial: String, resume: Bool, connection: StoreConnection) async throws
+    /// Downloads a revision into the `.partial` of `file` and opens it (nil when what arrived is
+    /// not a snap at all), with the offset the store resumed from.
+    func download(_ offered: StoreSnap, to file: String, resume: Bool, connection: StoreConnection) async throws
         -> (SnapFile?, UInt64)
     {
-        let offset = try await connection.download(
-            offered.download.url, to: partial, expectedSize: offered.download.size, resume: resume,
-            extraHeaders: ["Snap-Device-Capabilities": "default-tracks"])
-        return (try? SnapFile.open(path: partial), offset)
+        try await storage.download(
+            offered.download.url, expectedSize: offered.download.size, to: file, resume: resume,
+            headers: ["Snap-Device-Capabilities": "default-tracks"], connection: connection)
     }
 
     /// Keeps the newest `retain` revisions of a snap, the current one always among them. The
@@ -218,6 +215,6 @@ extension Agent {
                     "Discard old revisions of snap \"\(name)\": \(dropped.map(String.init).joined(separator: ", "))",
                 status: .done))
         try stateStore.save(state)
-        for revision in dropped { try? FileManager.default.removeItem(at: file(name, revision)) }
+        for revision in dropped { storage.removeSnap(file(name, revision)) }
     }
 }

@@ -47,7 +47,7 @@ extension Agent {
         let wanted =
             names.isEmpty ? state.snaps.filter { $0.held != true } : state.snaps.filter { names.contains($0.name) }
         // Opened (and verified) once for every revision of this refresh, not once per snap.
-        var assertions = try DeviceAssertions.open(folder.appendingPathComponent("assertions"))
+        var assertions = try DeviceAssertions.open(storage)
         let connection: StoreConnection
         let answer: SnapActionResponse
         do {
@@ -72,21 +72,21 @@ extension Agent {
             // Nothing was installed; the change says why the store could not be asked.
             let change = state.newChange(
                 kind: scheduled ? "auto-refresh" : "refresh",
-                summary: scheduled ? "Auto-refresh snaps" : "Refresh snaps", at: Self.now())
+                summary: scheduled ? "Auto-refresh snaps" : "Refresh snaps", at: now())
             state.record(
                 change, .init(summary: "Ask the store for newer revisions", status: .error, reason: "\(error)"))
-            state.finish(change, .error, at: Self.now())
+            state.finish(change, .error, at: now())
             try stateStore.save(state)
             throw error
         }
         // As snapd's `last-refresh`: moved by the schedule's attempts, not by a refresh by hand.
         if scheduled {
-            state.lastRefresh = Self.now()
+            state.lastRefresh = now()
             try stateStore.save(state)
         }
         var report = RefreshReport()
         var trials: [(change: Int, moved: RefreshReport.Moved)] = []
-        let firstChange = (state.changes.map(\.id).max() ?? 0) + 1
+        let firstChange = state.nextChangeID
         for result in answer.results {
             guard let offered = result.snap, result.result == .refresh,
                 let installed = state.snaps.first(where: { $0.snapID == offered.snapID }),

@@ -63,7 +63,7 @@ extension Agent {
             return "a simulated boot failure"
         }
         guard snap.type == "kernel" else { return nil }
-        let image = try SquashfsImage(path: file(snap.name, snap.current).path)
+        let image = try SquashfsImage(path: storage.snapPath(file(snap.name, snap.current)))
         let loadable = ["kernel.img", "kernel.efi", "vmlinuz"]
         guard loadable.contains(where: { (try? image.inode(atPath: $0)) != nil }) else {
             return "it holds no \(loadable.joined(separator: ", ")) for the boot loader"
@@ -79,7 +79,7 @@ extension Agent {
             guard let name = change.snap, let revision = change.revision else {
                 state.record(
                     change.id, .init(summary: change.summary, status: .error, reason: "interrupted by a restart"))
-                state.finish(change.id, .error, at: Self.now())
+                state.finish(change.id, .error, at: now())
                 try stateStore.save(state)
                 continue
             }
@@ -94,15 +94,13 @@ extension Agent {
                     reason: "interrupted by a restart", state: &state)
             }
         }
-        let snaps = folder.appendingPathComponent("snaps")
         let kept = Set(state.snaps.flatMap { snap in snap.sequence.map { "\(snap.name)_\($0).snap" } })
         let pending = Set(
             state.changes.filter { $0.status == .doing }.compactMap { change in
                 change.snap.flatMap { name in change.revision.map { "\(name)_\($0).snap" } }
             })
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: snaps.path)) ?? []
-        where name.hasSuffix(".snap") && !kept.contains(name) && !pending.contains(name) && state.seeded {
-            try? FileManager.default.removeItem(at: snaps.appendingPathComponent(name))
+        for name in storage.snapFiles() where !kept.contains(name) && !pending.contains(name) && state.seeded {
+            storage.removeSnap(name)
         }
     }
 }

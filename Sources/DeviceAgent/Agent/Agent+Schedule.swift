@@ -109,7 +109,7 @@ extension Agent {
             } catch {
                 report(.failure(error))
                 if try state().lastRefresh.flatMap(WireTime.seconds).map({
-                    Date().timeIntervalSince1970 - Double($0) > 60
+                    clock().timeIntervalSince1970 - Double($0) > 60
                 })
                     ?? true
                 {

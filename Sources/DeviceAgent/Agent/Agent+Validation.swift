@@ -21,7 +21,7 @@ extension Agent {
         -> AgentState.TrackedValidationSet
     {
         var state = try await boot()
-        var assertions = try DeviceAssertions.open(folder.appendingPathComponent("assertions"))
+        var assertions = try DeviceAssertions.open(storage)
         let set = try await fetchValidationSet(account, name, sequence: sequence, state: &state, into: &assertions)
         var problems: [String] = []
         for snap in set.snaps {

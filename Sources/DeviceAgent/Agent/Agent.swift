@@ -6,9 +6,10 @@ import StoreProtocol
 
 /// A device that updates itself from a store as snapd does: it seeds from its image, registers,
 /// then refreshes its snaps — download, verify against its own trusted roots, install atomically,
-/// keep `retain` revisions. One agent per device folder; its state goes through `stateStore`.
+/// keep `retain` revisions. One agent per device (a folder, or a simulated device's memory); its
+/// state goes through `stateStore`.
 public struct Agent: Sendable {
-    public let folder: URL
+    public let storage: any DeviceStorage
     public let device: DeviceState
     public let model: Model
     public let stateStore: any AgentStateStore
@@ -29,6 +30,13 @@ public struct Agent: Sendable {
     /// How each store request is tried again and how long it may take: snapd's by default.
     public var retry = StoreConnection.RetryStrategy.snapd
     public var requestTimeout: TimeAmount = .seconds(10)
+    /// The device's clock: the wall clock, or a fleet's simulated one.
+    public var clock: @Sendable () -> Date = { Date() }
+    /// The serial the device proposes in its serial-request, as a gadget's `prepare-device` hook
+    /// sets snapd's `registration.proposed-serial`; nil lets the vault choose.
+    public var proposedSerial: String?
+    /// Where the device's exchanges with the store are counted (a fleet's tally), if anywhere.
+    public var tally: TrafficTally?
     let key: PrivateKey
     let storeURL: String
 
@@ -37,18 +45,40 @@ public struct Agent: Sendable {
     public static func open(
         folder: URL, stateStore: (any AgentStateStore)? = nil, storeURL: String? = nil
     ) throws -> Agent {
-        let device = try DeviceState.read(from: folder)
-        guard
-            let data = FileManager.default.contents(
-                atPath: folder.appendingPathComponent("assertions/model.assert").path),
-            let assertion = try AssertionStream.decode(Array(data)).first
-        else { throw DeviceAgentError("\(folder.path) has no model.assert") }
-        guard let pem = FileManager.default.contents(atPath: folder.appendingPathComponent("device-key.pem").path)
-        else { throw DeviceAgentError("\(folder.path) has no device-key.pem") }
-        return Agent(
-            folder: folder, device: device, model: try Model(assertion),
+        try open(
+            storage: FileDeviceStorage(folder: folder),
             stateStore: stateStore ?? FileStateStore(path: folder.appendingPathComponent("state.json").path),
-            key: try PrivateKey(importing: String(decoding: pem, as: UTF8.self)), storeURL: storeURL ?? device.store)
+            storeURL: storeURL)
+    }
+
+    /// Opens a device from its storage; `key` and `model` spare parsing what the caller holds
+    /// already (a fleet's keys, its image's model).
+    public static func open(
+        storage: any DeviceStorage, stateStore: any AgentStateStore, storeURL: String? = nil, key: PrivateKey? = nil,
+        model: Model? = nil
+    ) throws -> Agent {
+        let device = try DeviceState.read(from: storage)
+        let deviceModel: Model
+        if let model {
+            deviceModel = model
+        } else {
+            guard let data = storage.read("assertions/model.assert"),
+                let assertion = try AssertionStream.decode(data).first
+            else { throw DeviceAgentError("\(storage.location) has no model.assert") }
+            deviceModel = try Model(assertion)
+        }
+        let deviceKey: PrivateKey
+        if let key {
+            deviceKey = key
+        } else {
+            guard let pem = storage.read("device-key.pem") else {
+                throw DeviceAgentError("\(storage.location) has no device-key.pem")
+            }
+            deviceKey = try PrivateKey(importing: String(decoding: pem, as: UTF8.self))
+        }
+        return Agent(
+            storage: storage, device: device, model: deviceModel, stateStore: stateStore, key: deviceKey,
+            storeURL: storeURL ?? device.store)
     }
 
     public func state() throws -> AgentState {
@@ -57,16 +87,21 @@ public struct Agent: Sendable {
 
     /// The device's serial, once it has registered.
     public func serial() throws -> Serial? {
-        let path = folder.appendingPathComponent("assertions/serial.assert").path
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        guard let assertion = try AssertionStream.decode(Array(data)).first(where: { $0.type == .serial }) else {
-            throw DeviceAgentError("\(path) holds no serial assertion")
+        guard let data = storage.read("assertions/serial.assert") else { return nil }
+        guard let assertion = try AssertionStream.decode(data).first(where: { $0.type == .serial }) else {
+            throw DeviceAgentError("\(storage.location)'s serial.assert holds no serial assertion")
         }
         return try Serial(assertion)
     }
 
-    func file(_ name: String, _ revision: Int) -> URL {
-        folder.appendingPathComponent("snaps/\(name)_\(revision).snap")
+    /// Whether a snap's current revision is on the device, whole.
+    public func hasCurrentFile(of snap: AgentState.InstalledSnap) -> Bool {
+        storage.hasSnap(file(snap.name, snap.current))
+    }
+
+    /// The file a revision of a snap is installed as.
+    func file(_ name: String, _ revision: Int) -> String {
+        FileDeviceStorage.snapFile(name, revision)
     }
 
     func connection() -> StoreConnection {
@@ -74,12 +109,13 @@ public struct Agent: Sendable {
             baseURL: storeURL, architecture: model.architecture, storeID: model.store.isEmpty ? nil : model.store)
         connection.retry = retry
         connection.requestTimeout = requestTimeout
+        connection.tally = tally
         return connection
     }
 
     /// Times the agent records, written as snapd writes them.
-    static func now() -> String {
-        WireTime.utc(Int64(Date().timeIntervalSince1970))
+    func now() -> String {
+        WireTime.utc(Int64(clock().timeIntervalSince1970))
     }
 
     // MARK: Power-on
@@ -91,6 +127,7 @@ public struct Agent: Sendable {
     @discardableResult
     public func boot() async throws -> AgentState {
         var state = try state()
+        state.prune(now: Int64(clock().timeIntervalSince1970))
         try await resolveTrialBoots(&state)
         try await recoverInterruptedChanges(&state)
         if !state.seeded { try seed(&state) }
@@ -102,12 +139,11 @@ public struct Agent: Sendable {
     /// size, snap-id, revision, name) before it counts as installed, at its seed revision and
     /// channel. A device that does not verify does not seed, and says why.
     func seed(_ state: inout AgentState) throws {
-        let database = try DeviceAssertions.open(folder.appendingPathComponent("assertions")).database
-        let change = state.newChange(kind: "seed", summary: "Initialize system state", at: Self.now())
+        let database = try DeviceAssertions.open(storage).database
+        let change = state.newChange(kind: "seed", summary: "Initialize system state", at: now())
         do {
             for seeded in device.snaps {
-                let path = folder.appendingPathComponent(seeded.file).path
-                let snap = try SnapFile.open(path: path)
+                let snap = try storage.openSnap((seeded.file as NSString).lastPathComponent)
                 guard let revision = database.find(AssertionReference(.snapRevision, [snap.sha3_384Base64URL]))
                 else { throw DeviceAgentError("cannot verify snap \"\(seeded.name)\", no matching signatures found") }
                 let snapID = revision.string("snap-id")
@@ -119,41 +155,40 @@ public struct Agent: Sendable {
                         name: seeded.name, snapID: snapID, type: snap.metadata.type.rawValue,
                         version: snap.metadata.version, current: seeded.revision, sequence: [seeded.revision],
                         channel: Self.fullChannel(seeded.channel), epoch: snap.metadata.epoch,
-                        refreshedAt: Self.now()))
+                        refreshedAt: now()))
                 state.record(
                     change, .init(summary: "Mount snap \"\(seeded.name)\" (\(seeded.revision))", status: .done))
             }
         } catch {
             state.record(change, .init(summary: "Seed the image's snaps", status: .error, reason: "\(error)"))
-            state.finish(change, .error, at: Self.now())
+            state.finish(change, .error, at: now())
             try stateStore.save(state)
             throw error
         }
         state.seeded = true
-        state.finish(change, .done, at: Self.now())
+        state.finish(change, .done, at: now())
         try stateStore.save(state)
     }
 
     /// snapd's `become-operational` change: a serial from the store's vault for this device's key,
     /// verified against the device's roots, kept in `assertions/serial.assert`.
     func register(_ state: inout AgentState) async throws {
-        let change = state.newChange(kind: "become-operational", summary: "Initialize device", at: Self.now())
+        let change = state.newChange(kind: "become-operational", summary: "Initialize device", at: now())
         let step = "Request device serial from \(storeURL)"
         do {
-            let trust = try DeviceAssertions.open(folder.appendingPathComponent("assertions")).database
+            let trust = try DeviceAssertions.open(storage).database
             let registration = SerialRegistration(
                 connection: connection(), model: model, maximumRetryWait: registrationWait.maximum,
-                giveUpAfter: registrationWait.giveUpAfter)
+                giveUpAfter: registrationWait.giveUpAfter, proposedSerial: proposedSerial)
             let (serial, stream) = try await registration.register(deviceKey: key, trust: trust)
-            try AtomicFile.write(
-                AssertionStream.encode(stream), to: folder.appendingPathComponent("assertions/serial.assert").path)
-            _ = try device.registered(serial.serial, in: folder)
+            try storage.replace("assertions/serial.assert", with: AssertionStream.encode(stream))
+            _ = try device.registered(serial.serial, in: storage)
             state.record(change, .init(summary: step + ": serial \(serial.serial)", status: .done))
-            state.finish(change, .done, at: Self.now())
+            state.finish(change, .done, at: now())
             try stateStore.save(state)
         } catch {
             state.record(change, .init(summary: step, status: .error, reason: "\(error)"))
-            state.finish(change, .error, at: Self.now())
+            state.finish(change, .error, at: now())
             try stateStore.save(state)
             throw DeviceAgentError("the device could not register: \(error)")
         }

@@ -69,6 +69,8 @@ public struct StoreConnection: Sendable {
     public var storeID: String?
     /// `Snap-Device-Authorization`: the device session's macaroon, once opened.
     public var deviceSession: String?
+    /// Where each exchange is counted, if anywhere.
+    public var tally: TrafficTally?
 
     public init(baseURL: String, architecture: String? = nil, storeID: String? = nil, deviceSession: String? = nil) {
         var base = baseURL
@@ -96,6 +98,7 @@ public struct StoreConnection: Sendable {
                 let response = try await Self.http.execute(request, timeout: requestTimeout)
                 let data = Data((try await response.body.collect(upTo: limit)).readableBytesView)
                 let answer = Answer(status: Int(response.status.code), body: data, headers: response.headers)
+                tally?.count(method: method.rawValue, path: path, status: answer.status, bodyBytes: data.count)
                 guard answer.status >= 500, more(attempt, wait, started) else { return answer }
             } catch {
                 guard more(attempt, wait, started) else {
@@ -198,10 +201,36 @@ public struct StoreConnection: Sendable {
         _ url: String, to path: String, expectedSize: UInt64 = 0, resume: Bool = false,
         extraHeaders: [String: String] = [:], progress: (@Sendable (UInt64, UInt64) -> Void)? = nil
     ) async throws -> UInt64 {
+        let have = resume ? ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? UInt64) ?? 0) : 0
+        var handle: FileHandle?
+        var done: UInt64 = 0
+        let offset = try await download(
+            url, resumingAt: have, expectedSize: expectedSize, extraHeaders: extraHeaders,
+            start: { appending in
+                let descriptor = open(path, O_WRONLY | O_CREAT | (appending ? O_APPEND : O_TRUNC), 0o600)
+                guard descriptor >= 0 else { throw DeviceAgentError("cannot write \(path): errno \(errno)") }
+                handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+                done = appending ? have : 0
+            },
+            receive: { chunk in
+                try chunk.withUnsafeReadableBytes { try handle?.write(contentsOf: $0) }
+                done += UInt64(chunk.readableBytes)
+                progress?(done, expectedSize)
+            })
+        try handle?.synchronize()
+        return offset
+    }
+
+    /// A download from byte `have` on (0 for all of it), its bytes handed to `receive` as they
+    /// arrive, after `start` is told whether they append to the `have` bytes (the store answered
+    /// 206) or replace them (200). Returns the offset the store resumed from.
+    public func download(
+        _ url: String, resumingAt have: UInt64, expectedSize: UInt64, extraHeaders: [String: String],
+        start: (Bool) throws -> Void, receive: (ByteBuffer) throws -> Void
+    ) async throws -> UInt64 {
         var request = HTTPClientRequest(url: url)
         // Downloads are v1 requests in snapd: the architecture goes in the older header.
         request.headers = deviceHeaders(architectureHeader: "X-Ubuntu-Architecture", extra: extraHeaders)
-        let have = resume ? ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? UInt64) ?? 0) : 0
         // Whole already (a cut after the last byte): nothing to ask for, as snapd's resume finds.
         if have > 0, have == expectedSize { return have }
         if have > 0 { request.headers.add(name: "Range", value: "bytes=\(have)-") }
@@ -211,20 +240,21 @@ public struct StoreConnection: Sendable {
         } catch {
             throw DeviceAgentError("downloading \(url): cannot reach the store: \(error)")
         }
+        var received = 0
+        defer {
+            tally?.count(
+                method: "GET", path: URLComponents(string: url)?.path ?? url, status: Int(response.status.code),
+                bodyBytes: received)
+        }
         let appending = have > 0 && response.status == .partialContent
         guard response.status == .ok || appending else {
             throw DeviceAgentError("downloading \(url): the store answered \(response.status)")
         }
-        let descriptor = open(path, O_WRONLY | O_CREAT | (appending ? O_APPEND : O_TRUNC), 0o600)
-        guard descriptor >= 0 else { throw DeviceAgentError("cannot write \(path): errno \(errno)") }
-        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
-        var done: UInt64 = appending ? have : 0
+        try start(appending)
         for try await chunk in response.body {
-            try chunk.withUnsafeReadableBytes { try handle.write(contentsOf: $0) }
-            done += UInt64(chunk.readableBytes)
-            progress?(done, expectedSize)
+            received += chunk.readableBytes
+            try receive(chunk)
         }
-        try handle.synchronize()
         return appending ? have : 0
     }
 }

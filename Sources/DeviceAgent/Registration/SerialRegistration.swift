@@ -14,12 +14,18 @@ public struct SerialRegistration: Sendable {
     public let maximumRetryWait: Int
     /// How long to keep coming back before giving up on a vault that only answers 202.
     public let giveUpAfter: Int
+    /// The serial the device proposes (snapd's `registration.proposed-serial`); nil for none.
+    public let proposedSerial: String?
 
-    public init(connection: StoreConnection, model: Model, maximumRetryWait: Int, giveUpAfter: Int) {
+    public init(
+        connection: StoreConnection, model: Model, maximumRetryWait: Int, giveUpAfter: Int,
+        proposedSerial: String? = nil
+    ) {
         self.connection = connection
         self.model = model
         self.maximumRetryWait = maximumRetryWait
         self.giveUpAfter = giveUpAfter
+        self.proposedSerial = proposedSerial
     }
 
     public func register(deviceKey: PrivateKey, trust: TrustDatabase) async throws -> (
@@ -29,12 +35,12 @@ public struct SerialRegistration: Sendable {
         guard idAnswer.status == 200,
             let requestID = try? WireJSON.literalDecoder.decode(SerialRequestID.self, from: idAnswer.body).requestID
         else { throw DeviceAgentError("the store gave no request-id: \(idAnswer.refusal)") }
-        let request = try AssertionSigner.sign(
-            type: .serialRequest,
-            headers: [
-                "brand-id": .string(model.brandID), "model": .string(model.model), "request-id": .string(requestID),
-                "device-key": .string(deviceKey.publicKey.encoded),
-            ], key: deviceKey)
+        var headers: Headers = [
+            "brand-id": .string(model.brandID), "model": .string(model.model), "request-id": .string(requestID),
+            "device-key": .string(deviceKey.publicKey.encoded),
+        ]
+        if let proposedSerial { headers["serial"] = .string(proposedSerial) }
+        let request = try AssertionSigner.sign(type: .serialRequest, headers: headers, key: deviceKey)
         let body = Data(AssertionStream.encode([request, model.assertion]))
         var waited = 0
         while true {

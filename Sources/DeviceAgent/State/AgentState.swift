@@ -1,4 +1,5 @@
 import SnapFiles
+import StoreProtocol
 
 /// One revision of one snap.
 public struct SnapAndRevision: Hashable, Sendable {
@@ -114,6 +115,8 @@ public struct AgentState: Codable, Sendable, Equatable {
     public var deviceSession: String?
     /// snapd's `refresh.retain`: revisions kept per snap; nil for snapd's default.
     public var refreshRetain: Int?
+    /// The last change id given out, kept when its change is pruned.
+    public var lastChangeID: Int?
 
     public init() {}
 
@@ -138,12 +141,31 @@ public struct AgentState: Codable, Sendable, Equatable {
         kind: String, summary: String, at time: String, snap: String? = nil, revision: Int? = nil,
         previous: InstalledSnap? = nil
     ) -> Int {
-        let id = (changes.map(\.id).max() ?? 0) + 1
+        let id = nextChangeID
+        lastChangeID = id
         changes.append(
             Change(
                 id: id, kind: kind, summary: summary, status: .doing, spawnTime: time, tasks: [], snap: snap,
                 revision: revision, previous: previous))
         return id
+    }
+
+    /// The id the next change gets: ids are not reused after old changes are pruned.
+    var nextChangeID: Int {
+        max(lastChangeID ?? 0, changes.map(\.id).max() ?? 0) + 1
+    }
+
+    /// snapd's pruning of its changes (`overlord/state/state.go` `Prune`): ready changes older
+    /// than a day go, and at most 500 are kept, the oldest ready ones going first.
+    mutating func prune(now: Int64) {
+        let cutoff = now - 24 * 3600
+        changes.removeAll { change in
+            guard change.status != .doing, let ready = change.readyTime.flatMap(WireTime.seconds) else { return false }
+            return ready < cutoff
+        }
+        while changes.count > 500, let oldest = changes.firstIndex(where: { $0.status != .doing }) {
+            changes.remove(at: oldest)
+        }
     }
 
     mutating func remove(_ name: String) {

@@ -36,15 +36,26 @@ public struct DeviceState: Codable, Sendable, Equatable {
 
     /// Reads `device.json` of a device folder.
     public static func read(from folder: URL) throws -> DeviceState {
-        let file = folder.appendingPathComponent("device.json")
-        guard let data = FileManager.default.contents(atPath: file.path) else {
-            throw DeviceAgentError("\(folder.path) is not a device folder: it has no device.json")
+        try read(from: FileDeviceStorage(folder: folder))
+    }
+
+    /// Reads a device's `device.json`.
+    public static func read(from storage: any DeviceStorage) throws -> DeviceState {
+        guard let data = storage.read("device.json") else {
+            throw DeviceAgentError("\(storage.location) is not a device folder: it has no device.json")
         }
         do {
-            return try WireJSON.decoder.decode(DeviceState.self, from: data)
+            return try WireJSON.decoder.decode(DeviceState.self, from: Data(data))
         } catch {
-            throw DeviceAgentError("\(file.path) is not a device's state: \(error)")
+            throw DeviceAgentError("\(storage.location)/device.json is not a device's state: \(error)")
         }
+    }
+
+    /// `device.json` as it is written.
+    public func encoded() throws -> [UInt8] {
+        let encoder = WireJSON.encoder
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(self))
     }
 
     /// A device folder for a plain machine (`agent init`): a model, the roots it trusts, a new key
@@ -74,12 +85,10 @@ public struct DeviceState: Codable, Sendable, Equatable {
     }
 
     /// Records the serial a device got at first boot in `device.json`, replaced whole.
-    func registered(_ serial: String, in folder: URL) throws -> DeviceState {
+    func registered(_ serial: String, in storage: any DeviceStorage) throws -> DeviceState {
         var device = self
         device.serial = serial
-        let encoder = WireJSON.encoder
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try AtomicFile.write(Array(try encoder.encode(device)), to: folder.appendingPathComponent("device.json").path)
+        try storage.replace("device.json", with: device.encoded())
         return device
     }
 
@@ -96,9 +105,7 @@ public struct DeviceState: Codable, Sendable, Equatable {
                 at: staging.appendingPathComponent("assertions"), withIntermediateDirectories: true)
             try files.createDirectory(at: staging.appendingPathComponent("snaps"), withIntermediateDirectories: true)
             try PrivateFile.write(Array(try key.pem().utf8), to: staging.appendingPathComponent("device-key.pem"))
-            let encoder = WireJSON.encoder
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try encoder.encode(self).write(to: staging.appendingPathComponent("device.json"))
+            try Data(encoded()).write(to: staging.appendingPathComponent("device.json"))
             let assertions = staging.appendingPathComponent("assertions")
             for (name, content) in [
                 ("trusted", roots), ("model", [image.model.assertion]), ("serial", serialStream),

@@ -5,26 +5,27 @@ import Foundation
 /// against them — its model, its serial, the seed's assertions, and what every refresh fetched
 /// since (`assertions/verified.assert`). Nothing is taken on the store's word.
 public struct DeviceAssertions: Sendable {
-    public let folder: URL
+    public let storage: any DeviceStorage
     public private(set) var database: TrustDatabase
 
-    /// Opens `assertions/` of a device folder. An assertion of the image that does not verify
-    /// against the roots makes the device refuse to start, with the reason.
-    public static func open(_ folder: URL) throws -> DeviceAssertions {
+    /// Opens a device's assertions (`assertions/` of its folder). An assertion of the image that
+    /// does not verify against the roots makes the device refuse to start, with the reason.
+    public static func open(_ storage: any DeviceStorage) throws -> DeviceAssertions {
+        if let database = storage.openAssertions() { return DeviceAssertions(storage: storage, database: database) }
         func read(_ name: String) throws -> [Assertion] {
-            let file = folder.appendingPathComponent(name)
-            guard let data = FileManager.default.contents(atPath: file.path) else { return [] }
-            return try AssertionStream.decode(Array(data))
+            guard let bytes = storage.read("assertions/\(name)") else { return [] }
+            return try AssertionStream.decode(bytes)
         }
         let roots = try read("trusted.assert")
-        guard !roots.isEmpty else { throw DeviceAgentError("\(folder.path) holds no trusted.assert") }
+        guard !roots.isEmpty else { throw DeviceAgentError("\(storage.location) holds no trusted.assert") }
         var database = try TrustDatabase(trusted: roots)
         let refused = database.addAll(
             try read("model.assert") + read("serial.assert") + read("seed.assert") + read("verified.assert"))
         if let first = refused.first {
             throw DeviceAgentError("the device's \(first.assertion) does not verify: \(first.error.message)")
         }
-        return DeviceAssertions(folder: folder, database: database)
+        storage.keepAssertions(database)
+        return DeviceAssertions(storage: storage, database: database)
     }
 
     /// Adds assertions that verify against what the device holds, and keeps them on disk; a
@@ -38,10 +39,11 @@ public struct DeviceAssertions: Sendable {
             throw DeviceAgentError("\(first.assertion) does not verify: \(first.error.message)")
         }
         guard !fresh.isEmpty else { return }
-        let file = folder.appendingPathComponent("verified.assert")
-        let kept = (FileManager.default.contents(atPath: file.path).map { Array($0) }) ?? []
+        let record = "assertions/verified.assert"
+        let kept = storage.read(record) ?? []
         let separator: [UInt8] = kept.isEmpty ? [] : [0x0a]
-        try AtomicFile.write(kept + separator + AssertionStream.encode(fresh), to: file.path)
+        try storage.replace(record, with: kept + separator + AssertionStream.encode(fresh))
         database = working
+        storage.keepAssertions(working)
     }
 }

@@ -182,7 +182,7 @@ public struct Scenario: Sendable, Equatable {
     }
 
     /// `90s`, `30m`, `6h`, `2d` (simulated time).
-    static func duration(_ text: String) throws -> TimeInterval {
+    public static func duration(_ text: String) throws -> TimeInterval {
         let units: [Character: TimeInterval] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
         guard let unit = text.last.flatMap({ units[$0] }), let count = Double(text.dropLast()), count > 0 else {
             throw ScenarioError("\"\(text)\" is not a duration like 90m, 6h or 2d")

@@ -1,4 +1,4 @@
-import DepotCrypto
+import StoreProtocol
 
 /// What the store knows of the device behind a request: its architecture and brand store from the
 /// headers, and, when it opened a session, its serial.
@@ -18,9 +18,6 @@ public struct DeviceIdentity: Sendable {
     /// the serial, so the same device always lands in the same place. nil without a serial, so an
     /// anonymous request gets only full releases.
     public func rolloutBucket(snapID: String) -> Double? {
-        guard let serialKey else { return nil }
-        let digest = Digest.sha3_384(Array("\(snapID)/\(serialKey)".utf8))
-        let value = digest.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        return Double(value % 10_000) / 100
+        serialKey.map { RolloutPosition.of(snapID, serialKey: $0) }
     }
 }

@@ -1,3 +1,5 @@
+import StoreProtocol
+
 /// A fault injected on purpose, to rehearse what a bad network or a bad store does to devices
 /// (`snapdepot faults add`): which answers it spoils, for which devices, how often, and how.
 public struct Fault: Sendable, Codable, Equatable {
@@ -70,6 +72,9 @@ public struct Fault: Sendable, Codable, Equatable {
         self.fired = fired
         self.createdAt = createdAt
     }
+
+    /// What its device share is drawn by (`RolloutPosition.faultDraw`).
+    public var draw: String { RolloutPosition.faultDraw(snapID: snapID, faultID: id) }
 
     /// Whether it still fires.
     public var isSpent: Bool { times.map { fired >= $0 } ?? false }

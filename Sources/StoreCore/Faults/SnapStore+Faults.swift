@@ -97,9 +97,8 @@ extension SnapStore {
                 }
                 guard groups?.contains(group) == true else { continue }
             }
-            // The device's stable position, as rollouts place it, drawn afresh for each fault.
             if let share = fault.devicePercent {
-                guard let bucket = device.rolloutBucket(snapID: "fault-\(fault.id)"), bucket < share else { continue }
+                guard let bucket = device.rolloutBucket(snapID: fault.draw), bucket < share else { continue }
             }
             if let chance = fault.chance, Double.random(in: 0..<100) >= chance { continue }
             try await catalogue.recordFiring(ofFault: fault.id)

@@ -7,10 +7,12 @@ import StoreCore
 /// Every route but `trust` needs a token; docs/admin-api.md lists them with curl examples.
 struct AdminRoutes {
     let store: SnapStore
+    let traffic: TrafficCounter
 
     func add(to router: Router<StoreRequestContext>) {
         let api = router.group("admin/v1").add(middleware: PublisherAuthenticator(store: store))
         api.get("whoami", use: whoami)
+        api.get("counters", use: counters)
         api.get("trust", use: trust)
         api.post("accounts", use: createAccount)
         api.get("accounts", use: accounts)
@@ -35,6 +37,14 @@ struct AdminRoutes {
         api.delete("faults", use: clearFaults)
         api.delete("faults/{id}", use: clearFaults)
         AdminDeviceRoutes(store: store).add(to: api)
+    }
+
+    /// What the store answered since it started, as a fleet rehearsal checks it (admin only).
+    @Sendable func counters(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        guard try context.requirePrincipal().isAdmin else {
+            throw APIError(.forbidden, code: "forbidden", "the counters need the admin token")
+        }
+        return try JSONBody.response(traffic.snapshot, dialect: .admin)
     }
 
     @Sendable func whoami(_ request: Request, context: StoreRequestContext) async throws -> Response {

@@ -54,16 +54,10 @@ struct DevicesCommand: AsyncParsableCommand {
         @Flag(help: "Print machine-readable JSON.") var json = false
 
         func run() async throws {
-            struct Body: Encodable {
-                let serials: [String]
-                let brand: String?
-                let model: String?
-                let add: [String]
-                let remove: [String]
-            }
             let tagged = try await StoreClient.fromEnvironment().post(
                 "/admin/v1/devices/tags",
-                Body(serials: serials, brand: brand, model: model, add: add, remove: remove), as: [DeviceRecord].self)
+                TagRequest(serials: serials, brand: brand, model: model, add: add, remove: remove),
+                as: [DeviceRecord].self)
             if json { return try JSONOutput.print(tagged) }
             for device in tagged {
                 print("\(device.serialKey): \(device.tags.isEmpty ? "no tags" : device.tags.joined(separator: ", "))")

@@ -26,16 +26,9 @@ struct GroupsCommand: AsyncParsableCommand {
         @Flag(help: "Print machine-readable JSON.") var json = false
 
         func run() async throws {
-            struct Body: Encodable {
-                let name: String
-                let brand: String?
-                let model: String?
-                let tag: String?
-                let serials: [String]?
-            }
             let view = try await StoreClient.fromEnvironment().post(
                 "/admin/v1/groups",
-                Body(
+                GroupRequest(
                     name: name, brand: brand, model: model, tag: tag,
                     serials: serials.map { $0.split(separator: ",").map(String.init) }),
                 as: GroupView.self)

@@ -35,7 +35,24 @@ struct ImageCommand: AsyncParsableCommand {
         @Flag(help: "Print machine-readable JSON.") var json = false
 
         func run() async throws {
-            let client = try StoreClient.fromEnvironment()
+            let (seed, entries) = try await build(client: try StoreClient.fromEnvironment())
+            if json { return try JSONOutput.print(["seed": seed.path]) }
+            print(
+                Table.render(
+                    ["snap", "revision", "channel", "file"],
+                    entries.map { [$0.name, String($0.revision), $0.channel, $0.file] }))
+            print("seed written to \(seed.path)")
+        }
+
+        /// Where `snap prepare-image` puts each kind of seed.
+        private func seedFolder(for model: Model) -> URL {
+            if model.form == .extended { return URL(fileURLWithPath: output).appendingPathComponent("system-seed") }
+            return URL(fileURLWithPath: output).appendingPathComponent(classic ? "" : "image")
+                .appendingPathComponent("var/lib/snapd/seed")
+        }
+
+        /// Builds the seed (and the tar, with --tar) from the store `client` reaches.
+        func build(client: StoreClient) async throws -> (seed: URL, entries: [SeedBuilder.Entry]) {
             let given = try AssertionStream.decode(Array(try InputFile.read(model)))
             guard let modelAssertion = given.first(where: { $0.type == .model }) else {
                 throw CLIError("\(model) holds no model assertion")
@@ -64,8 +81,6 @@ struct ImageCommand: AsyncParsableCommand {
             if let repeated = Dictionary(grouping: extras, by: \.name).first(where: { $0.value.count > 1 })?.key {
                 throw CLIError("snap \"\(repeated)\" is repeated in options")
             }
-            // Where `snap prepare-image` puts each kind of seed.
-            let seed: URL
             if parsed.form == .extended {
                 // As snapd's seed writer: naming a model snap changes nothing; another channel or a
                 // snap the model lacks needs grade dangerous (policy20's own words).
@@ -78,23 +93,15 @@ struct ImageCommand: AsyncParsableCommand {
                         "cannot override channels, add devmode snaps, local snaps, or extra snaps with a model of "
                             + "grade higher than dangerous")
                 }
-                seed = URL(fileURLWithPath: output).appendingPathComponent("system-seed")
-            } else {
-                seed = URL(fileURLWithPath: output).appendingPathComponent(classic ? "" : "image")
-                    .appendingPathComponent("var/lib/snapd/seed")
             }
+            let seed = seedFolder(for: parsed)
             let progress = FileProgress(enabled: !json)
             let builder = SeedBuilder(
                 connection: client.device, model: parsed, trust: trust, extras: extras, progress: progress.update,
                 finished: progress.finish)
             let entries = try await builder.build(into: seed)
             if let tar { try archive(URL(fileURLWithPath: output), to: tar) }
-            if json { return try JSONOutput.print(["seed": seed.path]) }
-            print(
-                Table.render(
-                    ["snap", "revision", "channel", "file"],
-                    entries.map { [$0.name, String($0.revision), $0.channel, $0.file] }))
-            print("seed written to \(seed.path)")
+            return (seed, entries)
         }
 
         private func archive(_ folder: URL, to file: String) throws {

@@ -37,24 +37,9 @@ struct FaultsCommand: AsyncParsableCommand {
         @Flag(help: "Print machine-readable JSON.") var json = false
 
         func run() async throws {
-            struct Body: Encodable {
-                let kind: String
-                let endpoint: String?
-                let snap: String?
-                let store: String?
-                let revision: Int?
-                let group: String?
-                let devicePercent: Double?
-                let chance: Double?
-                let times: Int?
-                let status: Int?
-                let delayMs: Int?
-                let afterBytes: Int?
-                let bytesPerSecond: Int?
-            }
             let fault = try await StoreClient.fromEnvironment().post(
                 "/admin/v1/faults",
-                Body(
+                FaultRequest(
                     kind: kind, endpoint: endpoint, snap: snap, store: brand.store, revision: revision, group: group,
                     devicePercent: devices, chance: chance, times: times, status: status, delayMs: delayMs,
                     afterBytes: afterBytes, bytesPerSecond: rate),

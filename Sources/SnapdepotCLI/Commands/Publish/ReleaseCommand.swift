@@ -23,18 +23,9 @@ struct ReleaseCommand: AsyncParsableCommand {
     @Flag(help: "Print machine-readable JSON.") var json = false
 
     func run() async throws {
-        struct Body: Encodable {
-            let revision: Int
-            let channels: [String]
-            let progressive: Double?
-            let store: String?
-            let to: String?
-            let haltAt: String?
-            let minAttempts: Int?
-        }
         let status = try await StoreClient.fromEnvironment().post(
             "/admin/v1/snaps/\(name)/releases",
-            Body(
+            ReleaseRequest(
                 revision: revision, channels: channels, progressive: progressive, store: brand.store, to: to,
                 haltAt: haltAt, minAttempts: minAttempts),
             as: SnapStatus.self)

@@ -78,6 +78,19 @@ struct SeedDataCommand: AsyncParsableCommand {
                 try directory.install(identity: try SnapdTestKeys.identity(), rootKey: try SnapdTestKeys.rootKey())
             }
             let (store, _, _) = try await directory.openStore(keyBits: keyBits)
+            let loaded = try await Self.load(
+                world, from: source, into: store, folder: folder, keyBits: keyBits,
+                report: { line in if !json { print(line) } })
+            if !loaded { return print("\(folder) already holds \(world.brand.id): nothing to load") }
+            if json { try JSONOutput.print(["data": folder, "brand": world.brand.id]) }
+        }
+
+        /// Builds the world into an open store whose data folder is `folder` (its brand key goes in
+        /// `folder/brand-keys`); false when the store holds the brand already.
+        static func load(
+            _ world: World, from source: URL, into store: SnapStore, folder: String, keyBits: Int,
+            report: (String) -> Void
+        ) async throws -> Bool {
             let keys = KeyStore(directory: URL(fileURLWithPath: folder).appendingPathComponent("brand-keys"))
             let keyName = "\(world.brand.username)-models"
             if try await store.catalogue.account(id: world.brand.id) != nil {
@@ -85,8 +98,7 @@ struct SeedDataCommand: AsyncParsableCommand {
                 if keys.contains(keyName) {
                     try await store.addVaultKey(try keys.load(keyName), accountID: world.brand.id, by: .admin)
                 }
-                print("\(folder) already holds \(world.brand.id): nothing to load")
-                return
+                return false
             }
             _ = try await store.createAccount(
                 username: world.brand.username, displayName: world.brand.displayName, id: world.brand.id,
@@ -97,17 +109,19 @@ struct SeedDataCommand: AsyncParsableCommand {
                 accountID: world.brand.id, name: keyName, publicKey: brandKey.publicKey, by: .admin)
             try await store.addVaultKey(brandKey, accountID: world.brand.id, by: .admin)
 
-            try await publish(world, from: source, to: store)
+            try await publish(world, from: source, to: store, report: report)
             for path in world.models {
                 let model = try await sign(source.appendingPathComponent(path), key: brandKey, store: store)
                 _ = try await store.importAssertions([model.assertion], by: .admin)
-                if !json { print("model \(model.brandID)/\(model.model) signed with \(brandKey.id)") }
+                report("model \(model.brandID)/\(model.model) signed with \(brandKey.id)")
             }
-            if json { try JSONOutput.print(["data": folder, "brand": world.brand.id]) }
+            return true
         }
 
         /// Packs, uploads and releases every revision of every snap, as the brand.
-        private func publish(_ world: World, from source: URL, to store: SnapStore) async throws {
+        private static func publish(
+            _ world: World, from source: URL, to store: SnapStore, report: (String) -> Void
+        ) async throws {
             let work = FileManager.default.temporaryDirectory.appendingPathComponent("seed-data-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: work) }
             for snap in world.snaps {
@@ -116,17 +130,15 @@ struct SeedDataCommand: AsyncParsableCommand {
                     let file = try pack(snap.name, version: revision.version, from: source, into: work)
                     let blob = try store.blobs.ingest(fileAt: file, limit: store.uploadLimit)
                     let record = try await store.upload(blob, name: snap.name, release: revision.release, by: .admin)
-                    if !json {
-                        print(
-                            "\(snap.name) \(revision.version): revision \(record.revision) → "
-                                + revision.release.joined(separator: ", "))
-                    }
+                    report(
+                        "\(snap.name) \(revision.version): revision \(record.revision) → "
+                            + revision.release.joined(separator: ", "))
                 }
             }
         }
 
         /// Packs seed-data/snaps/NAME with `version` written into its snap.yaml.
-        private func pack(_ name: String, version: String, from source: URL, into work: URL) throws -> String {
+        private static func pack(_ name: String, version: String, from source: URL, into work: URL) throws -> String {
             let tree = work.appendingPathComponent("\(name)-\(version)")
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
             try FileManager.default.copyItem(at: source.appendingPathComponent("snaps/\(name)"), to: tree)
@@ -141,7 +153,7 @@ struct SeedDataCommand: AsyncParsableCommand {
 
         /// Signs a model's headers with the brand key, filling in what `model sign` fills in and the
         /// UC20+ snaps' ids from the store.
-        private func sign(_ file: URL, key: PrivateKey, store: SnapStore) async throws -> Model {
+        private static func sign(_ file: URL, key: PrivateKey, store: SnapStore) async throws -> Model {
             var (headers, body) = try HeaderInput.parse(try String(contentsOf: file, encoding: .utf8))
             if case .list(let entries) = headers["snaps"] {
                 var filled: [HeaderValue] = []

@@ -1,0 +1,21 @@
+import StoreProtocol
+
+/// What a rehearsal does to the store as its release manager would, through the store's admin
+/// API: the scenario's releases, faults and groups, and what it reads back to check its
+/// expectations. The CLI provides it over HTTP with the admin token.
+public protocol FleetStoreControl: Sendable {
+    /// The revisions the store holds of a snap; an error when it has no such snap.
+    func revisions(of snap: String) async throws -> [Int]
+    /// Whether the store has a group of this name.
+    func groupExists(_ name: String) async throws -> Bool
+    func release(_ release: Scenario.Release) async throws
+    /// Adds a fault and returns its id and the snap-id of its snap.
+    func addFault(_ fault: Scenario.Fault) async throws -> (id: Int, snapID: String?)
+    func clearFaults() async throws
+    /// Tags devices (by serial, of one brand and model) and makes a group of the tag.
+    func group(_ name: String, serials: [String], brandID: String, model: String) async throws
+    /// The state of the snap's rollouts in its channel: `halted`, `rolling` or `none`, and why.
+    func rolloutState(of snap: String, channel: String) async throws -> (state: String, detail: String)
+    /// The store's own counters.
+    func counters() async throws -> TrafficCounts
+}

@@ -1,0 +1,83 @@
+import FleetSimulator
+import Foundation
+import StoreCore
+import StoreProtocol
+
+/// The fleet's release manager over the store's admin API, with the admin token.
+struct StoreFleetControl: FleetStoreControl {
+    let client: StoreClient
+
+    func revisions(of snap: String) async throws -> [Int] {
+        try await client.get("/admin/v1/snaps/\(snap)/revisions", as: [RevisionRecord].self).map(\.revision)
+    }
+
+    func groupExists(_ name: String) async throws -> Bool {
+        do {
+            _ = try await client.raw(.GET, "/admin/v1/groups/\(name)", body: nil, contentType: "application/json")
+            return true
+        } catch let error as CLIError where error.description.contains("(404") {
+            return false
+        }
+    }
+
+    func release(_ release: Scenario.Release) async throws {
+        _ = try await client.post(
+            "/admin/v1/snaps/\(release.snap)/releases",
+            ReleaseRequest(
+                revision: release.revision, channels: [release.channel], progressive: release.progressive, store: nil,
+                to: release.group, haltAt: release.haltAt, minAttempts: release.minAttempts),
+            as: SnapStatus.self)
+    }
+
+    func addFault(_ fault: Scenario.Fault) async throws -> (id: Int, snapID: String?) {
+        let added = try await client.post(
+            "/admin/v1/faults",
+            FaultRequest(
+                kind: fault.kind, endpoint: fault.endpoint, snap: fault.snap, store: nil, revision: fault.revision,
+                group: fault.group, devicePercent: fault.devicePercent, chance: fault.chance, times: fault.times,
+                status: fault.status, delayMs: fault.delayMilliseconds, afterBytes: fault.afterBytes,
+                bytesPerSecond: fault.bytesPerSecond),
+            as: Fault.self)
+        return (added.id, added.snapID)
+    }
+
+    func clearFaults() async throws {
+        _ = try await client.raw(.DELETE, "/admin/v1/faults", body: nil, contentType: "application/json")
+    }
+
+    func group(_ name: String, serials: [String], brandID: String, model: String) async throws {
+        if !serials.isEmpty {
+            _ = try await client.post(
+                "/admin/v1/devices/tags",
+                TagRequest(serials: serials, brand: brandID, model: model, add: [name], remove: []),
+                as: [DeviceRecord].self)
+        }
+        _ = try await client.post(
+            "/admin/v1/groups", GroupRequest(name: name, brand: brandID, model: model, tag: name, serials: nil),
+            as: GroupsCommand.GroupView.self)
+    }
+
+    func rolloutState(of snap: String, channel: String) async throws -> (state: String, detail: String) {
+        let rollouts = try await client.get("/admin/v1/snaps/\(snap)/rollouts", as: [SnapStore.RolloutView].self)
+            .filter { $0.channel == Self.fullChannel(channel) || $0.channel == channel }
+        if let halted = rollouts.first(where: { $0.halt != nil }) {
+            return ("halted", "r\(halted.revision) at \(halted.percentage.formatted()) %, \(halted.halt?.reason ?? "")")
+        }
+        if let rolling = rollouts.first {
+            return (
+                "rolling",
+                "r\(rolling.revision) at \(rolling.percentage.formatted()) %, \(rolling.failures) of "
+                    + "\(rolling.attempts) attempts failed"
+            )
+        }
+        return ("none", "")
+    }
+
+    func counters() async throws -> TrafficCounts {
+        try await client.get("/admin/v1/counters", as: TrafficCounts.self)
+    }
+
+    private static func fullChannel(_ channel: String) -> String {
+        channel.contains("/") ? channel : "latest/\(channel)"
+    }
+}
