@@ -44,7 +44,7 @@ struct FleetBench: AsyncParsableCommand {
             snap: myawesomesnap
             steps:
               - release: {revision: 2}
-              - wait: 1d
+              - wait: 8h
               - expect: {revision: 2, at-least: 100%}
 
             """.utf8
@@ -73,16 +73,16 @@ struct FleetBench: AsyncParsableCommand {
             guard let summary = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
                 throw ValidationError("the fleet of \(count) gave no summary (exit \(process.terminationStatus))")
             }
-            let wallTo = summary["wallSecondsTo"] as? [String: Double]
-            let timeTo = summary["timeTo"] as? [String: Double]
+            let wallTo = summary["wall-seconds-to"] as? [String: Double]
+            let timeTo = summary["time-to"] as? [String: Double]
             let traffic = summary["traffic"] as? [String: Any]
             figures.append(
                 Figures(
                     devices: count, converged: process.terminationStatus == 0,
-                    wallSeconds: summary["wallSeconds"] as? Double ?? 0, wallSecondsToConverge: wallTo?["100%"],
+                    wallSeconds: summary["wall-seconds"] as? Double ?? 0, wallSecondsToConverge: wallTo?["100%"],
                     simulatedSecondsToConverge: timeTo?["100%"], peakMemoryBytes: peak,
                     memoryPerDeviceBytes: peak / count,
-                    storeRequestsPerSecond: summary["storeRequestsPerSecond"] as? Double ?? 0,
+                    storeRequestsPerSecond: summary["store-requests-per-second"] as? Double ?? 0,
                     countersMatch: traffic?["matches"] as? Bool))
         }
         if json { return try JSONOutput.print(figures) }

@@ -42,7 +42,9 @@ import Testing
     }
 
     /// Each at the smallest fleet whose rollout share still gives its health gate enough devices.
-    @Test(arguments: [("corrupted-download-halts", 300), ("canary-then-everyone", 200)])
+    @Test(arguments: [
+        ("corrupted-download-halts", 300), ("canary-then-everyone", 200), ("health-check-fails-reverts", 200),
+    ])
     func aShippedScenarioHoldsAtASmallFleet(_ name: String, devices: Int) throws {
         let csv = try makeTemporaryDirectory("fleet").appendingPathComponent("series.csv")
         let run = try Self.fleet([
@@ -66,6 +68,10 @@ import Testing
             // The halt kept r2 within its 10 % share; every other device stayed on r1.
             let revisions = run.summary["revisions"] as? [String: Int] ?? [:]
             #expect((revisions["2"] ?? 0) <= devices / 10 && (revisions["1"] ?? 0) >= devices * 9 / 10, "\(revisions)")
+        case "health-check-fails-reverts":
+            // The devices whose check-health failed went back to r1 at once: each a revert.
+            #expect((run.failures["check-health failed"] ?? 0) >= 1, "\(run.failures)")
+            #expect((run.summary["reverts"] as? Int ?? 0) == run.failures["check-health failed"])
         default:
             #expect(((run.summary["revisions"] as? [String: Int])?["2"] ?? 0) >= devices * 99 / 100)
             #expect(run.failures.isEmpty, "\(run.failures)")

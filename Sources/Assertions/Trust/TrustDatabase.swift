@@ -103,6 +103,12 @@ public struct TrustDatabase: Sendable {
         stored[path] = assertion
     }
 
+    /// Replaces each stored assertion with the equal one `shared` gives: many holders of the same
+    /// assertions (a fleet of simulated devices) keep one copy of each.
+    public mutating func share(_ shared: (Assertion) -> Assertion) {
+        stored = stored.mapValues(shared)
+    }
+
     /// Adds a batch in whatever order it comes, retrying until nothing more can be added, as a
     /// client does with an `.assert` file. Returns the assertions that were refused, each with why.
     @discardableResult

@@ -205,11 +205,12 @@ extension Agent {
     func send(_ request: SnapActionRequest, headers: [String: String], state: inout AgentState) async throws
         -> (StoreConnection, SnapActionResponse)
     {
-        guard let serial = try serial() else {
+        guard isRegistered else {
             throw DeviceAgentError("the device has no serial yet: it registers when it boots (`agent boot`)")
         }
         var connection = connection()
         func renew(_ state: inout AgentState) async throws {
+            guard let serial = try serial() else { throw DeviceAgentError("the device's serial is gone") }
             state.deviceSession = try await DeviceSession.open(connection, key: key, serial: serial, model: model)
             connection.deviceSession = state.deviceSession
             try stateStore.save(state)

@@ -51,38 +51,42 @@ public struct Agent: Sendable {
             storeURL: storeURL)
     }
 
-    /// Opens a device from its storage; `key` and `model` spare parsing what the caller holds
-    /// already (a fleet's keys, its image's model).
-    public static func open(
-        storage: any DeviceStorage, stateStore: any AgentStateStore, storeURL: String? = nil, key: PrivateKey? = nil,
-        model: Model? = nil
-    ) throws -> Agent {
+    /// Opens a device from its storage.
+    public static func open(storage: any DeviceStorage, stateStore: any AgentStateStore, storeURL: String? = nil)
+        throws -> Agent
+    {
         let device = try DeviceState.read(from: storage)
-        let deviceModel: Model
-        if let model {
-            deviceModel = model
-        } else {
-            guard let data = storage.read("assertions/model.assert"),
-                let assertion = try AssertionStream.decode(data).first
-            else { throw DeviceAgentError("\(storage.location) has no model.assert") }
-            deviceModel = try Model(assertion)
-        }
-        let deviceKey: PrivateKey
-        if let key {
-            deviceKey = key
-        } else {
-            guard let pem = storage.read("device-key.pem") else {
-                throw DeviceAgentError("\(storage.location) has no device-key.pem")
-            }
-            deviceKey = try PrivateKey(importing: String(decoding: pem, as: UTF8.self))
+        guard let data = storage.read("assertions/model.assert"), let assertion = try AssertionStream.decode(data).first
+        else { throw DeviceAgentError("\(storage.location) has no model.assert") }
+        guard let pem = storage.read("device-key.pem") else {
+            throw DeviceAgentError("\(storage.location) has no device-key.pem")
         }
         return Agent(
-            storage: storage, device: device, model: deviceModel, stateStore: stateStore, key: deviceKey,
-            storeURL: storeURL ?? device.store)
+            storage: storage, device: device, model: try Model(assertion), stateStore: stateStore,
+            key: try PrivateKey(importing: String(decoding: pem, as: UTF8.self)), storeURL: storeURL ?? device.store)
+    }
+
+    /// A device whose parts the caller holds already, as a fleet does for its simulated devices:
+    /// the image's model and the device's key are not read back from its storage.
+    public init(
+        storage: any DeviceStorage, device: DeviceState, model: Model, stateStore: any AgentStateStore,
+        key: PrivateKey, storeURL: String
+    ) {
+        self.storage = storage
+        self.device = device
+        self.model = model
+        self.stateStore = stateStore
+        self.key = key
+        self.storeURL = storeURL
     }
 
     public func state() throws -> AgentState {
         try stateStore.load() ?? AgentState()
+    }
+
+    /// Whether the device holds its serial: read at every start, without decoding it.
+    var isRegistered: Bool {
+        storage.read("assertions/serial.assert") != nil
     }
 
     /// The device's serial, once it has registered.
@@ -131,7 +135,7 @@ public struct Agent: Sendable {
         try await resolveTrialBoots(&state)
         try await recoverInterruptedChanges(&state)
         if !state.seeded { try seed(&state) }
-        if try serial() == nil { try await register(&state) }
+        if !isRegistered { try await register(&state) }
         return state
     }
 

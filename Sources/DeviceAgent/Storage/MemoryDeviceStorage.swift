@@ -5,22 +5,22 @@ import NIOCore
 import SnapFiles
 
 /// A simulated device's storage: records in memory, snaps as references into the fleet's
-/// `SnapPool`, a download's bytes in memory until they are whole.
+/// `ContentPool`, a download's bytes in memory until they are whole.
 public final class MemoryDeviceStorage: DeviceStorage, @unchecked Sendable {
     public let location: String
-    let pool: SnapPool
+    let pool: ContentPool
     private let lock = NSLock()
     private var records: [String: [UInt8]]
-    private var snaps: [String: SnapFile]
+    private var snaps: [String: PooledSnap]
     /// Downloads not yet whole, kept for a resume as snapd keeps its `.partial`.
     private var partialBytes: [String: [UInt8]] = [:]
     /// Downloads that arrived whole, opened, not yet put in place.
-    private var downloaded: [String: SnapFile?] = [:]
+    private var downloaded: [String: PooledSnap?] = [:]
     private var assertions: TrustDatabase?
 
     /// A device as the factory flashed it: its records and the image's snaps, already in the pool.
     public init(
-        name: String, records: [String: [UInt8]], snaps: [String: SnapFile], pool: SnapPool,
+        name: String, records: [String: [UInt8]], snaps: [String: PooledSnap], pool: ContentPool,
         assertions: TrustDatabase? = nil
     ) {
         location = name
@@ -35,7 +35,8 @@ public final class MemoryDeviceStorage: DeviceStorage, @unchecked Sendable {
     }
 
     public func replace(_ record: String, with bytes: [UInt8]) throws {
-        lock.withLock { records[record] = bytes }
+        let shared = pool.share(bytes)
+        lock.withLock { records[record] = shared }
     }
 
     public func snapFiles() -> [String] {
@@ -50,11 +51,11 @@ public final class MemoryDeviceStorage: DeviceStorage, @unchecked Sendable {
         guard let snap = lock.withLock({ snaps[file] }) else {
             throw DeviceAgentError("\(location) has no \(file)")
         }
-        return snap
+        return snap.file
     }
 
     public func snapPath(_ file: String) -> String {
-        lock.withLock { snaps[file]?.path } ?? "/nonexistent/\(location)/\(file)"
+        lock.withLock { snaps[file]?.file.path } ?? "/nonexistent/\(location)/\(file)"
     }
 
     public func removeSnap(_ file: String) {
@@ -69,14 +70,14 @@ public final class MemoryDeviceStorage: DeviceStorage, @unchecked Sendable {
         _ url: String, expectedSize: UInt64, to file: String, resume: Bool, headers: [String: String],
         connection: StoreConnection
     ) async throws -> (SnapFile?, UInt64) {
-        let (whole, have): (SnapFile??, [UInt8]) = lock.withLock {
+        let (whole, have): (PooledSnap??, [UInt8]) = lock.withLock {
             if !resume {
                 downloaded[file] = nil
                 partialBytes[file] = nil
             }
             return (downloaded[file], partialBytes[file] ?? [])
         }
-        if let whole { return (whole, UInt64(expectedSize)) }
+        if let whole { return (whole?.file, UInt64(expectedSize)) }
         var bytes = have
         let offset: UInt64
         do {
@@ -95,7 +96,7 @@ public final class MemoryDeviceStorage: DeviceStorage, @unchecked Sendable {
             downloaded[file] = .some(snap)
             partialBytes[file] = nil
         }
-        return (snap, offset)
+        return (snap?.file, offset)
     }
 
     public func promotePartial(_ file: String) throws {
@@ -119,6 +120,8 @@ public final class MemoryDeviceStorage: DeviceStorage, @unchecked Sendable {
     }
 
     public func keepAssertions(_ database: TrustDatabase) {
-        lock.withLock { assertions = database }
+        var shared = database
+        shared.share(pool.share)
+        lock.withLock { assertions = shared }
     }
 }

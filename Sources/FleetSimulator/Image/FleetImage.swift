@@ -12,17 +12,17 @@ public struct FleetImage: Sendable {
     public let model: Model
     let records: [String: [UInt8]]
     let installed: [SeedImage.Snap]
-    let snaps: [String: SnapFile]
+    let snaps: [String: PooledSnap]
     let database: TrustDatabase
-    let pool: SnapPool
+    let pool: ContentPool
 
-    public init(image: SeedImage, roots: [Assertion], pool: SnapPool) throws {
+    public init(image: SeedImage, roots: [Assertion], pool: ContentPool) throws {
         var database = try TrustDatabase(trusted: roots)
         if let refused = database.addAll(image.assertions + [image.model.assertion]).first {
             throw DeviceAgentError(
                 "the image does not verify against the roots: \(refused.assertion): \(refused.error.message)")
         }
-        var snaps: [String: SnapFile] = [:]
+        var snaps: [String: PooledSnap] = [:]
         for snap in image.snaps {
             let file = try pool.admit(fileAt: image.seed.appendingPathComponent(snap.file).path)
             snaps[(snap.installed.file as NSString).lastPathComponent] = file
@@ -41,12 +41,16 @@ public struct FleetImage: Sendable {
 
     /// A device as the factory leaves it when it registers at first boot: the image, its own key,
     /// no serial yet.
-    func flash(name: String, key: PrivateKey, store: String, at time: Date) throws -> MemoryDeviceStorage {
+    func flash(name: String, key: PrivateKey, store: String, at time: Date) throws -> (
+        MemoryDeviceStorage, DeviceState
+    ) {
         let device = DeviceState(
             brandID: model.brandID, model: model.model, serial: nil, deviceKeyID: key.id, store: store,
             flashedAt: Timestamp(seconds: Int64(time.timeIntervalSince1970)).text, snaps: installed)
         var records = records
         records["device.json"] = try device.encoded()
-        return MemoryDeviceStorage(name: name, records: records, snaps: snaps, pool: pool, assertions: database)
+        return (
+            MemoryDeviceStorage(name: name, records: records, snaps: snaps, pool: pool, assertions: database), device
+        )
     }
 }

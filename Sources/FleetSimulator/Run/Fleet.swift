@@ -87,10 +87,11 @@ public struct Fleet: Sendable {
         let retry = StoreConnection.RetryStrategy(attempts: 6, firstWait: 0.5 / pace, factor: 2.5, budget: 38 / pace)
         for index in 0..<settings.devices {
             let serial = "\(settings.serialPrefix)-\(index + 1)"
-            let storage = try image.flash(name: "device \(serial)", key: keys[index], store: storeURL, at: origin)
-            var agent = try Agent.open(
-                storage: storage, stateStore: MemoryStateStore(), storeURL: storeURL, key: keys[index],
-                model: image.model)
+            let (storage, device) = try image.flash(
+                name: "device \(serial)", key: keys[index], store: storeURL, at: origin)
+            var agent = Agent(
+                storage: storage, device: device, model: image.model, stateStore: MemoryStateStore(), key: keys[index],
+                storeURL: storeURL)
             agent.clock = { clock.now }
             agent.proposedSerial = serial
             agent.tally = tally

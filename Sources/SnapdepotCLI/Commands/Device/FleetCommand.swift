@@ -88,7 +88,7 @@ struct FleetCommand: AsyncParsableCommand {
             let seedImage = try await flashImage(client: client, work: work, say: say)
             let roots = try await client.trustedRoots(file: trusted)
             let fleetImage = try FleetImage(
-                image: seedImage, roots: roots, pool: try SnapPool(folder: work.appendingPathComponent("pool")))
+                image: seedImage, roots: roots, pool: try ContentPool(folder: work.appendingPathComponent("pool")))
 
             var settings = FleetConfiguration(
                 devices: count, snap: snap ?? plan?.snap ?? "myawesomesnap",
