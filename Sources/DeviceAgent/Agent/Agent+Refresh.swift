@@ -211,7 +211,7 @@ extension Agent {
         var connection = connection()
         func renew(_ state: inout AgentState) async throws {
             guard let serial = try serial() else { throw DeviceAgentError("the device's serial is gone") }
-            state.deviceSession = try await DeviceSession.open(connection, key: key, serial: serial, model: model)
+            state.deviceSession = try await DeviceSession.open(connection, key: key(), serial: serial, model: model)
             connection.deviceSession = state.deviceSession
             try stateStore.save(state)
         }

@@ -37,7 +37,9 @@ public struct Agent: Sendable {
     public var proposedSerial: String?
     /// Where the device's exchanges with the store are counted (a fleet's tally), if anywhere.
     public var tally: TrafficTally?
-    let key: PrivateKey
+    /// The device key as PEM, parsed when the device signs (registration, a new session): a
+    /// fleet's devices each hold its text rather than an OpenSSL key.
+    let keyPEM: String
     let storeURL: String
 
     /// Opens a device folder that `factory flash` or `agent init` made; its state defaults to
@@ -61,22 +63,25 @@ public struct Agent: Sendable {
         guard let pem = storage.read("device-key.pem") else {
             throw DeviceAgentError("\(storage.location) has no device-key.pem")
         }
+        let keyPEM = String(decoding: pem, as: UTF8.self)
+        // Checked at once, so a damaged key is found when the device starts, not when it signs.
+        _ = try PrivateKey(importing: keyPEM)
         return Agent(
-            storage: storage, device: device, model: try Model(assertion), stateStore: stateStore,
-            key: try PrivateKey(importing: String(decoding: pem, as: UTF8.self)), storeURL: storeURL ?? device.store)
+            storage: storage, device: device, model: try Model(assertion), stateStore: stateStore, keyPEM: keyPEM,
+            storeURL: storeURL ?? device.store)
     }
 
     /// A device whose parts the caller holds already, as a fleet does for its simulated devices:
     /// the image's model and the device's key are not read back from its storage.
     public init(
         storage: any DeviceStorage, device: DeviceState, model: Model, stateStore: any AgentStateStore,
-        key: PrivateKey, storeURL: String
+        keyPEM: String, storeURL: String
     ) {
         self.storage = storage
         self.device = device
         self.model = model
         self.stateStore = stateStore
-        self.key = key
+        self.keyPEM = keyPEM
         self.storeURL = storeURL
     }
 
@@ -96,6 +101,10 @@ public struct Agent: Sendable {
             throw DeviceAgentError("\(storage.location)'s serial.assert holds no serial assertion")
         }
         return try Serial(assertion)
+    }
+
+    func key() throws -> PrivateKey {
+        try PrivateKey(importing: keyPEM)
     }
 
     /// Whether a snap's current revision is on the device, whole.
@@ -184,7 +193,7 @@ public struct Agent: Sendable {
             let registration = SerialRegistration(
                 connection: connection(), model: model, maximumRetryWait: registrationWait.maximum,
                 giveUpAfter: registrationWait.giveUpAfter, proposedSerial: proposedSerial)
-            let (serial, stream) = try await registration.register(deviceKey: key, trust: trust)
+            let (serial, stream) = try await registration.register(deviceKey: key(), trust: trust)
             try storage.replace("assertions/serial.assert", with: AssertionStream.encode(stream))
             _ = try device.registered(serial.serial, in: storage)
             state.record(change, .init(summary: step + ": serial \(serial.serial)", status: .done))

@@ -42,19 +42,23 @@ public final class ContentPool: @unchecked Sendable {
     /// Bytes a device downloaded, with the SHA3-384 it computed of them: the pool's copy opened,
     /// or nil when they are not a snap at all.
     func admit(_ bytes: [UInt8], digest: [UInt8]) throws -> PooledSnap? {
-        let known: PooledSnap?? = lock.withLock {
-            if let snap = opened[digest] { return .some(snap) }
-            return notSnaps.contains(digest) ? .some(nil) : nil
+        // Under the lock, so two devices bringing the same new bytes write the file once: new
+        // content is rare (once per revision, or per corrupted copy), lookups are not.
+        try lock.withLock {
+            if let snap = opened[digest] { return snap }
+            if notSnaps.contains(digest) { return nil }
+            let path = folder.appendingPathComponent(Hex.encode(digest) + ".snap").path
+            try AtomicFile.write(bytes, to: path)
+            guard
+                let snap = (try? SnapFile.open(path: path, digest: (digest, UInt64(bytes.count)))).map(PooledSnap.init)
+            else {
+                notSnaps.insert(digest)
+                try? FileManager.default.removeItem(atPath: path)
+                return nil
+            }
+            opened[digest] = snap
+            return snap
         }
-        if let known { return known }
-        let path = folder.appendingPathComponent(Hex.encode(digest) + ".snap").path
-        try AtomicFile.write(bytes, to: path)
-        let snap = (try? SnapFile.open(path: path, digest: (digest, UInt64(bytes.count)))).map(PooledSnap.init)
-        lock.withLock {
-            if let snap { opened[digest] = snap } else { notSnaps.insert(digest) }
-        }
-        if snap == nil { try? FileManager.default.removeItem(atPath: path) }
-        return snap
     }
 
     /// The pool's copy of a record's bytes.

@@ -41,9 +41,10 @@ public struct FleetImage: Sendable {
 
     /// A device as the factory leaves it when it registers at first boot: the image, its own key,
     /// no serial yet.
-    func flash(name: String, key: PrivateKey, store: String, at time: Date) throws -> (
+    func flash(name: String, keyPEM: String, store: String, at time: Date) throws -> (
         MemoryDeviceStorage, DeviceState
     ) {
+        let key = try PrivateKey(importing: keyPEM)
         let device = DeviceState(
             brandID: model.brandID, model: model.model, serial: nil, deviceKeyID: key.id, store: store,
             flashedAt: Timestamp(seconds: Int64(time.timeIntervalSince1970)).text, snaps: installed)

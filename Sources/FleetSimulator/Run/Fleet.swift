@@ -64,7 +64,7 @@ public struct Fleet: Sendable {
     /// out while devices refresh on their schedules. A step the store refuses, or a store that
     /// stops answering, ends the run early with what was seen so far (`stopped`).
     public func run(
-        scenario: Scenario?, keys: [PrivateKey], progress: @escaping @Sendable (FleetProgress) -> Void = { _ in }
+        scenario: Scenario?, keys: [String], progress: @escaping @Sendable (FleetProgress) -> Void = { _ in }
     ) async throws -> (FleetSummary, TimeSeries) {
         let settings = configuration
         guard settings.devices > 0 else {
@@ -88,10 +88,10 @@ public struct Fleet: Sendable {
         for index in 0..<settings.devices {
             let serial = "\(settings.serialPrefix)-\(index + 1)"
             let (storage, device) = try image.flash(
-                name: "device \(serial)", key: keys[index], store: storeURL, at: origin)
+                name: "device \(serial)", keyPEM: keys[index], store: storeURL, at: origin)
             var agent = Agent(
-                storage: storage, device: device, model: image.model, stateStore: MemoryStateStore(), key: keys[index],
-                storeURL: storeURL)
+                storage: storage, device: device, model: image.model, stateStore: MemoryStateStore(),
+                keyPEM: keys[index], storeURL: storeURL)
             agent.clock = { clock.now }
             agent.proposedSerial = serial
             agent.tally = tally

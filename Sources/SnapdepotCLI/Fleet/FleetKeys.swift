@@ -5,16 +5,17 @@ import Foundation
 /// its own; RSA key generation dominates starting a large fleet, so a key pool file keeps them
 /// between runs against fresh (embedded) stores.
 enum FleetKeys {
-    static func make(count: Int, bits: Int, pool: String?, progress: ProgressBar) async throws -> [PrivateKey] {
-        var keys: [PrivateKey] = []
+    /// The keys as PEM: each device parses its own when it signs.
+    static func make(count: Int, bits: Int, pool: String?, progress: ProgressBar) async throws -> [String] {
+        var keys: [String] = []
         if let pool, let text = try? String(contentsOfFile: pool, encoding: .utf8) {
-            keys = try pems(in: text).prefix(count).map { try PrivateKey(importing: $0) }
+            keys = Array(pems(in: text).prefix(count))
         }
         let missing = count - keys.count
         guard missing > 0 else { return keys }
-        let made = try await generate(missing, bits: bits, progress: progress)
+        let made = try await generate(missing, bits: bits, progress: progress).map { try $0.pem() }
         if let pool {
-            let text = try made.map { try $0.pem() }.joined()
+            let text = made.joined()
             if FileManager.default.fileExists(atPath: pool), let handle = FileHandle(forWritingAtPath: pool) {
                 try handle.seekToEnd()
                 try handle.write(contentsOf: Data(text.utf8))
