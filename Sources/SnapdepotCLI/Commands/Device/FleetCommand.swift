@@ -73,12 +73,16 @@ struct FleetCommand: AsyncParsableCommand {
             let say: (String) -> Void = { line in if !json { FileHandle.standardError.write(Data((line + "\n").utf8)) }
             }
             let client: StoreClient
+            var embeddedData: URL?
+            // The embedded store's data goes with the run; the server stops when the process ends.
+            defer { if let embeddedData { try? FileManager.default.removeItem(at: embeddedData) } }
             if let store {
                 // Scenario steps are the admin's: the token comes from SNAPDEPOT_TOKEN or `snapdepot login`.
                 let token = try ProcessInfo.processInfo.environment["SNAPDEPOT_TOKEN"] ?? Credentials.load().token
                 client = StoreClient(Credentials(url: store, token: token))
             } else {
                 let embedded = try await EmbeddedStore.start(seedData: seedData, keyBits: storeKeyBits, report: say)
+                embeddedData = embedded.folder
                 say("embedded store on \(embedded.url)")
                 client = StoreClient(Credentials(url: embedded.url, token: embedded.token))
             }
