@@ -104,7 +104,8 @@ import Testing
         #expect(try #require(unknownID.first).error?.code == "id-not-found")
 
         // A brand-store snap is invisible without that store's header.
-        _ = try await seeded.fixture.store.register(name: "branded", store: "acme-store", by: seeded.acme)
+        _ = try await seeded.fixture.store.register(
+            name: "branded", publisherID: "acme-brand", store: "acme-store", by: .admin)
         _ = try await seeded.fixture.store.upload(
             try seeded.fixture.ingest(try seeded.fixture.packSnap("branded", architectures: ["amd64"])),
             name: "branded", store: "acme-store", release: ["stable"], by: seeded.acme)

@@ -41,13 +41,44 @@ import Testing
         let hello = try await fixture.store.register(name: "hello-depot", by: acme)
         #expect(hello.snapID.count == 32)
         #expect(hello.publisherID == "acme-brand")
-        let core22 = try await fixture.store.register(name: "core22", by: acme)
+        // The well-known bases are the admin's to place: the first publisher to ask does not get them.
+        await #expect(
+            throws: StoreError(
+                .forbidden, "\"core22\" is a well-known snap: only the admin registers it, for its publisher")
+        ) { _ = try await fixture.store.register(name: "core22", by: acme) }
+        await #expect(throws: StoreError(.forbidden, "only the admin fixes a snap-id")) {
+            _ = try await fixture.store.register(name: "mine", snapID: String(repeating: "a", count: 32), by: acme)
+        }
+        let core22 = try await fixture.store.register(name: "core22", publisherID: "acme-brand", by: .admin)
         #expect(core22.snapID == "amcUKQILKXHHTlmSa7NMdnXSx02dNeeT")
+        let seeded = try await fixture.store.register(
+            name: "seeded", publisherID: "acme-brand", snapID: Identifiers.snapID(derivedFrom: "x/seeded"), by: .admin)
+        #expect(seeded.snapID == Identifiers.snapID(derivedFrom: "x/seeded") && seeded.snapID.count == 32)
+        await #expect(throws: StoreError(.conflict, "snap-id \"\(seeded.snapID)\" is already taken")) {
+            _ = try await fixture.store.register(
+                name: "seeded-again", publisherID: "acme-brand", snapID: seeded.snapID, by: .admin)
+        }
         await #expect(throws: StoreError.self) { _ = try await fixture.store.register(name: "hello-depot", by: acme) }
         await #expect(throws: StoreError.self) { _ = try await fixture.store.register(name: "Bad", by: acme) }
-        // A brand store keeps its own namespace.
-        let branded = try await fixture.store.register(name: "hello-depot", store: "acme-store", by: acme)
+        // A brand store is its brand's: nobody registers there before a model of theirs names it.
+        await #expect(
+            throws: StoreError(
+                .forbidden,
+                "the brand store \"acme-store\" is not yours: only a brand whose model names it registers there")
+        ) { _ = try await fixture.store.register(name: "hello-depot", store: "acme-store", by: acme) }
+        // The admin places a brand's snaps; the store keeps its own namespace, but not over another
+        // publisher's global name.
+        let branded = try await fixture.store.register(
+            name: "hello-depot", publisherID: "acme-brand", store: "acme-store", by: .admin)
         #expect(branded.snapID != hello.snapID)
+        await #expect(
+            throws: StoreError(
+                .conflict,
+                "the name \"hello-depot\" is a global snap of another publisher: a brand store cannot shadow it")
+        ) {
+            _ = try await fixture.store.register(
+                name: "hello-depot", publisherID: generated.id, store: "other-store", by: .admin)
+        }
         let bob = Principal(role: .publisher, accountID: generated.id)
         await #expect(throws: StoreError(.forbidden, "this token cannot act for account acme-brand")) {
             _ = try await fixture.store.register(name: "other", publisherID: "acme-brand", by: bob)

@@ -30,11 +30,13 @@ extension SquashfsImage {
         var reader = LittleEndianReader(bytes, what: "directory listing")
         var entries: [SquashfsDirectoryEntry] = []
         while reader.remaining > 0 {
-            let count = try reader.u32() + 1
+            // The header stores the count less one; 0xFFFFFFFF must not wrap to nothing.
+            let count = UInt64(try reader.u32()) + 1
             let inodeBlock = try reader.u32()
             let baseNumber = try reader.u32()
             guard count <= 256 else {
-                throw SnapFileError(.corrupt, "directory header with \(count) entries (at most 256)")
+                throw SnapFileError(
+                    .corrupt, "directory inode \(directory.number): header count \(count) entries (at most 256)")
             }
             for _ in 0..<count {
                 let offset = try reader.u16()

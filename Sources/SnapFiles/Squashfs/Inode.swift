@@ -23,9 +23,12 @@ public struct SquashfsInode: Sendable, Equatable {
     /// Symlink target.
     public let target: String?
 
-    // Where the contents are.
+    // Where the contents are: the data blocks from `blocksStart`, their sizes in a list of
+    // `blockCount` words in the inode table, read as the file is (a declared size costs nothing
+    // until its blocks are read).
     let blocksStart: UInt64
-    let blockSizes: [UInt32]
+    let blockCount: Int
+    let blockList: InodeTablePosition
     let fragment: UInt32
     let fragmentOffset: UInt32
     let listingBlock: UInt32
@@ -56,12 +59,14 @@ extension SquashfsImage {
         }
         func make(
             _ kind: SquashfsInode.Kind, size: UInt64 = 0, links: UInt32 = 1, target: String? = nil,
-            blocksStart: UInt64 = 0, blockSizes: [UInt32] = [], fragment: UInt32 = SquashfsInode.noFragment,
+            blocksStart: UInt64 = 0, blockCount: Int = 0, blockList: InodeTablePosition = .init(),
+            fragment: UInt32 = SquashfsInode.noFragment,
             fragmentOffset: UInt32 = 0, listingBlock: UInt32 = 0, listingOffset: UInt16 = 0
         ) -> SquashfsInode {
             SquashfsInode(
                 kind: kind, permissions: permissions, uid: uid, gid: gid, modificationTime: mtime, number: number,
-                size: size, linkCount: links, target: target, blocksStart: blocksStart, blockSizes: blockSizes,
+                size: size, linkCount: links, target: target, blocksStart: blocksStart, blockCount: blockCount,
+                blockList: blockList,
                 fragment: fragment, fragmentOffset: fragmentOffset, listingBlock: listingBlock,
                 listingOffset: listingOffset)
         }
@@ -99,10 +104,10 @@ extension SquashfsImage {
             let fragment = try body.u32()
             let fragmentOffset = try body.u32()
             let size = try body.u32()
-            let sizes = try blockSizes(&cursor, fileSize: UInt64(size), fragment: fragment)
+            let count = try blockCount(fileSize: UInt64(size), fragment: fragment, inode: number)
             return make(
-                .file, size: UInt64(size), blocksStart: UInt64(start), blockSizes: sizes, fragment: fragment,
-                fragmentOffset: fragmentOffset)
+                .file, size: UInt64(size), blocksStart: UInt64(start), blockCount: count, blockList: cursor.position,
+                fragment: fragment, fragmentOffset: fragmentOffset)
         case 9:
             var body = LittleEndianReader(try cursor.read(40), what: "extended file inode")
             let start = try body.u64()
@@ -112,10 +117,10 @@ extension SquashfsImage {
             let fragment = try body.u32()
             let fragmentOffset = try body.u32()
             _ = try body.u32()
-            let sizes = try blockSizes(&cursor, fileSize: size, fragment: fragment)
+            let count = try blockCount(fileSize: size, fragment: fragment, inode: number)
             return make(
-                .file, size: size, links: links, blocksStart: start, blockSizes: sizes, fragment: fragment,
-                fragmentOffset: fragmentOffset)
+                .file, size: size, links: links, blocksStart: start, blockCount: count, blockList: cursor.position,
+                fragment: fragment, fragmentOffset: fragmentOffset)
         case 3, 10:
             var body = LittleEndianReader(try cursor.read(8), what: "symlink inode")
             let links = try body.u32()
@@ -138,28 +143,37 @@ extension SquashfsImage {
         }
     }
 
-    private func blockSizes(_ cursor: inout InodeCursor, fileSize: UInt64, fragment: UInt32) throws(SnapFileError)
-        -> [UInt32]
-    {
+    /// How many data blocks a file of `fileSize` bytes lists: a file ends in a partial block unless
+    /// its tail is in a fragment. Sizes beyond what the image could describe are refused here,
+    /// before anything is allocated for them.
+    private func blockCount(fileSize: UInt64, fragment: UInt32, inode number: UInt32) throws(SnapFileError) -> Int {
+        guard fileSize <= SquashfsImage.maxFileSize else {
+            throw SnapFileError(
+                .corrupt,
+                "file inode \(number): file_size \(fileSize) is beyond the \(SquashfsImage.maxFileSize) bytes a file may have"
+            )
+        }
         let blockSize = UInt64(superblock.blockSize)
-        let count =
-            fragment == SquashfsInode.noFragment ? (fileSize + blockSize - 1) / blockSize : fileSize / blockSize
-        // Every block needs four bytes of inode table; more blocks than that could hold is corruption.
-        let tableBytes = superblock.directoryTableStart - superblock.inodeTableStart
-        guard count <= tableBytes * 2048 else {
-            throw SnapFileError(.corrupt, "file of \(fileSize) bytes needs more block sizes than the inode table holds")
+        let partial: UInt64 = fragment == SquashfsInode.noFragment && fileSize % blockSize != 0 ? 1 : 0
+        let count = fileSize / blockSize + partial
+        // Each block needs a four-byte size in the inode table, and a metadata block of the table
+        // takes at least three bytes of the image to hold 8 KiB: more than that is corruption.
+        let (capacity, overflow) = (superblock.directoryTableStart - superblock.inodeTableStart)
+            .multipliedReportingOverflow(by: UInt64(MetadataReader.blockSize / 4))
+        guard overflow || count <= capacity else {
+            throw SnapFileError(
+                .corrupt,
+                "file inode \(number): file_size \(fileSize) needs \(count) block sizes, more than the inode table holds"
+            )
         }
-        var sizes: [UInt32] = []
-        sizes.reserveCapacity(Int(min(count, 1 << 16)))
-        var remaining = Int(count)
-        while remaining > 0 {
-            let batch = min(remaining, 1024)
-            var reader = LittleEndianReader(try cursor.read(batch * 4), what: "block list")
-            for _ in 0..<batch { sizes.append(try reader.u32()) }
-            remaining -= batch
-        }
-        return sizes
+        return Int(count)
     }
+}
+
+/// A place in the inode table: a metadata block (absolute offset) and an offset into it.
+struct InodeTablePosition: Sendable, Equatable {
+    var blockStart: UInt64 = 0
+    var offset: Int = 0
 }
 
 /// A position in the inode table that advances as inode fields are read.
@@ -167,6 +181,18 @@ struct InodeCursor {
     let image: SquashfsImage
     var blockStart: UInt64
     var offset: Int
+
+    init(image: SquashfsImage, blockStart: UInt64, offset: Int) {
+        self.image = image
+        self.blockStart = blockStart
+        self.offset = offset
+    }
+
+    init(image: SquashfsImage, at position: InodeTablePosition) {
+        self.init(image: image, blockStart: position.blockStart, offset: position.offset)
+    }
+
+    var position: InodeTablePosition { InodeTablePosition(blockStart: blockStart, offset: offset) }
 
     mutating func read(_ count: Int) throws(SnapFileError) -> [UInt8] {
         let result = try image.metadata.read(

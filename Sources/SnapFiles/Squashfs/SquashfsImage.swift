@@ -17,6 +17,10 @@ public final class SquashfsImage {
         metadata = MetadataReader(file: file, compression: superblock.compression, end: superblock.bytesUsed)
     }
 
+    /// The largest file an image may declare (1 TiB): far beyond any snap, far below what would
+    /// overflow the arithmetic on it.
+    public static let maxFileSize: UInt64 = 1 << 40
+
     public var compression: SquashfsCompression { superblock.compression }
     public var blockSize: Int { Int(superblock.blockSize) }
 
@@ -91,34 +95,46 @@ public final class SquashfsImage {
         let blockSize = UInt64(superblock.blockSize)
         var position = node.blocksStart
         var remaining = node.size
-        for entry in node.blockSizes {
-            let expected = Int(min(blockSize, remaining))
-            let stored = Int(entry & ~SquashfsInode.uncompressedBit)
-            if stored == 0 {
-                try body([UInt8](repeating: 0, count: expected)[...])
-            } else {
-                guard stored <= Int(blockSize) else {
-                    throw SnapFileError(.corrupt, "data block of \(stored) bytes is larger than the block size")
+        var list = InodeCursor(image: self, at: node.blockList)
+        var listed = 0
+        while listed < node.blockCount {
+            let batch = min(node.blockCount - listed, 1024)
+            var sizes = LittleEndianReader(try list.read(batch * 4), what: "block list of inode \(node.number)")
+            listed += batch
+            for _ in 0..<batch {
+                let entry = try sizes.u32()
+                guard remaining > 0 else {
+                    throw SnapFileError(.corrupt, "file inode \(node.number) lists more blocks than its size needs")
                 }
-                let raw = try file.read(at: position, count: stored, limit: superblock.bytesUsed)
-                let data: [UInt8]
-                if entry & SquashfsInode.uncompressedBit != 0 {
-                    data = raw
+                let expected = Int(min(blockSize, remaining))
+                let stored = Int(entry & ~SquashfsInode.uncompressedBit)
+                if stored == 0 {
+                    try body([UInt8](repeating: 0, count: expected)[...])
                 } else {
-                    do {
-                        data = try superblock.compression.decompress(raw[...], limit: Int(blockSize))
-                    } catch {
-                        throw SnapFileError(error.kind, "data block at offset \(position): \(error.message)")
+                    guard stored <= Int(blockSize) else {
+                        throw SnapFileError(.corrupt, "data block of \(stored) bytes is larger than the block size")
                     }
+                    let raw = try file.read(at: position, count: stored, limit: superblock.bytesUsed)
+                    let data: [UInt8]
+                    if entry & SquashfsInode.uncompressedBit != 0 {
+                        data = raw
+                    } else {
+                        do {
+                            data = try superblock.compression.decompress(raw[...], limit: Int(blockSize))
+                        } catch {
+                            throw SnapFileError(error.kind, "data block at offset \(position): \(error.message)")
+                        }
+                    }
+                    guard data.count >= expected else {
+                        throw SnapFileError(
+                            .corrupt, "data block at offset \(position) holds \(data.count) bytes, expected \(expected)"
+                        )
+                    }
+                    try body(data[0..<expected])
+                    position += UInt64(stored)
                 }
-                guard data.count >= expected else {
-                    throw SnapFileError(
-                        .corrupt, "data block at offset \(position) holds \(data.count) bytes, expected \(expected)")
-                }
-                try body(data[0..<expected])
-                position += UInt64(stored)
+                remaining -= UInt64(expected)
             }
-            remaining -= UInt64(expected)
         }
         if remaining > 0 {
             guard node.fragment != SquashfsInode.noFragment else {

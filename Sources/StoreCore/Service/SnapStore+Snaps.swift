@@ -4,10 +4,13 @@ import SnapFiles
 
 extension SnapStore {
     /// Registers a name for a publisher and signs its `snap-declaration`. The well-known names
-    /// (`core`, `core18`, `core20`, `core22`, `snapd`) get their well-known snap-ids so that UC20+
-    /// models that leave them out still resolve.
+    /// (`core`, `snapd`, `core18`–`core24`) are the admin's alone in the global store, and get their
+    /// well-known snap-ids so that UC20+ models that leave them out still resolve: the first
+    /// publisher to ask must not take the base every device boots from. `snapID` fixes the id
+    /// (admin only: seeding a reproducible world, or keeping an upstream identity).
     public func register(
-        name: String, publisherID: String? = nil, store: String? = nil, isPrivate: Bool = false, by principal: Principal
+        name: String, publisherID: String? = nil, store: String? = nil, isPrivate: Bool = false,
+        snapID fixedSnapID: String? = nil, by principal: Principal
     ) async throws -> SnapRecord {
         guard let publisher = publisherID ?? principal.accountID else {
             throw StoreError(.invalid, "the admin must name the publisher of a registration")
@@ -17,18 +20,38 @@ extension SnapStore {
             throw StoreError(
                 .invalid, "invalid snap name \"\(name)\": 2–40 of a-z, 0-9 and -, with a letter, no -- or edge -")
         }
+        let wellKnown = store == nil ? WellKnownSnaps.id(of: name) : nil
+        if wellKnown != nil || fixedSnapID != nil {
+            guard principal.isAdmin else {
+                throw StoreError(
+                    .forbidden,
+                    wellKnown != nil
+                        ? "\"\(name)\" is a well-known snap: only the admin registers it, for its publisher"
+                        : "only the admin fixes a snap-id")
+            }
+        }
+        if let fixedSnapID, !Identifiers.isValidSnapID(fixedSnapID) {
+            throw StoreError(.invalid, "invalid snap-id \"\(fixedSnapID)\": 32 of a-z, A-Z and 0-9")
+        }
         guard try await catalogue.account(id: publisher) != nil else {
             throw StoreError(.notFound, "no account \"\(publisher)\"")
         }
+        try await requireBrandStoreRight(store, publisher: publisher, by: principal)
         if let existing = try await catalogue.snap(name: name, store: store) {
             throw StoreError(
                 .conflict,
                 existing.publisherID == publisher
                     ? "you already registered \"\(name)\"" : "the name \"\(name)\" is registered to another publisher")
         }
-        var snapID = Identifiers.random(count: 32)
-        if store == nil, let wellKnown = WellKnownSnaps.id(of: name), try await catalogue.snap(id: wellKnown) == nil {
-            snapID = wellKnown
+        if store != nil, let global = try await catalogue.snap(name: name, store: nil), global.publisherID != publisher
+        {
+            // A device of that brand would install this one in place of the global snap it asked for.
+            throw StoreError(
+                .conflict, "the name \"\(name)\" is a global snap of another publisher: a brand store cannot shadow it")
+        }
+        let snapID = fixedSnapID ?? wellKnown ?? Identifiers.random(count: 32)
+        if try await catalogue.snap(id: snapID) != nil {
+            throw StoreError(.conflict, "snap-id \"\(snapID)\" is already taken")
         }
         let now = clock()
         let record = SnapRecord(
@@ -124,5 +147,22 @@ extension SnapStore {
             confinement: metadata.confinement.rawValue, grade: metadata.grade,
             provenance: metadata.provenance, sha3_384: digest, size: file.size, snapYAML: metadata.rawYAML,
             createdAt: now.seconds)
+    }
+}
+
+extension SnapStore {
+    /// A brand store is its brand's: a publisher registers there only when a model of its own
+    /// names that store (the real store's brand-store admins invite the rest; here the admin
+    /// registers for them).
+    func requireBrandStoreRight(_ store: String?, publisher: String, by principal: Principal) async throws {
+        guard let store, !principal.isAdmin else { return }
+        let owned = try await catalogue.assertions(ofType: .model).contains {
+            $0.string("brand-id") == publisher && $0.string("store") == store
+        }
+        guard owned else {
+            throw StoreError(
+                .forbidden,
+                "the brand store \"\(store)\" is not yours: only a brand whose model names it registers there")
+        }
     }
 }

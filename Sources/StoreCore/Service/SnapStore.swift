@@ -152,13 +152,25 @@ public final class SnapStore: Sendable {
     }
 }
 
-/// Random ids and tokens, and the username rule.
-enum Identifiers {
+/// Random ids and tokens, ids derived from a name, and the username rule.
+public enum Identifiers {
     static let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
     static func random(count: Int) -> String {
         var generator = SystemRandomNumberGenerator()
         return String((0..<count).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+    }
+
+    /// A snap-id that is the same wherever `seed` is: a seeded world keeps its snap-ids from one
+    /// store to the next, so its rollout order (drawn from snap-id and serial) is reproducible.
+    public static func snapID(derivedFrom seed: String) -> String {
+        let digest = Digest.sha3_384(Array(seed.utf8))
+        return String(digest.prefix(32).map { alphabet[Int($0) % alphabet.count] })
+    }
+
+    /// snapd's form of a snap-id: 32 letters and digits.
+    static func isValidSnapID(_ id: String) -> Bool {
+        id.utf8.count == 32 && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
     }
 
     static func isValidUsername(_ name: String) -> Bool {

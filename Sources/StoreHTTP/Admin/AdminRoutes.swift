@@ -119,7 +119,7 @@ struct AdminRoutes {
         let body = try await JSONBody.decode(NewSnap.self, from: request, dialect: .admin)
         let snap = try await store.register(
             name: body.name, publisherID: body.publisher, store: body.store, isPrivate: body.isPrivate ?? false,
-            by: principal)
+            snapID: body.snapID, by: principal)
         return try JSONBody.response(snap, status: .created, dialect: .admin)
     }
 

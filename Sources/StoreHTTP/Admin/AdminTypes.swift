@@ -45,6 +45,8 @@ struct NewSnap: Codable {
     let publisher: String?
     let store: String?
     let isPrivate: Bool?
+    /// Fixes the snap-id (admin only).
+    let snapID: String?
 }
 
 struct NewRelease: Codable {

@@ -125,7 +125,12 @@ struct SeedDataCommand: AsyncParsableCommand {
             let work = FileManager.default.temporaryDirectory.appendingPathComponent("seed-data-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: work) }
             for snap in world.snaps {
-                _ = try await store.register(name: snap.name, publisherID: world.brand.id, by: .admin)
+                // Well-known names keep their well-known ids; the rest are derived from brand and
+                // name, so every store seeded from this world has the same snap-ids.
+                let snapID =
+                    WellKnownSnaps.id(of: snap.name)
+                    ?? Identifiers.snapID(derivedFrom: "snapdepot-seed/\(world.brand.id)/\(snap.name)")
+                _ = try await store.register(name: snap.name, publisherID: world.brand.id, snapID: snapID, by: .admin)
                 for revision in snap.revisions {
                     let file = try pack(snap.name, version: revision.version, from: source, into: work)
                     let blob = try store.blobs.ingest(fileAt: file, limit: store.uploadLimit)
