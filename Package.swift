@@ -197,3 +197,15 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Coverage-guided fuzzing of the parsers (fuzz/run): built only when SNAPDEPOT_FUZZ is set, with
+// `-sanitize=fuzzer,address`, whose libFuzzer supplies `main`; the normal build never sees it.
+if Context.environment["SNAPDEPOT_FUZZ"] != nil {
+    package.targets.append(
+        .executableTarget(
+            name: "SnapdepotFuzz",
+            dependencies: ["Assertions", "SnapFiles", "StoreProtocol", "StoreCore"],
+            path: "fuzz/Sources/SnapdepotFuzz",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ))
+}
