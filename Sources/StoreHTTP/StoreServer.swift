@@ -9,12 +9,14 @@ public struct StoreServer: Sendable {
     public let store: SnapStore
     public let host: String
     public let port: Int
+    public let uploadArea: UploadAreaLimits
     let traffic = TrafficCounter()
 
-    public init(store: SnapStore, host: String, port: Int) {
+    public init(store: SnapStore, host: String, port: Int, uploadArea: UploadAreaLimits = .init()) {
         self.store = store
         self.host = host
         self.port = port
+        self.uploadArea = uploadArea
     }
 
     public func makeRouter() -> Router<StoreRequestContext> {
@@ -30,7 +32,7 @@ public struct StoreServer: Sendable {
         router.head("/", use: identity)
         router.get("/", use: identity)
         AdminRoutes(store: store, traffic: traffic).add(to: router)
-        let uploads = PendingUploads()
+        let uploads = PendingUploads(limits: uploadArea, blobs: store.blobs)
         SnapcraftDashboardRoutes(store: store, uploads: uploads).add(to: router)
         PublisherV1Routes(store: store, uploads: uploads).add(to: router)
         ValidationSetRoutes(store: store).add(to: router)

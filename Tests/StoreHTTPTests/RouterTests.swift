@@ -60,6 +60,67 @@ import Testing
         }
     }
 
+    /// A misspelt key in an admin body is refused by name, not ignored: `"private"` once made a
+    /// snap everyone could read.
+    @Test func adminBodiesWithUnknownKeysAreRefusedByName() async throws {
+        try await withRouter { client, fixture in
+            let token = try await fixture.store.issueToken(for: .admin, description: "test")
+            _ = try await fixture.publisher("acme", id: "acme-brand")
+            let refused = try await client.execute(
+                uri: "/admin/v1/snaps", method: .post, headers: [.authorization: "Bearer \(token)"],
+                body: ByteBuffer(string: #"{"name": "hidden", "publisher": "acme-brand", "private": true}"#))
+            #expect(refused.status == .badRequest)
+            #expect(
+                try errorList(refused.body).entries.first?.message == "the request body has an unknown key \"private\"")
+            await #expect(throws: StoreError.self) { _ = try await fixture.store.snap(named: "hidden") }
+            let nested = try await client.execute(
+                uri: "/admin/v1/snaps/none/releases", method: .post, headers: [.authorization: "Bearer \(token)"],
+                body: ByteBuffer(string: #"{"revision": 1, "channels": ["stable"], "halt-at": "5%", "progresive": 10}"#)
+            )
+            #expect(try errorList(nested.body).entries.first?.message.contains("\"progresive\"") == true)
+            // A key given as null, and every key the type knows, pass.
+            let accepted = try await client.execute(
+                uri: "/admin/v1/snaps", method: .post, headers: [.authorization: "Bearer \(token)"],
+                body: ByteBuffer(
+                    string: #"{"name": "shown", "publisher": "acme-brand", "is-private": false, "store": null}"#))
+            #expect(accepted.status == .created, "\(String(buffer: accepted.body))")
+        }
+    }
+
+    /// snapcraft's file upload carries no credentials, so the area it lands in is bounded: a count,
+    /// a byte quota checked before the body is read, and a lifetime after which unclaimed files go.
+    @Test func theAnonymousUploadAreaIsBoundedAndForgetsUnclaimedFiles() async throws {
+        let fixture = try await StoreFixture.make()
+        defer { fixture.cleanUp() }
+        let limits = UploadAreaLimits(count: 2, bytes: 64 << 10, lifetime: 1)
+        let app = Application(
+            router: StoreServer(store: fixture.store, host: "127.0.0.1", port: 0, uploadArea: limits).makeRouter())
+        let waiting = fixture.directory.blobsPath + "/tmp"
+        try await app.test(.router) { client in
+            func upload(_ size: Int) async throws -> (HTTPResponse.Status, String) {
+                let body =
+                    "--b\r\nContent-Disposition: form-data; name=\"binary\"; filename=\"x.snap\"\r\n\r\n"
+                    + String(repeating: "x", count: size) + "\r\n--b--\r\n"
+                let headers: HTTPFields = [.contentType: "multipart/form-data; boundary=b"]
+                let response = try await client.execute(
+                    uri: "/unscanned-upload/", method: .post, headers: headers, body: ByteBuffer(string: body))
+                let code = (try? errorList(response.body).entries.first?.code) ?? nil
+                return (response.status, code ?? "")
+            }
+            #expect(try await upload(1000).0 == .ok)
+            #expect(try await upload(1000).0 == .ok)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: waiting).count == 2)
+            // The third waits for room: refused by count, then (once the two expired) a body whose
+            // Content-Length is over the quota, before it is read.
+            #expect(try await upload(1000) == (HTTPResponse.Status(code: 507), "upload-area-full"))
+            try await Task.sleep(for: .milliseconds(1200))
+            #expect(try await upload(100 << 10) == (HTTPResponse.Status(code: 507), "upload-area-full"))
+            // The expired two were dropped with their files; the area takes new uploads again.
+            #expect(try FileManager.default.contentsOfDirectory(atPath: waiting).isEmpty)
+            #expect(try await upload(1000).0 == .ok)
+        }
+    }
+
     @Test func deviceRoutesRefuseUnknownSessionsAsSnapdExpects() async throws {
         try await withRouter { client, _ in
             let body = ByteBuffer(string: #"{"context": [], "actions": []}"#)

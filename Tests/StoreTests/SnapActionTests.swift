@@ -56,6 +56,21 @@ import Testing
         return results.first?.snap?.revision
     }
 
+    @Test func oneRequestBuysABoundedAmountOfWork() async throws {
+        let seeded = try await Self.seeded()
+        defer { seeded.fixture.cleanUp() }
+        let action = #"{"action": "install", "instance-key": "k", "name": "hello-depot"}"#
+        let many = Array(repeating: action, count: SnapStore.maxSnapActionEntries + 1).joined(separator: ",")
+        await #expect(
+            throws: StoreError(
+                .invalid,
+                "a snap action request may hold at most 1000 context entries and as many actions; this one has 0 and 1001"
+            )
+        ) { _ = try await ask(seeded, #"{"context": [], "actions": [\#(many)]}"#) }
+        let allowed = Array(repeating: action, count: 3).joined(separator: ",")
+        #expect(try await ask(seeded, #"{"context": [], "actions": [\#(allowed)]}"#).count == 3)
+    }
+
     @Test func refreshDecisions() async throws {
         let seeded = try await Self.seeded()
         defer { seeded.fixture.cleanUp() }

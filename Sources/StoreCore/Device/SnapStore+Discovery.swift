@@ -41,7 +41,7 @@ extension SnapStore {
                 license: listing.license ?? "", publisher: SnapPublisher(dossier.publisher, id: snap.publisherID)))
     }
 
-    /// `GET /v2/snaps/find`: public snaps this device may see whose name matches `name` (a trailing
+    /// `GET /v2/snaps/find`: the snaps this device may see whose name matches `name` (a trailing
     /// `*` matches a prefix) and whose name or listing holds every word of `query`, each with its
     /// latest/stable revision for the device's architecture.
     public func search(query: String?, name: String?, device: DeviceIdentity, baseURL: String) async throws
@@ -49,7 +49,7 @@ extension SnapStore {
     {
         let words = (query ?? "").lowercased().split(separator: " ")
         let candidates = try await catalogue.allSnaps().filter { snap in
-            guard !snap.isPrivate, Self.visible(snap, to: device) else { return false }
+            guard Self.visible(snap, to: device) else { return false }
             guard let name else { return true }
             return name.hasSuffix("*") ? snap.name.hasPrefix(String(name.dropLast())) : snap.name == name
         }
@@ -84,14 +84,16 @@ extension SnapStore {
         return keys
     }
 
-    /// A revision's file as a device may download it: the brand-store rule applies to downloads
-    /// by snap-id as it does to every other device request. A device with a session that fetches
+    /// A revision's file as a device may download it: the brand-store and private-snap rules apply
+    /// to downloads by snap-id as to every other device request, and a revision never released is
+    /// its publisher's alone. A device with a session that fetches
     /// the file (`recording`) has it noted, so a later report tells whether the update took.
     public func download(snapID: String, revision: Int, device: DeviceIdentity, recording: Bool) async throws
         -> RevisionRecord?
     {
         guard let dossier = try await visibleSnap(id: snapID, device: device),
-            let record = dossier.revisions.first(where: { $0.revision == revision })
+            let record = dossier.revisions.first(where: { $0.revision == revision }),
+            try await servable(revision, of: dossier.snap, to: device)
         else { return nil }
         if recording, let serialKey = device.serialKey {
             try await catalogue.recordDownload(

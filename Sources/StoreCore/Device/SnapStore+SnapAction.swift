@@ -3,6 +3,9 @@ import SnapFiles
 import StoreProtocol
 
 extension SnapStore {
+    /// The most context entries, and the most actions, one snap action request may carry.
+    public static let maxSnapActionEntries = 1000
+
     /// Decides a snap-action request as the real store does: install and download by name, channel
     /// or revision; refresh of installed snaps (up-to-date ones omitted); epochs, validation sets,
     /// brand-store visibility, rollouts by device bucket; and bulk assertion fetches. Download and
@@ -10,6 +13,15 @@ extension SnapStore {
     public func snapAction(_ request: SnapActionRequest, device: DeviceIdentity, baseURL: String) async throws
         -> [SnapActionResult]
     {
+        // snapd 2.57 sends every installed snap in one request, with no batching of its own
+        // (`store/store_action.go`); a device has tens. The cap bounds the work one request buys.
+        guard request.context.count <= Self.maxSnapActionEntries, request.actions.count <= Self.maxSnapActionEntries
+        else {
+            throw StoreError(
+                .invalid,
+                "a snap action request may hold at most \(Self.maxSnapActionEntries) context entries and as many "
+                    + "actions; this one has \(request.context.count) and \(request.actions.count)")
+        }
         if let serialKey = device.serialKey, !request.context.isEmpty {
             // snapd sends its whole installed set each time: what the store knows of the device.
             try await catalogue.recordReport(
@@ -69,23 +81,31 @@ extension SnapStore {
     /// A snap by name as this device may see it: its brand store's names first, then the global ones.
     public func visibleSnap(named name: String, device: DeviceIdentity) async throws -> SnapDossier? {
         if let storeID = device.storeID, let found = try await catalogue.dossier(name: name, store: storeID) {
-            return found
+            return Self.visible(found, to: device)
         }
-        return try await catalogue.dossier(name: name, store: nil)
+        return Self.visible(try await catalogue.dossier(name: name, store: nil), to: device)
     }
 
     public func visibleSnap(id: String, device: DeviceIdentity) async throws -> SnapDossier? {
         Self.visible(try await catalogue.dossier(snapID: id), to: device)
     }
 
-    /// A brand store's snap is seen only by devices of that store.
+    /// A brand store's snap is seen only by devices of that store; a private snap only by its
+    /// publisher (signed in on the device) and the admin, as if it did not exist for anyone else.
     static func visible(_ found: SnapDossier?, to device: DeviceIdentity) -> SnapDossier? {
         guard let found, visible(found.snap, to: device) else { return nil }
         return found
     }
 
     static func visible(_ snap: SnapRecord, to device: DeviceIdentity) -> Bool {
-        snap.store == nil || snap.store == device.storeID
+        (snap.store == nil || snap.store == device.storeID) && (!snap.isPrivate || device.publishes(snap))
+    }
+
+    /// Whether `device` may have `revision` by number (a pinned install, a download by URL): a
+    /// revision that was never released to any channel is still its publisher's draft.
+    func servable(_ revision: Int, of snap: SnapRecord, to device: DeviceIdentity) async throws -> Bool {
+        if device.publishes(snap) { return true }
+        return try await catalogue.releaseHistory(snapID: snap.snapID).contains { $0.revision == revision }
     }
 
     private func install(
@@ -192,7 +212,9 @@ extension SnapStore {
             return chosen(record)
         }
         if let fixed {
-            guard let record = byNumber[fixed], supports(record) else {
+            guard let record = byNumber[fixed], supports(record),
+                try await servable(fixed, of: snap, to: device)
+            else {
                 return notFound("no revision \(fixed) of \(snap.name) for \(device.architecture)")
             }
             return chosen(record)

@@ -294,8 +294,10 @@ struct SnapcraftDashboardRoutes {
     }
 
     @Sendable func receiveUpload(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let expected = request.headers[.contentLength].flatMap { UInt64($0) } ?? 0
+        try await uploads.admit(expected: expected)
         let blob = try await MultipartUpload.receive(request, into: store)
-        return try JSONBody.response(UploadReceived(uploadID: await uploads.add(blob)))
+        return try JSONBody.response(UploadReceived(uploadID: try await uploads.add(blob)))
     }
 
     struct ReleaseRequest: Decodable {

@@ -5,7 +5,8 @@ import StoreCore
 
 /// What snapd's request headers say about the device, in either header dialect
 /// (`store/store.go`: `Snap-Device-Architecture`/`X-Ubuntu-Architecture`, `Snap-Device-Store`/
-/// `X-Ubuntu-Store`, `Snap-Device-Authorization`/`X-Device-Authorization`), set on the context of
+/// `X-Ubuntu-Store`, `Snap-Device-Authorization`/`X-Device-Authorization`, and the signed-in
+/// user's `Authorization`), set on the context of
 /// device routes. An unknown device session is a 401 that tells snapd to open a new one, except on
 /// downloads (`lenient`), which the real store serves from a CDN that checks no session: there the
 /// device is simply anonymous.
@@ -34,8 +35,20 @@ struct DeviceAuthenticator: RouterMiddleware {
             }
             serialKey = key
         }
+        // snapd sends the signed-in user's macaroon as `Authorization` (`store/auth.go`); it only
+        // widens what the device sees (its own private snaps), so a download, whose URL the CDN
+        // serves without checks, goes on anonymously when it is no good.
+        var account: Principal?
+        if let header = request.headers[.authorization]?.trimmingCharacters(in: .whitespaces), !header.isEmpty {
+            do {
+                account = try await PublisherAuthenticator.principal(header, store: store)
+            } catch {
+                if !lenient { throw error }
+            }
+        }
         var context = context
-        context.device = DeviceIdentity(architecture: architecture, storeID: storeID, serialKey: serialKey)
+        context.device = DeviceIdentity(
+            architecture: architecture, storeID: storeID, serialKey: serialKey, account: account)
         return try await next(request, context)
     }
 

@@ -27,19 +27,54 @@ enum JSONBody {
     }
 
     /// A request body of at most `limit` bytes; a body that does not fit the type is a 400 that
-    /// says which key was wrong. An empty body decodes as `{}`.
+    /// says which key was wrong. An empty body decodes as `{}`. The admin API's own bodies are
+    /// read strictly: a key it does not know is a 400 naming it, so a misspelt `"is-private"` is
+    /// not silently a public snap. snapd's and snapcraft's bodies stay lenient, as the real store
+    /// is: their newer releases add keys older stores must ignore.
     static func decode<Value: Decodable>(
         _ type: Value.Type, from request: Request, dialect: Dialect = .literal, limit: Int = 1 << 20
     ) async throws -> Value {
         var request = request
         let buffer = try await request.collectBody(upTo: limit)
         let data = buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer: buffer)
+        let value: Value
         do {
-            return try (dialect == .admin ? adminDecoder : literalDecoder).decode(type, from: data)
+            value = try (dialect == .admin ? adminDecoder : literalDecoder).decode(type, from: data)
         } catch let error as DecodingError {
             throw APIError(
                 .badRequest, code: "invalid-request",
                 "the request body is not what this endpoint takes: \(APIError.describe(error))")
         }
+        if dialect == .admin, let encodable = value as? any Encodable,
+            let unknown = try unknownKey(in: data, decodedAs: adminEncoder.encode(encodable))
+        {
+            throw APIError(
+                .badRequest, code: "invalid-request", "the request body has an unknown key \"\(unknown)\"")
+        }
+        return value
+    }
+
+    /// The first key path of `data` that the decoded value does not carry: what decoding it read
+    /// is exactly what encoding it again writes, so a key that is not written back was ignored.
+    /// A key given as `null` says nothing and is not counted.
+    static func unknownKey(in data: Data, decodedAs decoded: Data) throws -> String? {
+        func first(_ given: Any, _ kept: Any, path: String) -> String? {
+            if let given = given as? [String: Any] {
+                let kept = kept as? [String: Any] ?? [:]
+                for key in given.keys.sorted() where !(given[key] is NSNull) {
+                    let here = path.isEmpty ? key : "\(path).\(key)"
+                    guard let value = kept[key] else { return here }
+                    if let found = first(given[key] ?? NSNull(), value, path: here) { return found }
+                }
+            } else if let given = given as? [Any], let kept = kept as? [Any] {
+                for (index, pair) in zip(given, kept).enumerated() {
+                    if let found = first(pair.0, pair.1, path: "\(path)[\(index)]") { return found }
+                }
+            }
+            return nil
+        }
+        let given = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        let kept = try JSONSerialization.jsonObject(with: decoded, options: [.fragmentsAllowed])
+        return first(given, kept, path: "")
     }
 }

@@ -16,7 +16,7 @@ struct PublisherAuthenticator: RouterMiddleware {
         var context = context
         if let header = request.headers[.authorization]?.trimmingCharacters(in: .whitespaces) {
             do {
-                context.principal = try await principal(header)
+                context.principal = try await Self.principal(header, store: store)
             } catch let error as APIError {
                 context.authenticationFailure = error
             }
@@ -24,7 +24,8 @@ struct PublisherAuthenticator: RouterMiddleware {
         return try await next(request, context)
     }
 
-    private func principal(_ header: String) async throws -> Principal {
+    /// The principal an `Authorization` value names, or the 401 that says why it names none.
+    static func principal(_ header: String, store: SnapStore) async throws -> Principal {
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, ["bearer", "macaroon"].contains(parts[0].lowercased()) else {
             throw APIError(.unauthorized, code: "unauthorized", "use Authorization: Bearer TOKEN or Macaroon …")

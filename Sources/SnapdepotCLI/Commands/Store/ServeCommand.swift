@@ -25,6 +25,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Make a new store sign as snapd's test root (testrootorg), read from snapd's installed source.")
     var testrootorg = false
     @Option(help: "Largest upload accepted, in bytes.") var uploadLimit: UInt64 = 4 << 30
+    @Option(help: "Uploads that may wait for their notification at once (snapcraft sends the file unauthenticated).")
+    var pendingUploads = 32
+    @Option(help: "Bytes those waiting uploads may hold together.") var pendingUploadBytes: UInt64 = 8 << 30
+    @Option(help: "Seconds an upload waits for its notification before it is dropped.")
+    var pendingUploadLifetime: Double = 3600
     @Option(help: "Architecture to print in UBUNTU_STORE_ARCH.") var architecture: String = "amd64"
     @Option(help: "Seconds a snapcraft login's discharge lasts before the client must refresh it.")
     var dischargeLifetime: Int64 = 86400
@@ -46,7 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             try directory.install(identity: try SnapdTestKeys.identity(), rootKey: try SnapdTestKeys.rootKey())
         }
-        let (store, _, newToken) = try await directory.openStore(
+        let (store, _, _) = try await directory.openStore(
             authorityID: authorityID, keyBits: keyBits, uploadLimit: uploadLimit, dischargeLifetime: dischargeLifetime,
             serialApprovalDelay: serialApprovalDelay)
         var logger = Logger(label: "snapdepot")
@@ -54,10 +59,12 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel =
             ProcessInfo.processInfo.environment["SNAPDEPOT_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let architecture = self.architecture
-        let tokenLine =
-            newToken.map { "export SNAPDEPOT_TOKEN=\($0)" }
-            ?? "export SNAPDEPOT_TOKEN=$(cat \(directory.adminTokenPath))"
-        try await StoreServer(store: store, host: host, port: port).run(logger: logger) { bound in
+        // The token stays in its 0600 file: terminals are scrolled back, projected and logged.
+        let tokenLine = "export SNAPDEPOT_TOKEN=$(cat \(directory.adminTokenPath))"
+        let uploadArea = UploadAreaLimits(
+            count: pendingUploads, bytes: pendingUploadBytes, lifetime: pendingUploadLifetime)
+        try await StoreServer(store: store, host: host, port: port, uploadArea: uploadArea).run(logger: logger) {
+            bound in
             let url = "http://\(host):\(bound)"
             let lines = [
                 "snapdepot store \(store.identity.authorityID) listening on \(url) (data: \(folder))",
