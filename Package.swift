@@ -78,6 +78,7 @@ let package = Package(
             dependencies: [
                 "StoreCore", "StoreProtocol", "Assertions", "SnapFiles",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

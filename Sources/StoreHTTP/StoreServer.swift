@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import StoreCore
 
@@ -10,13 +11,18 @@ public struct StoreServer: Sendable {
     public let host: String
     public let port: Int
     public let uploadArea: UploadAreaLimits
+    public let connections: ConnectionLimits
     let traffic = TrafficCounter()
 
-    public init(store: SnapStore, host: String, port: Int, uploadArea: UploadAreaLimits = .init()) {
+    public init(
+        store: SnapStore, host: String, port: Int, uploadArea: UploadAreaLimits = .init(),
+        connections: ConnectionLimits = .init()
+    ) {
         self.store = store
         self.host = host
         self.port = port
         self.uploadArea = uploadArea
+        self.connections = connections
     }
 
     public func makeRouter() -> Router<StoreRequestContext> {
@@ -47,10 +53,30 @@ public struct StoreServer: Sendable {
     public func run(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void) async throws {
         let app = Application(
             router: makeRouter(),
-            configuration: .init(address: .hostname(host, port: port), serverName: "snapdepot"),
+            server: .http1(
+                configuration: .init(
+                    idleTimeout: .seconds(Int64(connections.idleSeconds)),
+                    httpDecoderConfiguration: .init(
+                        maxHeaderFieldSize: 16 << 10, maxHeaderListSize: 64 << 10, maxHeaderFieldCount: 200))),
+            configuration: .init(
+                address: .hostname(host, port: port), serverName: "snapdepot",
+                availableConnectionsDelegate: MaximumAvailableConnections(connections.maximum)),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)
         try await app.runService()
+    }
+
+    /// How many connections the server holds open, and how long one may sit idle (between
+    /// requests, or part-way through sending one: a client that trickles its headers is closed).
+    /// A response being written is never idle, so a long download on a slow link goes on.
+    public struct ConnectionLimits: Sendable {
+        public var maximum: Int
+        public var idleSeconds: Int
+
+        public init(maximum: Int = 2048, idleSeconds: Int = 60) {
+            self.maximum = maximum
+            self.idleSeconds = idleSeconds
+        }
     }
 
     struct Ready: Encodable {

@@ -145,6 +145,20 @@ public final class SnapStore: Sendable {
         return snap
     }
 
+    /// What `upload` will check of the caller, asked before the file is received: a publisher
+    /// sending gigabytes to another's snap is refused before the first of them is stored.
+    public func requireUploadRight(name: String, store: String?, fixedRevision: Bool, by principal: Principal)
+        async throws
+    {
+        try requirePublisher(try await snap(named: name, store: store), principal)
+        if fixedRevision { try principal.requireAdmin() }
+    }
+
+    /// Imports are the admin's: asked before the file is received.
+    public func requireImportRight(by principal: Principal) throws {
+        try principal.requireAdmin()
+    }
+
     func requirePublisher(_ snap: SnapRecord, _ principal: Principal) throws(StoreError) {
         guard principal.isAdmin || principal.accountID == snap.publisherID else {
             throw StoreError(.forbidden, "snap \"\(snap.name)\" belongs to another publisher")

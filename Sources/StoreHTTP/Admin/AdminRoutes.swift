@@ -131,6 +131,8 @@ struct AdminRoutes {
             guard let number = Int(text) else { throw StoreError(.invalid, "revision must be a number") }
             return number
         }
+        try await store.requireUploadRight(
+            name: name, store: query.get("store"), fixedRevision: revision != nil, by: principal)
         let blob = try await Upload.receive(request, into: store)
         let record = try await store.upload(
             blob, name: name, store: query.get("store"), revision: revision,
@@ -140,6 +142,7 @@ struct AdminRoutes {
 
     @Sendable func importSnap(_ request: Request, context: StoreRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
+        try store.requireImportRight(by: principal)
         let blob = try await Upload.receive(request, into: store)
         let record = try await store.importSnap(
             blob, assertions: [], release: Self.channels(request.uri.queryParameters.get("release")), by: principal)

@@ -25,6 +25,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Make a new store sign as snapd's test root (testrootorg), read from snapd's installed source.")
     var testrootorg = false
     @Option(help: "Largest upload accepted, in bytes.") var uploadLimit: UInt64 = 4 << 30
+    @Option(help: "Connections held open at once; more wait in the listen queue.") var maxConnections = 2048
+    @Option(help: "Seconds a connection may sit idle, or stall part-way through a request, before it is closed.")
+    var idleTimeout = 60
     @Option(help: "Uploads that may wait for their notification at once (snapcraft sends the file unauthenticated).")
     var pendingUploads = 32
     @Option(help: "Bytes those waiting uploads may hold together.") var pendingUploadBytes: UInt64 = 8 << 30
@@ -63,8 +66,10 @@ struct ServeCommand: AsyncParsableCommand {
         let tokenLine = "export SNAPDEPOT_TOKEN=$(cat \(directory.adminTokenPath))"
         let uploadArea = UploadAreaLimits(
             count: pendingUploads, bytes: pendingUploadBytes, lifetime: pendingUploadLifetime)
-        try await StoreServer(store: store, host: host, port: port, uploadArea: uploadArea).run(logger: logger) {
-            bound in
+        let connections = StoreServer.ConnectionLimits(maximum: maxConnections, idleSeconds: idleTimeout)
+        try await StoreServer(
+            store: store, host: host, port: port, uploadArea: uploadArea, connections: connections
+        ).run(logger: logger) { bound in
             let url = "http://\(host):\(bound)"
             let lines = [
                 "snapdepot store \(store.identity.authorityID) listening on \(url) (data: \(folder))",
