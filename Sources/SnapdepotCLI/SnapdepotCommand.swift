@@ -17,6 +17,7 @@ public struct SnapdepotCommand: AsyncParsableCommand {
                 subcommands: [
                     ServeCommand.self, SeedDataCommand.self, TrustCommand.self, LoginCommand.self,
                     AccountsCommand.self,
+                    TokensCommand.self,
                 ]),
             CommandGroup(
                 name: "Publish snaps",

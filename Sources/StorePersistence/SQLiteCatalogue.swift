@@ -77,20 +77,41 @@ public final class SQLiteCatalogue: Catalogue {
     public func addToken(_ token: TokenRecord) async throws {
         try await writer.write { db in
             try db.execute(
-                sql: "INSERT INTO tokens (hash, account_id, role, description, created_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [token.hash, token.accountID, token.role.rawValue, token.description, token.createdAt])
+                sql: """
+                    INSERT INTO tokens (hash, account_id, role, description, created_at, expires_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    token.hash, token.accountID, token.role.rawValue, token.description, token.createdAt,
+                    token.expiresAt,
+                ])
         }
     }
 
     public func token(hash: String) async throws -> TokenRecord? {
         try await writer.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM tokens WHERE hash = ?", arguments: [hash]) else {
-                return nil
-            }
-            return TokenRecord(
-                hash: row["hash"], accountID: row["account_id"], role: Role(rawValue: row["role"]) ?? .publisher,
-                description: row["description"], createdAt: row["created_at"])
+            try Row.fetchOne(db, sql: "SELECT * FROM tokens WHERE hash = ?", arguments: [hash]).map(Self.token)
         }
+    }
+
+    public func tokens() async throws -> [TokenRecord] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM tokens ORDER BY created_at, hash").map(Self.token)
+        }
+    }
+
+    public func deleteTokens(hashPrefix prefix: String) async throws -> Int {
+        try await writer.write { db in
+            try db.execute(
+                sql: "DELETE FROM tokens WHERE substr(hash, 1, ?) = ?", arguments: [prefix.count, prefix])
+            return db.changesCount
+        }
+    }
+
+    static func token(_ row: Row) -> TokenRecord {
+        TokenRecord(
+            hash: row["hash"], accountID: row["account_id"], role: Role(rawValue: row["role"]) ?? .publisher,
+            description: row["description"], createdAt: row["created_at"], expiresAt: row["expires_at"])
     }
 
     // MARK: Snaps and revisions

@@ -219,6 +219,9 @@ enum Schema {
                     );
                     """)
         }
+        migrator.registerMigration("v8: tokens expire") { db in
+            try db.execute(sql: "ALTER TABLE tokens ADD COLUMN expires_at INTEGER")
+        }
         return migrator
     }
 }

@@ -11,6 +11,9 @@ public protocol Catalogue: Sendable {
 
     func addToken(_ token: TokenRecord) async throws
     func token(hash: String) async throws -> TokenRecord?
+    func tokens() async throws -> [TokenRecord]
+    /// Removes tokens whose hash starts with `prefix`; returns how many.
+    func deleteTokens(hashPrefix prefix: String) async throws -> Int
 
     /// Registers a name with its store-signed declaration.
     func registerSnap(_ snap: SnapRecord, declaration: Assertion) async throws

@@ -32,14 +32,22 @@ public struct TokenRecord: Sendable, Equatable {
     public let role: Role
     public let description: String
     public let createdAt: Int64
+    /// When it stops working; nil for never.
+    public let expiresAt: Int64?
 
-    public init(hash: String, accountID: String?, role: Role, description: String, createdAt: Int64) {
+    public init(
+        hash: String, accountID: String?, role: Role, description: String, createdAt: Int64, expiresAt: Int64? = nil
+    ) {
         self.hash = hash
         self.accountID = accountID
         self.role = role
         self.description = description
         self.createdAt = createdAt
+        self.expiresAt = expiresAt
     }
+
+    /// How a token is named when listed and revoked: the start of its hash, never the token.
+    public var id: String { String(hash.prefix(12)) }
 }
 
 /// A registered snap name.

@@ -23,12 +23,14 @@ extension SnapStore {
     }
 
     /// A new publisher token for an existing account; only the admin issues them.
-    public func issueToken(forAccount id: String, description: String, by principal: Principal) async throws
-        -> String
-    {
+    public func issueToken(
+        forAccount id: String, description: String, lifetime: Int64? = nil, by principal: Principal
+    ) async throws -> String {
         guard principal.isAdmin else { throw StoreError(.forbidden, "issuing tokens needs the admin token") }
         guard try await catalogue.account(id: id) != nil else { throw StoreError(.notFound, "no account \"\(id)\"") }
-        return try await issueToken(for: Principal(role: .publisher, accountID: id), description: description)
+        if let lifetime, lifetime <= 0 { throw StoreError(.invalid, "expires-in must be a positive number of seconds") }
+        return try await issueToken(
+            for: Principal(role: .publisher, accountID: id), description: description, lifetime: lifetime)
     }
 
     /// A snap by name that this principal may publish: its own, or any for the admin.

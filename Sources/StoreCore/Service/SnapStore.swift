@@ -51,18 +51,58 @@ public final class SnapStore: Sendable {
     // MARK: Tokens
 
     /// Issues a new token and returns it; only its hash is kept.
-    public func issueToken(for principal: Principal, description: String) async throws -> String {
+    /// A new token for `principal`; it stops working after `lifetime` seconds when one is given.
+    public func issueToken(for principal: Principal, description: String, lifetime: Int64? = nil) async throws
+        -> String
+    {
         let token = "sdp_" + Identifiers.random(count: 40)
+        let now = clock().seconds
         try await catalogue.addToken(
             TokenRecord(
                 hash: Self.hash(token), accountID: principal.accountID, role: principal.role, description: description,
-                createdAt: clock().seconds))
+                createdAt: now, expiresAt: lifetime.map { now + $0 }))
         return token
     }
 
+    /// The principal a token stands for, read from the catalogue on every request, so a revoked
+    /// token stops working at once; nil for an unknown, revoked or expired one.
     public func authenticate(token: String) async throws -> Principal? {
-        guard let record = try await catalogue.token(hash: Self.hash(token)) else { return nil }
+        guard let record = try await catalogue.token(hash: Self.hash(token)),
+            (record.expiresAt ?? .max) > clock().seconds
+        else { return nil }
         return Principal(role: record.role, accountID: record.accountID)
+    }
+
+    /// Every token (the admin's view), by id; never the tokens themselves.
+    public func tokens(by principal: Principal) async throws -> [TokenRecord] {
+        try principal.requireAdmin()
+        return try await catalogue.tokens()
+    }
+
+    /// Replaces the admin token `current` (which must be one) with a new one: the old one stops
+    /// working at once.
+    public func rotateAdminToken(_ current: String) async throws -> String {
+        guard let principal = try await authenticate(token: current), principal.isAdmin else {
+            throw StoreError(.forbidden, "only the admin token can be rotated, by itself")
+        }
+        let replacement = try await issueToken(for: .admin, description: "admin token (rotated)")
+        _ = try await catalogue.deleteTokens(hashPrefix: Self.hash(current))
+        return replacement
+    }
+
+    /// Revokes the one token whose id (or longer hash prefix) is given.
+    public func revokeToken(id: String, by principal: Principal) async throws {
+        try principal.requireAdmin()
+        guard id.count >= 8, id.allSatisfy(\.isHexDigit) else {
+            throw StoreError(.invalid, "a token id is the 12 hex digits `snapdepot tokens list` shows")
+        }
+        let matching = try await catalogue.tokens().filter { $0.hash.hasPrefix(id.lowercased()) }
+        guard matching.count == 1 else {
+            throw StoreError(
+                matching.isEmpty ? .notFound : .invalid,
+                matching.isEmpty ? "no token \(id)" : "\(id) names \(matching.count) tokens; give more digits")
+        }
+        _ = try await catalogue.deleteTokens(hashPrefix: matching[0].hash)
     }
 
     static func hash(_ token: String) -> String {

@@ -37,6 +37,7 @@ struct AdminRoutes {
         api.delete("faults", use: clearFaults)
         api.delete("faults/{id}", use: clearFaults)
         AdminDeviceRoutes(store: store).add(to: api)
+        AdminTokenRoutes(store: store).add(to: api)
     }
 
     /// What the store answered since it started, as a fleet rehearsal checks it (admin only).
@@ -81,7 +82,8 @@ struct AdminRoutes {
         let principal = try context.requirePrincipal()
         let id = try context.parameters.require("id")
         let body = try await JSONBody.decode(NewToken.self, from: request, dialect: .admin)
-        let token = try await store.issueToken(forAccount: id, description: body.description ?? "", by: principal)
+        let token = try await store.issueToken(
+            forAccount: id, description: body.description ?? "", lifetime: body.expiresIn, by: principal)
         return try JSONBody.response(IssuedToken(token: token, accountID: id), status: .created, dialect: .admin)
     }
 

@@ -23,6 +23,8 @@ struct NewAccount: Codable {
 
 struct NewToken: Codable {
     let description: String?
+    /// Seconds until it stops working; it never does without one.
+    let expiresIn: Int64?
 }
 
 struct IssuedToken: Codable {

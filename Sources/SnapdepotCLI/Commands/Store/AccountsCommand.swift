@@ -64,15 +64,21 @@ struct AccountsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Issue a publisher token for an account.")
         @Argument(help: "Account id.") var account: String
         @Option(help: "What the token is for.") var description: String = ""
+        @Option(help: "Seconds until the token stops working (default: never).") var expiresIn: Int64?
         @Flag(help: "Print machine-readable JSON.") var json = false
 
         func run() async throws {
+            struct Body: Encodable {
+                let description: String
+                let expiresIn: Int64?
+            }
             struct Issued: Codable {
                 let token: String
                 let accountID: String
             }
             let issued = try await StoreClient.fromEnvironment().post(
-                "/admin/v1/accounts/\(account)/tokens", ["description": description], as: Issued.self)
+                "/admin/v1/accounts/\(account)/tokens", Body(description: description, expiresIn: expiresIn),
+                as: Issued.self)
             if json { try JSONOutput.print(issued) } else { print(issued.token) }
         }
     }
