@@ -194,6 +194,15 @@ public final class SnapStore: Sendable {
         if fixedRevision { try principal.requireAdmin() }
     }
 
+    /// Whether the caller publishes a snap of this name in some store, asked before a body (which
+    /// may name the brand store) is read; the full check follows once it is.
+    public func requirePublishesName(_ name: String, by principal: Principal) async throws {
+        if principal.isAdmin { return }
+        guard let account = principal.accountID,
+            try await catalogue.snaps(publisherID: account).contains(where: { $0.name == name })
+        else { throw StoreError(.forbidden, "snap \"\(name)\" belongs to another publisher") }
+    }
+
     /// Imports are the admin's: asked before the file is received.
     public func requireImportRight(by principal: Principal) throws {
         try principal.requireAdmin()

@@ -56,8 +56,8 @@ struct AdminDeviceRoutes {
     }
 
     @Sendable func addVaultKey(_ request: Request, context: StoreRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
         let accountID = try context.parameters.require("id")
+        let principal = try context.requireActing(for: accountID)
         let body = try await JSONBody.decode(NewVaultKey.self, from: request, dialect: .admin)
         let key = try PrivateKey(importing: body.privateKey)
         try await store.addVaultKey(key, accountID: accountID, by: principal)

@@ -63,7 +63,7 @@ struct AdminRoutes {
     }
 
     @Sendable func createAccount(_ request: Request, context: StoreRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
+        let principal = try context.requireAdmin()
         let body = try await JSONBody.decode(NewAccount.self, from: request, dialect: .admin)
         let account = try await store.createAccount(
             username: body.username, displayName: body.displayName, id: body.id,
@@ -79,7 +79,7 @@ struct AdminRoutes {
     }
 
     @Sendable func issueToken(_ request: Request, context: StoreRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
+        let principal = try context.requireAdmin()
         let id = try context.parameters.require("id")
         let body = try await JSONBody.decode(NewToken.self, from: request, dialect: .admin)
         let token = try await store.issueToken(
@@ -88,7 +88,7 @@ struct AdminRoutes {
     }
 
     @Sendable func registerKey(_ request: Request, context: StoreRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
+        let principal = try context.requireActing(for: try context.parameters.require("id"))
         let body = try await JSONBody.decode(NewKey.self, from: request, dialect: .admin)
         let key = try PublicKey(encoded: body.publicKey)
         let assertion = try await store.registerKey(
@@ -98,7 +98,7 @@ struct AdminRoutes {
     }
 
     @Sendable func importAssertions(_ request: Request, context: StoreRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
+        let principal = try context.requireAdmin()
         var request = request
         let body = try await request.collectBody(upTo: 64 << 20)
         let assertions = try AssertionStream.decode(Array(buffer: body))
@@ -106,7 +106,7 @@ struct AdminRoutes {
     }
 
     @Sendable func createBrandStore(_ request: Request, context: StoreRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
+        let principal = try context.requireAdmin()
         let body = try await JSONBody.decode(NewBrandStore.self, from: request, dialect: .admin)
         let assertion = try await store.createBrandStore(
             id: body.store, operatorID: body.operatorID, url: body.url, friendlyStores: body.friendlyStores ?? [],
@@ -152,7 +152,9 @@ struct AdminRoutes {
     }
 
     @Sendable func revisions(_ request: Request, context: StoreRequestContext) async throws -> Response {
-        _ = try context.requirePrincipal()
+        _ = try await store.ownedSnap(
+            named: try context.parameters.require("name"), store: request.uri.queryParameters.get("store"),
+            by: try context.requirePrincipal())
         let revisions = try await store.revisions(
             name: try context.parameters.require("name"), store: request.uri.queryParameters.get("store"))
         return try JSONBody.response(revisions, dialect: .admin)
@@ -160,6 +162,7 @@ struct AdminRoutes {
 
     @Sendable func release(_ request: Request, context: StoreRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
+        try await store.requirePublishesName(try context.parameters.require("name"), by: principal)
         let body = try await JSONBody.decode(NewRelease.self, from: request, dialect: .admin)
         let name = try context.parameters.require("name")
         _ = try await store.release(
@@ -170,6 +173,7 @@ struct AdminRoutes {
 
     @Sendable func close(_ request: Request, context: StoreRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
+        try await store.requirePublishesName(try context.parameters.require("name"), by: principal)
         let body = try await JSONBody.decode(CloseChannels.self, from: request, dialect: .admin)
         let name = try context.parameters.require("name")
         _ = try await store.close(name: name, store: body.store, channels: body.channels, by: principal)
@@ -178,6 +182,7 @@ struct AdminRoutes {
 
     @Sendable func progressive(_ request: Request, context: StoreRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
+        try await store.requirePublishesName(try context.parameters.require("name"), by: principal)
         let body = try await JSONBody.decode(ProgressiveChange.self, from: request, dialect: .admin)
         let name = try context.parameters.require("name")
         _ = try await store.setProgressive(
@@ -187,7 +192,9 @@ struct AdminRoutes {
     }
 
     @Sendable func rollouts(_ request: Request, context: StoreRequestContext) async throws -> Response {
-        _ = try context.requirePrincipal()
+        _ = try await store.ownedSnap(
+            named: try context.parameters.require("name"), store: request.uri.queryParameters.get("store"),
+            by: try context.requirePrincipal())
         let rollouts = try await store.rollouts(
             name: try context.parameters.require("name"), store: request.uri.queryParameters.get("store"))
         return try JSONBody.response(rollouts, dialect: .admin)
@@ -195,6 +202,7 @@ struct AdminRoutes {
 
     @Sendable func rollout(_ request: Request, context: StoreRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
+        try await store.requirePublishesName(try context.parameters.require("name"), by: principal)
         let body = try await JSONBody.decode(RolloutChange.self, from: request, dialect: .admin)
         let name = try context.parameters.require("name")
         guard let action = SnapStore.RolloutAction(rawValue: body.action) else {
@@ -230,6 +238,7 @@ struct AdminRoutes {
 
     @Sendable func tracks(_ request: Request, context: StoreRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
+        try await store.requirePublishesName(try context.parameters.require("name"), by: principal)
         let body = try await JSONBody.decode(TrackChange.self, from: request, dialect: .admin)
         let name = try context.parameters.require("name")
         _ = try await store.configureTracks(
@@ -238,14 +247,18 @@ struct AdminRoutes {
     }
 
     @Sendable func status(_ request: Request, context: StoreRequestContext) async throws -> Response {
-        _ = try context.requirePrincipal()
+        _ = try await store.ownedSnap(
+            named: try context.parameters.require("name"), store: request.uri.queryParameters.get("store"),
+            by: try context.requirePrincipal())
         let status = try await store.status(
             name: try context.parameters.require("name"), store: request.uri.queryParameters.get("store"))
         return try JSONBody.response(status, dialect: .admin)
     }
 
     @Sendable func history(_ request: Request, context: StoreRequestContext) async throws -> Response {
-        _ = try context.requirePrincipal()
+        _ = try await store.ownedSnap(
+            named: try context.parameters.require("name"), store: request.uri.queryParameters.get("store"),
+            by: try context.requirePrincipal())
         let snap = try await store.snap(
             named: try context.parameters.require("name"), store: request.uri.queryParameters.get("store"))
         return try JSONBody.response(try await store.releaseHistory(of: snap), dialect: .admin)

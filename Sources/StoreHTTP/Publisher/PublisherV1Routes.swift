@@ -171,6 +171,7 @@ struct PublisherV1Routes {
     @Sendable func release(_ request: Request, context: StoreRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let name = try context.parameters.require("name")
+        try await store.requirePublishesName(name, by: principal)
         let requests = try await JSONBody.decode([ReleaseRequest].self, from: request)
         for item in requests {
             if let revision = item.revision {
@@ -227,8 +228,8 @@ struct PublisherV1Routes {
     @Sendable func createTracks(_ request: Request, context: StoreRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let name = try context.parameters.require("name")
-        let tracks = try await JSONBody.decode([NewTrack].self, from: request).map(\.name)
         let before = try await store.ownedSnap(named: name, by: principal).channelMap.tracks.count
+        let tracks = try await JSONBody.decode([NewTrack].self, from: request).map(\.name)
         let map = try await store.configureTracks(name: name, add: tracks, defaultTrack: nil, by: principal)
         return try JSONBody.response(TracksCreated(numTracksCreated: map.tracks.count - before))
     }

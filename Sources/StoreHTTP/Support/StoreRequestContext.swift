@@ -23,6 +23,24 @@ public struct StoreRequestContext: RequestContext {
             ?? APIError(.unauthorized, code: "unauthorized", "this action needs a token: Authorization: Bearer TOKEN")
     }
 
+    /// The admin, asked before a body is read, so a refused caller costs no more than its headers.
+    func requireAdmin() throws -> Principal {
+        let principal = try requirePrincipal()
+        guard principal.isAdmin else {
+            throw APIError(.forbidden, code: "forbidden", "this action needs the admin token")
+        }
+        return principal
+    }
+
+    /// The admin or the account itself, asked before a body is read.
+    func requireActing(for accountID: String) throws -> Principal {
+        let principal = try requirePrincipal()
+        guard principal.isAdmin || principal.accountID == accountID else {
+            throw APIError(.forbidden, code: "forbidden", "this token cannot act for account \(accountID)")
+        }
+        return principal
+    }
+
     /// The device; routes in the device group always have one.
     func requireDevice() throws -> DeviceIdentity {
         guard let device else {
