@@ -181,6 +181,22 @@ import Testing
         #expect(try await brand.fixture.store.devices(DeviceFilter(), by: .admin).isEmpty)
     }
 
+    /// One stored assertion that no longer verifies (its signing key gone or expired) spoils the
+    /// requests that need it, not every serial request with a 500.
+    @Test func aStoredAssertionThatNoLongerVerifiesSpoilsOnlyItself() async throws {
+        let brand = try await Brand.make()
+        defer { brand.fixture.cleanUp() }
+        let stranger = try PrivateKey.generate(bits: 1024)
+        let ghost = try AssertionSigner.sign(
+            headers: [
+                "type": "account", "authority-id": "nobody", "account-id": "ghost", "username": "ghost",
+                "display-name": "Ghost", "validation": "unproven", "timestamp": .string(Timestamp.now().text),
+            ], key: stranger)
+        try await brand.fixture.catalogue.putAssertions([ghost])
+        let serial = try await brand.serial(try await brand.request(key: try Self.deviceKey()))
+        #expect(serial.string("brand-id") == "acme-brand")
+    }
+
     @Test func requestIDsExpireAfterADayAndUnusedOnesAreForgotten() async throws {
         let brand = try await Brand.make()
         defer { brand.fixture.cleanUp() }

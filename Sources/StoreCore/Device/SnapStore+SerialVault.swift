@@ -50,6 +50,8 @@ extension SnapStore {
     public func requestSerial(_ body: [UInt8]) async throws -> SerialAnswer {
         let (request, model) = try Self.parseSerialRequest(body)
         let now = clock().seconds
+        // The request-id first: a request that cannot be served costs no signature checks.
+        try await checkRequestID(request, now: now)
         let database = try await trustDatabase(for: [])
         do {
             try database.check(request.assertion)
@@ -69,7 +71,6 @@ extension SnapStore {
                 "unknown model \(model.brandID)/\(model.model): this store's vault serves only the models it holds "
                     + "(import it with `snapdepot assertions import`)")
         }
-        try await checkRequestID(request, now: now)
         if let registered = try await catalogue.device(keyID: request.deviceKey.id) {
             throw StoreError(
                 .conflict,

@@ -11,22 +11,28 @@ extension SnapStore {
     /// A trust database holding the store's roots and every stored assertion an import may lean
     /// on: accounts, account-keys, models, stores, and the declarations the batch refers to.
     func trustDatabase(for batch: [Assertion]) async throws -> TrustDatabase {
-        var database = try TrustDatabase(trusted: identity.trusted + extraTrusted, now: clock())
         var prerequisites: [Assertion] = [identity.storeAccountKey]
         for type in [AssertionType.account, .accountKey, .model, .store] {
             prerequisites += try await catalogue.assertions(ofType: type)
         }
+        let roots = identity.trusted + extraTrusted
+        let trustedPaths = Set(roots.map(\.reference.path))
+        let stored = prerequisites.filter { !trustedPaths.contains($0.reference.path) }
+        let now = clock()
+        // A stored assertion that no longer verifies (its key expired, say) is left out: the
+        // requests that need it fail with their own reason, and every other request goes on.
+        var database = try await trustCache.database(for: stored, now: now.seconds) { @Sendable in
+            var database = try TrustDatabase(trusted: roots, now: now)
+            _ = database.addAll(stored)
+            return database
+        }
+        var declarations: [Assertion] = []
         for snapID in Set(batch.filter { $0.type == .snapRevision }.map { $0.string("snap-id") }) {
             if let declaration = try await catalogue.assertion(AssertionReference(.snapDeclaration, ["16", snapID])) {
-                prerequisites.append(declaration)
+                declarations.append(declaration)
             }
         }
-        let trustedPaths = Set((identity.trusted + extraTrusted).map(\.reference.path))
-        let refused = database.addAll(prerequisites.filter { !trustedPaths.contains($0.reference.path) })
-        if let failure = refused.first {
-            throw StoreError(
-                .internalError, "a stored assertion no longer verifies: \(failure.assertion): \(failure.error)")
-        }
+        _ = database.addAll(declarations)
         return database
     }
 

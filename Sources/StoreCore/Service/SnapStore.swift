@@ -19,6 +19,7 @@ public final class SnapStore: Sendable {
     public let dischargeLifetime: Int64
     public let deviceSessions = DeviceSessions()
     let faultBoard = FaultBoard()
+    let trustCache = TrustCache()
     /// Signs devices' serials (`api/v1/snaps/auth/devices`).
     public let vault: SerialVault
     let clock: @Sendable () -> Timestamp
