@@ -1,3 +1,5 @@
+import Assertions
+import DepotCrypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -110,6 +112,63 @@ import Testing
             let released = try await world.client.execute(
                 uri: "/api/v1/snaps/download/\(world.publicID)_1.snap", method: .get)
             #expect(released.status == .ok)
+        }
+    }
+
+    /// Which brand store a device sees: its model's, once it has a session, whatever its header
+    /// says; without a session, the store its header names.
+    @Test func aSessionsModelDecidesTheBrandStore() async throws {
+        let fixture = try await StoreFixture.make()
+        defer { fixture.cleanUp() }
+        let acme = try await fixture.publisher("acme", id: "acme-brand")
+        let key = try PrivateKey.generate(bits: 2048)
+        _ = try await fixture.store.registerKey(
+            accountID: "acme-brand", name: "models", publicKey: key.publicKey, by: acme)
+        var models: [Assertion] = []
+        for (name, store) in [("with-store", "acme-store"), ("without-store", nil)] {
+            var headers: Headers = [
+                "type": "model", "authority-id": "acme-brand", "brand-id": "acme-brand", "series": "16",
+                "model": .string(name), "architecture": "amd64", "gadget": "pc", "kernel": "pc-kernel",
+                "timestamp": .string(Timestamp.now().text),
+            ]
+            if let store { headers["store"] = .string(store) }
+            models.append(try AssertionSigner.sign(headers: headers, key: key))
+        }
+        _ = try await fixture.store.importAssertions(models, by: .admin)
+        _ = try await fixture.store.register(
+            name: "branded", publisherID: "acme-brand", store: "acme-store", by: .admin)
+        _ = try await fixture.store.upload(
+            try fixture.ingest(try fixture.packSnap("branded", architectures: ["amd64"])), name: "branded",
+            store: "acme-store", release: ["stable"], by: .admin)
+        var sessions: [String: String] = [:]
+        for model in ["with-store", "without-store"] {
+            let token = "session-\(model)"
+            try await fixture.catalogue.addDeviceSession(
+                tokenHash: Hex.encode(Digest.sha3_384(Array(token.utf8))),
+                device: DeviceRecord(
+                    brandID: "acme-brand", model: model, serial: "1", deviceKeyID: "k-\(model)", registeredAt: nil,
+                    signedBy: nil, firstSeen: 0, lastSeen: 0, lastSession: 0),
+                at: 0)
+            sessions[model] = token
+        }
+        let app = Application(router: StoreServer(store: fixture.store, host: "127.0.0.1", port: 0).makeRouter())
+        let withStore = sessions["with-store"]
+        let withoutStore = sessions["without-store"]
+        try await app.test(.router) { client in
+            func info(session: String?, header: String?) async throws -> HTTPResponse.Status {
+                var headers: HTTPFields = [:]
+                if let session {
+                    headers[HTTPField.Name("Snap-Device-Authorization")!] = #"Macaroon root="\#(session)""#
+                }
+                if let header { headers[HTTPField.Name("Snap-Device-Store")!] = header }
+                return try await client.execute(uri: "/v2/snaps/info/branded", method: .get, headers: headers).status
+            }
+            let seen = [
+                try await info(session: withStore, header: nil),
+                try await info(session: withoutStore, header: "acme-store"),
+                try await info(session: nil, header: "acme-store"), try await info(session: nil, header: nil),
+            ]
+            #expect(seen == [.ok, .notFound, .ok, .notFound])
         }
     }
 }

@@ -20,6 +20,7 @@ public final class SnapStore: Sendable {
     public let deviceSessions = DeviceSessions()
     let faultBoard = FaultBoard()
     let trustCache = TrustCache()
+    let modelStores = ModelStores()
     /// Signs devices' serials (`api/v1/snaps/auth/devices`).
     public let vault: SerialVault
     let clock: @Sendable () -> Timestamp

@@ -21,7 +21,7 @@ struct DeviceAuthenticator: RouterMiddleware {
         let architecture =
             Self.header(request, "Snap-Device-Architecture", "X-Ubuntu-Architecture")
             ?? request.uri.queryParameters.get("architecture") ?? "amd64"
-        let storeID = Self.header(request, "Snap-Device-Store", "X-Ubuntu-Store")
+        var storeID = Self.header(request, "Snap-Device-Store", "X-Ubuntu-Store")
         var serialKey: String?
         if let authorization = Self.header(request, "Snap-Device-Authorization", "X-Device-Authorization") {
             let token = authorization.replacingOccurrences(of: "Macaroon root=", with: "")
@@ -35,6 +35,10 @@ struct DeviceAuthenticator: RouterMiddleware {
             }
             serialKey = key
         }
+        // A device with a session sees its model's brand store: the header is anyone's to set.
+        // Without a session the header is taken at its word (as `snap download` and
+        // `prepare-image` send it): a brand store's public snaps are not secrets; private ones are.
+        if let serialKey { storeID = try await store.brandStore(ofDevice: serialKey) }
         // snapd sends the signed-in user's macaroon as `Authorization` (`store/auth.go`); it only
         // widens what the device sees (its own private snaps), so a download, whose URL the CDN
         // serves without checks, goes on anonymously when it is no good.
