@@ -54,14 +54,14 @@ import Testing
         let folder = try makeTemporaryDirectory("connections")
         let server = try ServerProcess(
             data: folder.appendingPathComponent("data").path,
-            extraArguments: ["--idle-timeout", "2", "--max-connections", "2"])
+            extraArguments: ["--idle-timeout", "5", "--max-connections", "2"])
         defer { server.stop() }
         let port = try #require(URLComponents(string: server.url)?.port)
 
         // Half a request, then silence: closed after the idle timeout, with nothing answered.
         let trickling = try RawConnection(port: port)
         trickling.send("GET /readyz HTTP/1.1\r\nHost: x\r\n")
-        let stalled = trickling.receive(within: 6)
+        let stalled = trickling.receive(within: 10)
         #expect(stalled.closed && stalled.text.isEmpty, "\(stalled)")
 
         // Two connections hold the cap; a third is answered only once one of them goes.

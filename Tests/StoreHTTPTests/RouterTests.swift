@@ -92,7 +92,7 @@ import Testing
     @Test func theAnonymousUploadAreaIsBoundedAndForgetsUnclaimedFiles() async throws {
         let fixture = try await StoreFixture.make()
         defer { fixture.cleanUp() }
-        let limits = UploadAreaLimits(count: 2, bytes: 64 << 10, lifetime: 1)
+        let limits = UploadAreaLimits(count: 2, bytes: 64 << 10, lifetime: 5)
         let app = Application(
             router: StoreServer(store: fixture.store, host: "127.0.0.1", port: 0, uploadArea: limits).makeRouter())
         let waiting = fixture.directory.blobsPath + "/tmp"
@@ -113,7 +113,7 @@ import Testing
             // The third waits for room: refused by count, then (once the two expired) a body whose
             // Content-Length is over the quota, before it is read.
             #expect(try await upload(1000) == (HTTPResponse.Status(code: 507), "upload-area-full"))
-            try await Task.sleep(for: .milliseconds(1200))
+            try await Task.sleep(for: .milliseconds(5200))
             #expect(try await upload(100 << 10) == (HTTPResponse.Status(code: 507), "upload-area-full"))
             // The expired two were dropped with their files; the area takes new uploads again.
             #expect(try FileManager.default.contentsOfDirectory(atPath: waiting).isEmpty)
