@@ -25,7 +25,7 @@ import Testing
         }
         _ = try run(["accounts", "create", "acme", "--id", "acme-brand"])
         let issuedAt = Date()
-        let brief = try run(["accounts", "token", "acme-brand", "--description", "short", "--expires-in", "8"])
+        let brief = try run(["accounts", "token", "acme-brand", "--description", "short", "--expires-in", "15"])
             .output.trimmingCharacters(in: .whitespacesAndNewlines)
         let lasting = try run(["accounts", "token", "acme-brand", "--description", "ci"]).output
             .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -46,7 +46,7 @@ import Testing
         _ = try run(["tokens", "revoke", ci])
         #expect(try await !works(lasting))
         #expect(try store.snapdepot(["tokens", "revoke", ci]).status != 0)
-        try await Task.sleep(for: .seconds(max(0, 9 - Date().timeIntervalSince(issuedAt))))
+        try await Task.sleep(for: .seconds(max(0, 16 - Date().timeIntervalSince(issuedAt))))
         #expect(try await !works(brief))
 
         // Rotation writes the new admin token where serve said to read it; the old one is dead.

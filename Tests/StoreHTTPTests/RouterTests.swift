@@ -3,10 +3,11 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import StoreCore
-import StoreHTTP
 import StoreProtocol
 import StoreTestSupport
 import Testing
+
+@testable import StoreHTTP
 
 /// The router in process (Hummingbird's testing client, no sockets): who the authenticators let
 /// through, and the error format of each refusal.
@@ -88,15 +89,15 @@ import Testing
     }
 
     /// snapcraft's file upload carries no credentials, so the area it lands in is bounded: a count,
-    /// a byte quota checked before the body is read, and a lifetime after which unclaimed files go.
-    @Test func theAnonymousUploadAreaIsBoundedAndForgetsUnclaimedFiles() async throws {
+    /// and a byte quota checked against the Content-Length before the body is read.
+    @Test func theAnonymousUploadAreaIsBounded() async throws {
         let fixture = try await StoreFixture.make()
         defer { fixture.cleanUp() }
-        let limits = UploadAreaLimits(count: 2, bytes: 64 << 10, lifetime: 5)
+        let limits = UploadAreaLimits(count: 3, bytes: 64 << 10, lifetime: 3600)
         let app = Application(
             router: StoreServer(store: fixture.store, host: "127.0.0.1", port: 0, uploadArea: limits).makeRouter())
         let waiting = fixture.directory.blobsPath + "/tmp"
-        try await app.test(.router) { client in
+        try await app.test(.router) { (client) async throws in
             func upload(_ size: Int) async throws -> (HTTPResponse.Status, String) {
                 let body =
                     "--b\r\nContent-Disposition: form-data; name=\"binary\"; filename=\"x.snap\"\r\n\r\n"
@@ -109,16 +110,29 @@ import Testing
             }
             #expect(try await upload(1000).0 == .ok)
             #expect(try await upload(1000).0 == .ok)
-            #expect(try FileManager.default.contentsOfDirectory(atPath: waiting).count == 2)
-            // The third waits for room: refused by count, then (once the two expired) a body whose
-            // Content-Length is over the quota, before it is read.
-            #expect(try await upload(1000) == (HTTPResponse.Status(code: 507), "upload-area-full"))
-            try await Task.sleep(for: .milliseconds(5200))
+            // Over the byte quota: refused before the body is stored.
             #expect(try await upload(100 << 10) == (HTTPResponse.Status(code: 507), "upload-area-full"))
-            // The expired two were dropped with their files; the area takes new uploads again.
-            #expect(try FileManager.default.contentsOfDirectory(atPath: waiting).isEmpty)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: waiting).count == 2)
             #expect(try await upload(1000).0 == .ok)
+            // Over the count.
+            #expect(try await upload(10) == (HTTPResponse.Status(code: 507), "upload-area-full"))
+            #expect(try FileManager.default.contentsOfDirectory(atPath: waiting).count == 3)
         }
+    }
+
+    /// An upload never notified is dropped with its file once its lifetime has passed.
+    @Test func unclaimedUploadsAreDroppedWithTheirFiles() async throws {
+        let fixture = try await StoreFixture.make()
+        defer { fixture.cleanUp() }
+        let area = PendingUploads(limits: UploadAreaLimits(lifetime: 0.2), blobs: fixture.store.blobs)
+        let writer = try fixture.store.blobs.makeWriter(limit: 1 << 20)
+        try Array("unclaimed".utf8).withUnsafeBytes { try writer.write($0) }
+        let blob = try writer.finish()
+        _ = try await area.add(blob)
+        #expect(FileManager.default.fileExists(atPath: blob.temporaryPath))
+        try await Task.sleep(for: .milliseconds(400))
+        try await area.admit(expected: 0)
+        #expect(!FileManager.default.fileExists(atPath: blob.temporaryPath))
     }
 
     @Test func deviceRoutesRefuseUnknownSessionsAsSnapdExpects() async throws {
