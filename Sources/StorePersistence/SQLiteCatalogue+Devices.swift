@@ -135,6 +135,18 @@ extension SQLiteCatalogue {
                     VALUES (?, ?, ?, ?, ?)
                     """,
                 arguments: [tokenHash, device.brandID, device.model, device.serial, time])
+            // snapd holds one session and opens another when told to: older ones go, so the table
+            // grows with the devices, not with their sessions (the newest two stay, for a device
+            // whose requests cross its own renewal).
+            try db.execute(
+                sql: """
+                    DELETE FROM device_sessions WHERE brand_id = ? AND model = ? AND serial = ? AND token_hash NOT IN (
+                        SELECT token_hash FROM device_sessions WHERE brand_id = ? AND model = ? AND serial = ?
+                        ORDER BY opened_at DESC, rowid DESC LIMIT 2)
+                    """,
+                arguments: [
+                    device.brandID, device.model, device.serial, device.brandID, device.model, device.serial,
+                ])
         }
     }
 

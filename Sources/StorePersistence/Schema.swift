@@ -222,6 +222,10 @@ enum Schema {
         migrator.registerMigration("v8: tokens expire") { db in
             try db.execute(sql: "ALTER TABLE tokens ADD COLUMN expires_at INTEGER")
         }
+        migrator.registerMigration("v9: a device's sessions found by the device, to keep only its newest") { db in
+            try db.execute(
+                sql: "CREATE INDEX device_sessions_by_device ON device_sessions (brand_id, model, serial, opened_at)")
+        }
         return migrator
     }
 }

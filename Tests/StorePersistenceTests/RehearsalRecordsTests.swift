@@ -39,4 +39,28 @@ import Testing
         try await reopened.deleteFaults(id: nil)
         #expect(try await reopened.faults().isEmpty)
     }
+
+    /// A device that keeps opening sessions keeps two rows, not one per session.
+    @Test func aDeviceKeepsOnlyItsNewestSessions() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sessions-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let catalogue = try SQLiteCatalogue(path: folder.appendingPathComponent("store.sqlite").path)
+        let device = DeviceRecord(
+            brandID: "acme", model: "my-pi3", serial: "7", deviceKeyID: "key", registeredAt: nil, signedBy: nil,
+            firstSeen: 1, lastSeen: 1, lastSession: 1)
+        let other = DeviceRecord(
+            brandID: "acme", model: "my-pi3", serial: "8", deviceKeyID: "key8", registeredAt: nil, signedBy: nil,
+            firstSeen: 1, lastSeen: 1, lastSession: 1)
+        try await catalogue.addDeviceSession(tokenHash: "other", device: other, at: 1)
+        for time in 1...5 {
+            try await catalogue.addDeviceSession(tokenHash: "s\(time)", device: device, at: Int64(time))
+        }
+        var kept: [String] = []
+        for hash in ["s1", "s2", "s3", "s4", "s5", "other"]
+        where try await catalogue.deviceSession(tokenHash: hash) != nil {
+            kept.append(hash)
+        }
+        #expect(kept == ["s4", "s5", "other"])
+    }
 }
