@@ -74,7 +74,8 @@ public struct DataDirectory: Sendable {
         _ = try TrustDatabase(trusted: assertions)
         let current = try loadExtraTrusted()
         let merged = current + assertions.filter { new in !current.contains(new) }
-        try Data(AssertionStream.encode(merged)).write(to: URL(fileURLWithPath: extraTrustedPath))
+        // Written whole or not at all: a torn trust file would leave the store unable to start.
+        try PrivateFile.write(AssertionStream.encode(merged), to: URL(fileURLWithPath: extraTrustedPath))
     }
 
     /// Opens the store, creating the folder, a generated root and store key, and an admin token

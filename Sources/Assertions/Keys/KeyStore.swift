@@ -94,8 +94,9 @@ public struct KeyStoreError: Error, CustomStringConvertible, Sendable {
     }
 }
 
-/// Writes a secret file atomically: created 0600 beside its destination, synced, then renamed.
-/// Keys and tokens are written only through it.
+/// Writes a file atomically and durably: created 0600 beside its destination, synced, renamed,
+/// and the folder synced. Keys and tokens are written only through it; so are the store's trust
+/// files, which must never be torn.
 public enum PrivateFile {
     public static func write(_ bytes: [UInt8], to url: URL) throws {
         let temporary = url.deletingLastPathComponent().appendingPathComponent(
@@ -124,6 +125,12 @@ public enum PrivateFile {
             let reason = String(cString: strerror(errno))
             unlink(temporary.path)
             throw KeyStoreError("cannot move key into place at \(url.path): \(reason)")
+        }
+        // The rename is durable only once the folder that records it is on disk.
+        let folder = open(url.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY)
+        if folder >= 0 {
+            fsync(folder)
+            close(folder)
         }
     }
 }
