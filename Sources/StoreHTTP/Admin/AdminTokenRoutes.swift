@@ -14,22 +14,13 @@ struct AdminTokenRoutes {
         api.post("tokens/rotate-admin", use: rotateAdmin)
     }
 
-    struct Listed: Codable {
-        let id: String
-        let role: String
-        let accountID: String?
-        let description: String
-        let createdAt: String
-        let expiresAt: String?
-    }
-
     struct Rotated: Codable {
         let token: String
     }
 
     @Sendable func list(_ request: Request, context: StoreRequestContext) async throws -> Response {
         let tokens = try await store.tokens(by: try context.requirePrincipal()).map {
-            Listed(
+            TokenListing(
                 id: $0.id, role: $0.role.rawValue, accountID: $0.accountID, description: $0.description,
                 createdAt: WireTime.string($0.createdAt), expiresAt: $0.expiresAt.map { WireTime.string($0) })
         }

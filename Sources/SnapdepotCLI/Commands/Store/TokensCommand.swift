@@ -2,6 +2,7 @@ import ArgumentParser
 import Assertions
 import Foundation
 import StoreCore
+import StoreProtocol
 
 struct TokensCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,21 +15,12 @@ struct TokensCommand: AsyncParsableCommand {
         subcommands: [List.self, Revoke.self, RotateAdmin.self]
     )
 
-    struct Listed: Codable {
-        let id: String
-        let role: String
-        let accountID: String?
-        let description: String
-        let createdAt: String
-        let expiresAt: String?
-    }
-
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List every token by id.")
         @Flag(help: "Print machine-readable JSON.") var json = false
 
         func run() async throws {
-            let tokens = try await StoreClient.fromEnvironment().get("/admin/v1/tokens", as: [Listed].self)
+            let tokens = try await StoreClient.fromEnvironment().get("/admin/v1/tokens", as: [TokenListing].self)
             if json { return try JSONOutput.print(tokens) }
             print(
                 Table.render(
