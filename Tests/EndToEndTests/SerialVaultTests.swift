@@ -77,6 +77,7 @@ struct SerialVaultTests {
             "the device opened a session (nonce + device-session-request)",
             "a refresh carrying the session gets candidate's revision 2", "a replayed request-id is refused",
             "a second serial for a registered device key is refused", "a tampered serial-request is refused",
+            "a serial-request with a request-id the store never issued is refused",
             "a request for a model the store does not hold is refused",
             "a model signed by an unregistered key is refused",
         ] {

@@ -231,8 +231,13 @@ func runRegister(specPath string) error {
 	otherKey, _ := assertstest.GenerateKey(1024)
 	fresh, _ := requestID(base)
 	good, _ := serialRequest(model, fresh, otherKey)
-	tampered := bytes.Replace(good, []byte("request-id: "+fresh), []byte("request-id: "+fresh[:len(fresh)-1]+"X"), 1)
+	// Swapped for another request-id the store did issue, so the signature is all that is wrong
+	// (a store checks the request-id before it spends a signature check).
+	other, _ := requestID(base)
+	tampered := bytes.Replace(good, []byte("request-id: "+fresh), []byte("request-id: "+other), 1)
 	refused("a tampered serial-request", tampered, "does not verify")
+	forged := bytes.Replace(good, []byte("request-id: "+fresh), []byte("request-id: "+fresh[:len(fresh)-1]+"X"), 1)
+	refused("a serial-request with a request-id the store never issued", forged, "unknown request-id")
 
 	brandDB, err := brandSigningDB(spec.BrandKey, model.BrandID())
 	if err != nil {
