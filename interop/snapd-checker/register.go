@@ -236,7 +236,11 @@ func runRegister(specPath string) error {
 	other, _ := requestID(base)
 	tampered := bytes.Replace(good, []byte("request-id: "+fresh), []byte("request-id: "+other), 1)
 	refused("a tampered serial-request", tampered, "does not verify")
-	forged := bytes.Replace(good, []byte("request-id: "+fresh), []byte("request-id: "+fresh[:len(fresh)-1]+"X"), 1)
+	last := "X"
+	if strings.HasSuffix(fresh, last) {
+		last = "Y"
+	}
+	forged := bytes.Replace(good, []byte("request-id: "+fresh), []byte("request-id: "+fresh[:len(fresh)-1]+last), 1)
 	refused("a serial-request with a request-id the store never issued", forged, "unknown request-id")
 
 	brandDB, err := brandSigningDB(spec.BrandKey, model.BrandID())
