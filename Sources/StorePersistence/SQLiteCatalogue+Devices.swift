@@ -174,6 +174,44 @@ extension SQLiteCatalogue {
         }
     }
 
+    public func vaultPolicy(brandID: String) async throws -> VaultPolicy? {
+        try await writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM vault_policies WHERE brand_id = ?", arguments: [brandID])
+                .map(Self.vaultPolicy)
+        }
+    }
+
+    public func vaultPolicies() async throws -> [VaultPolicy] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM vault_policies ORDER BY brand_id").map(Self.vaultPolicy)
+        }
+    }
+
+    public func saveVaultPolicy(_ policy: VaultPolicy) async throws {
+        try await writer.write { db in
+            // One pattern per line: the store refuses patterns with line breaks.
+            try db.execute(
+                sql: """
+                    INSERT INTO vault_policies (brand_id, mode, api_key_hash, serial_patterns) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (brand_id) DO UPDATE SET mode = excluded.mode, api_key_hash = excluded.api_key_hash,
+                        serial_patterns = excluded.serial_patterns
+                    """,
+                arguments: [
+                    policy.brandID, policy.mode.rawValue, policy.apiKeyHash,
+                    policy.serialPatterns.joined(separator: "\n"),
+                ])
+        }
+    }
+
+    static func vaultPolicy(_ row: Row) -> VaultPolicy {
+        let patterns: String = row["serial_patterns"]
+        return VaultPolicy(
+            brandID: row["brand_id"],
+            // A mode this version does not know signs for nobody rather than for everybody.
+            mode: VaultPolicy.Mode(rawValue: row["mode"]) ?? .serials, apiKeyHash: row["api_key_hash"],
+            serialPatterns: patterns.split(separator: "\n").map(String.init))
+    }
+
     static func device(in db: Database, where condition: String, _ arguments: StatementArguments) throws
         -> DeviceRecord?
     {

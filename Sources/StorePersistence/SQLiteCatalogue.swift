@@ -100,11 +100,10 @@ public final class SQLiteCatalogue: Catalogue {
         }
     }
 
-    public func deleteTokens(hashPrefix prefix: String) async throws -> Int {
+    public func deleteToken(hash: String) async throws -> Bool {
         try await writer.write { db in
-            try db.execute(
-                sql: "DELETE FROM tokens WHERE substr(hash, 1, ?) = ?", arguments: [prefix.count, prefix])
-            return db.changesCount
+            try db.execute(sql: "DELETE FROM tokens WHERE hash = ?", arguments: [hash])
+            return db.changesCount > 0
         }
     }
 

@@ -226,6 +226,17 @@ enum Schema {
             try db.execute(
                 sql: "CREATE INDEX device_sessions_by_device ON device_sessions (brand_id, model, serial, opened_at)")
         }
+        migrator.registerMigration("v10: each brand's serial vault policy") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE vault_policies (
+                        brand_id TEXT PRIMARY KEY,
+                        mode TEXT NOT NULL,
+                        api_key_hash TEXT,
+                        serial_patterns TEXT NOT NULL DEFAULT ''
+                    );
+                    """)
+        }
         return migrator
     }
 }

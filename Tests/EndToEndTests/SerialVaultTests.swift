@@ -173,6 +173,86 @@ struct SerialVaultTests {
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("away").path))
     }
 
+    /// A brand's vault signs for whom its policy allows: with an API key only for the factory (or
+    /// the device at first boot) that presents it, with serial patterns only for matching proposals;
+    /// `serve` shows the policies at start.
+    @Test func aBrandsVaultSignsOnlyForTheDevicesItsPolicyAllows() async throws {
+        var world = try await World.make()
+        defer { world.stop() }
+        let folder = world.fixture.folder
+        let image = try await world.imageArchive()
+        func flash(_ out: String, _ extra: [String]) throws -> CommandResult {
+            try world.store.snapdepot(
+                [
+                    "factory", "flash", image.path, "--devices", "1", "--key-bits", "1024", "--out",
+                    folder.path + "/" + out,
+                ]
+                    + extra)
+        }
+
+        let made = try world.store.snapdepot(["vault", "policy", "--account", "acme-brand", "--api-key", "--json"])
+        try #require(made.status == 0, "\(made.output)")
+        let policy = try #require(try JSONSerialization.jsonObject(with: Data(made.output.utf8)) as? [String: Any])
+        let apiKey = try #require(policy["api-key"] as? String)
+        #expect(policy["mode"] as? String == "api-key")
+        let shown = try world.store.snapdepot(["vault", "policy", "--account", "acme-brand"])
+        #expect(
+            shown.status == 0 && shown.output.contains("api-key") && !shown.output.contains(apiKey), "\(shown.output)")
+        let keyFile = folder.appendingPathComponent("vault-api-key")
+        try Data((apiKey + "\n").utf8).write(to: keyFile)
+        let wrongKeyFile = folder.appendingPathComponent("wrong-api-key")
+        try Data("sdv_wrong".utf8).write(to: wrongKeyFile)
+
+        let withoutKey = try flash("no-key", [])
+        #expect(withoutKey.status != 0 && withoutKey.output.contains("API key"), "\(withoutKey.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path + "/no-key").isEmpty)
+        let wrongKey = try flash("wrong-key", ["--vault-api-key-file", wrongKeyFile.path])
+        #expect(wrongKey.status != 0 && wrongKey.output.contains("API key"), "\(wrongKey.output)")
+        let withKey = try flash("with-key", ["--vault-api-key-file", keyFile.path])
+        #expect(withKey.status == 0, "\(withKey.output)")
+        #expect(FileManager.default.fileExists(atPath: folder.path + "/with-key/device-0001/assertions/serial.assert"))
+
+        // At first boot the device presents the key the factory left it, as a gadget's hook would.
+        let later = try flash("first-boot", ["--vault-api-key-file", keyFile.path, "--register-at", "first-boot"])
+        try #require(later.status == 0, "\(later.output)")
+        let booted = try world.store.snapdepot(["agent", "boot", "--device", folder.path + "/first-boot/device-0001"])
+        #expect(booted.status == 0 && !booted.output.contains("serial none"), "\(booted.output)")
+        let bare = try flash("first-boot-bare", ["--register-at", "first-boot"])
+        try #require(bare.status == 0, "\(bare.output)")
+        let refusedAtBoot = try world.store.snapdepot([
+            "agent", "boot", "--device", folder.path + "/first-boot-bare/device-0001",
+        ])
+        #expect(refusedAtBoot.output.contains("API key"), "\(refusedAtBoot.output)")
+
+        // Serial patterns: a device must propose a serial the brand allows; the API key is gone.
+        let patterns = try world.store.snapdepot([
+            "vault", "policy", "--account", "acme-brand", "--serial", "LINE1-*", "--serial", "QA-????",
+        ])
+        #expect(patterns.status == 0 && patterns.output.contains("LINE1-*"), "\(patterns.output)")
+        let unproposed = try flash("unproposed", ["--vault-api-key-file", keyFile.path])
+        #expect(unproposed.status != 0 && unproposed.output.contains("proposed none"), "\(unproposed.output)")
+        let otherLine = try flash("line2", ["--serial-prefix", "LINE2"])
+        #expect(otherLine.status != 0 && otherLine.output.contains("LINE2-0001 is not one"), "\(otherLine.output)")
+        let allowed = try flash("line1", ["--serial-prefix", "LINE1", "--json"])
+        #expect(allowed.status == 0 && allowed.output.contains("\"LINE1-0001\""), "\(allowed.output)")
+
+        world.server.stop()
+        let restarted = try ServerProcess(data: world.data)
+        world = World(
+            fixture: world.fixture, data: world.data, server: restarted,
+            store: SnapdClientTests.Store(fixture: world.fixture, server: restarted))
+        #expect(
+            world.server.startText.contains("acme-brand: serials: devices proposing a serial matching LINE1-*, QA-????")
+        )
+
+        let reopened = try world.store.snapdepot(["vault", "policy", "--account", "acme-brand", "--open"])
+        #expect(reopened.status == 0 && reopened.output.contains("open"), "\(reopened.output)")
+        let open = try flash("open", [])
+        #expect(open.status == 0, "\(open.output)")
+        let unknown = try world.store.snapdepot(["vault", "policy", "--account", "nobody", "--open"])
+        #expect(unknown.status != 0 && unknown.output.contains("no account"), "\(unknown.output)")
+    }
+
     @Test func aFactoryGivesUpOnAVaultThatKeepsItWaiting() async throws {
         let world = try await World.make(serverArguments: ["--serial-approval-delay", "3600"])
         defer { world.stop() }

@@ -66,6 +66,7 @@ import Testing
         // A brand's own devices, keys and serial vault keys.
         "GET /admin/v1/devices/{brand}/{model}/{serial}": owner, "POST /admin/v1/accounts/{id}/keys": owner,
         "GET /admin/v1/accounts/{id}/vault-keys": owner, "POST /admin/v1/accounts/{id}/vault-keys": owner,
+        "GET /admin/v1/accounts/{id}/vault-policy": owner, "PUT /admin/v1/accounts/{id}/vault-policy": owner,
         // The admin's.
         "GET /admin/v1/accounts": adminOnly, "POST /admin/v1/accounts": adminOnly,
         "POST /admin/v1/accounts/{id}/tokens": adminOnly,

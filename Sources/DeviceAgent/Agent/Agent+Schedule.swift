@@ -14,8 +14,12 @@ extension Agent {
         return try RefreshSchedule(RefreshSchedule.snapdDefault)
     }
 
-    /// The refresh settings snapd keeps under `snap set system` (`configcore/refresh.go`).
-    public static let settings = ["refresh.timer", "refresh.hold", "refresh.metered", "refresh.retain"]
+    /// The refresh settings snapd keeps under `snap set system` (`configcore/refresh.go`), and the
+    /// registration settings a gadget's `prepare-device` hook sets (`devicestate/handlers_serial.go`).
+    public static let settings = [
+        "refresh.timer", "refresh.hold", "refresh.metered", "refresh.retain", "device-service.headers",
+        "registration.proposed-serial",
+    ]
 
     /// Sets one of `settings` (nil unsets it), refusing what snapd refuses: a timer it cannot
     /// parse, a hold that is not an RFC 3339 time, `refresh.metered` other than `hold`, a retain
@@ -43,11 +47,25 @@ extension Agent {
                 }
             }
             state.refreshRetain = value.flatMap(Int.init)
+        case "device-service.headers":
+            state.deviceServiceHeaders = try value.map(Self.serviceHeaders)
+        case "registration.proposed-serial":
+            if let value, value.contains("/") { throw DeviceAgentError("a proposed serial cannot contain \"/\"") }
+            state.proposedSerial = value
         default:
             throw DeviceAgentError(
                 "unknown setting \"\(key)\": the agent knows \(Self.settings.joined(separator: ", "))")
         }
         try stateStore.save(state)
+    }
+
+    /// A JSON object of header names to strings, as snapd reads `device-service.headers`.
+    static func serviceHeaders(_ text: String) throws -> [String: String] {
+        guard let headers = try? JSONDecoder().decode([String: String].self, from: Data(text.utf8)) else {
+            throw DeviceAgentError(
+                "device-service.headers is a JSON object of names to strings, like {\"api-key\": \"…\"}")
+        }
+        return headers
     }
 
     /// Revisions kept per snap: `refresh.retain`, else snapd's default, 3 on Ubuntu Core, 2 on classic.

@@ -192,7 +192,8 @@ public struct Agent: Sendable {
             let trust = try DeviceAssertions.open(storage).database
             let registration = SerialRegistration(
                 connection: connection(), model: model, maximumRetryWait: registrationWait.maximum,
-                giveUpAfter: registrationWait.giveUpAfter, proposedSerial: proposedSerial)
+                giveUpAfter: registrationWait.giveUpAfter, proposedSerial: proposedSerial ?? state.proposedSerial,
+                serviceHeaders: state.deviceServiceHeaders ?? [:])
             let (serial, stream) = try await registration.register(deviceKey: key(), trust: trust)
             try storage.replace("assertions/serial.assert", with: AssertionStream.encode(stream))
             _ = try device.registered(serial.serial, in: storage)

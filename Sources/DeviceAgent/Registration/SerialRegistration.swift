@@ -16,11 +16,14 @@ public struct SerialRegistration: Sendable {
     public let giveUpAfter: Int
     /// The serial the device proposes (snapd's `registration.proposed-serial`); nil for none.
     public let proposedSerial: String?
+    /// Headers sent with both requests to the vault (snapd's `device-service.headers`).
+    public let serviceHeaders: [String: String]
 
     public init(
         connection: StoreConnection, model: Model, maximumRetryWait: Int, giveUpAfter: Int,
-        proposedSerial: String? = nil
+        proposedSerial: String? = nil, serviceHeaders: [String: String] = [:]
     ) {
+        self.serviceHeaders = serviceHeaders
         self.connection = connection
         self.model = model
         self.maximumRetryWait = maximumRetryWait
@@ -31,7 +34,8 @@ public struct SerialRegistration: Sendable {
     public func register(deviceKey: PrivateKey, trust: TrustDatabase) async throws -> (
         serial: Serial, stream: [Assertion]
     ) {
-        let idAnswer = try await connection.send("/api/v1/snaps/auth/request-id", method: .POST)
+        let idAnswer = try await connection.send(
+            "/api/v1/snaps/auth/request-id", method: .POST, headers: serviceHeaders)
         guard idAnswer.status == 200,
             let requestID = try? WireJSON.literalDecoder.decode(SerialRequestID.self, from: idAnswer.body).requestID
         else { throw DeviceAgentError("the store gave no request-id: \(idAnswer.refusal)") }
@@ -46,9 +50,9 @@ public struct SerialRegistration: Sendable {
         while true {
             let answer = try await connection.send(
                 "/api/v1/snaps/auth/devices", method: .POST, body: body,
-                headers: [
+                headers: serviceHeaders.merging([
                     "Content-Type": "application/x.ubuntu.assertion", "Snap-Device-Capabilities": "serial-stream",
-                ])
+                ]) { _, snapd in snapd })
             switch answer.status {
             case 200, 201:
                 return try check(answer.body, deviceKey: deviceKey, trust: trust)

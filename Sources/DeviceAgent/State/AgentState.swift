@@ -115,6 +115,11 @@ public struct AgentState: Codable, Sendable, Equatable {
     public var deviceSession: String?
     /// snapd's `refresh.retain`: revisions kept per snap; nil for snapd's default.
     public var refreshRetain: Int?
+    /// What a gadget's `prepare-device` hook gives snapd for registration: headers sent with both
+    /// vault requests (`device-service.headers`, e.g. a serial vault's `api-key`) and the serial to
+    /// propose (`registration.proposed-serial`).
+    public var deviceServiceHeaders: [String: String]?
+    public var proposedSerial: String?
     /// The last change id given out, kept when its change is pruned.
     public var lastChangeID: Int?
 

@@ -55,6 +55,12 @@ struct StoreClient {
         try await send(.POST, path, body: .bytes(ByteBuffer(bytes: try WireJSON.encoder.encode(body))), as: type)
     }
 
+    func put<Body: Encodable, Response: Decodable>(_ path: String, _ body: Body, as type: Response.Type) async throws
+        -> Response
+    {
+        try await send(.PUT, path, body: .bytes(ByteBuffer(bytes: try WireJSON.encoder.encode(body))), as: type)
+    }
+
     func postRaw<Response: Decodable>(_ path: String, bytes: [UInt8], as type: Response.Type) async throws -> Response {
         try await send(.POST, path, body: .bytes(ByteBuffer(bytes: bytes)), as: type)
     }

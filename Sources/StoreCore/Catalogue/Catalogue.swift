@@ -13,7 +13,7 @@ public protocol Catalogue: Sendable {
     func token(hash: String) async throws -> TokenRecord?
     func tokens() async throws -> [TokenRecord]
     /// Removes tokens whose hash starts with `prefix`; returns how many.
-    func deleteTokens(hashPrefix prefix: String) async throws -> Int
+    func deleteToken(hash: String) async throws -> Bool
 
     /// Registers a name with its store-signed declaration.
     func registerSnap(_ snap: SnapRecord, declaration: Assertion) async throws
@@ -82,6 +82,10 @@ public protocol Catalogue: Sendable {
     /// `brand/model/serial` of the device a session belongs to.
     func deviceSession(tokenHash: String) async throws -> String?
     func markDeviceSeen(serialKey: String, at time: Int64) async throws
+    /// A brand's serial vault policy; nil when it set none (open).
+    func vaultPolicy(brandID: String) async throws -> VaultPolicy?
+    func vaultPolicies() async throws -> [VaultPolicy]
+    func saveVaultPolicy(_ policy: VaultPolicy) async throws
 
     // MARK: Tags and groups
 

@@ -44,14 +44,64 @@ extension SnapStore {
         return result
     }
 
+    /// A brand's vault policy (open when it set none); the brand's or the admin's to read.
+    public func vaultPolicy(brandID: String, by principal: Principal) async throws -> VaultPolicy {
+        try principal.requireActing(for: brandID)
+        return try await catalogue.vaultPolicy(brandID: brandID) ?? .open(brandID)
+    }
+
+    /// Every brand's policy that is not open, for `serve` to show at start.
+    public func vaultPolicies() async throws -> [VaultPolicy] {
+        try await catalogue.vaultPolicies().filter { $0.mode != .open }
+    }
+
+    /// Sets a brand's vault policy. For `.apiKey` a new key is made and returned, once: the store
+    /// keeps its hash, and the key it replaces stops working at once.
+    public func setVaultPolicy(
+        brandID: String, mode: VaultPolicy.Mode, serialPatterns: [String] = [], by principal: Principal
+    ) async throws -> (policy: VaultPolicy, apiKey: String?) {
+        try principal.requireActing(for: brandID)
+        guard try await catalogue.account(id: brandID) != nil else {
+            throw StoreError(.notFound, "no account \"\(brandID)\"")
+        }
+        switch mode {
+        case .serials:
+            guard !serialPatterns.isEmpty else {
+                throw StoreError(.invalid, "a serials policy needs at least one serial pattern, like PI3-*")
+            }
+            for pattern in serialPatterns
+            where pattern.isEmpty || pattern.count > 128 || pattern.contains("/")
+                || pattern.contains(where: \.isNewline)
+            {
+                throw StoreError(
+                    .invalid, "serial pattern \"\(pattern)\" is empty, too long, or holds \"/\" or a line break")
+            }
+        case .open, .apiKey:
+            guard serialPatterns.isEmpty else {
+                throw StoreError(.invalid, "serial patterns belong to a serials policy, not \(mode.rawValue)")
+            }
+        }
+        let apiKey = mode == .apiKey ? "sdv_" + Identifiers.random(count: 40) : nil
+        let policy = VaultPolicy(
+            brandID: brandID, mode: mode, apiKeyHash: apiKey.map(Self.hash), serialPatterns: serialPatterns)
+        try await catalogue.saveVaultPolicy(policy)
+        return (policy, apiKey)
+    }
+
     /// A device's serial-request (snapd's `serial-request` then its `model`, as one assertion
     /// stream): checked, then answered with a serial signed for the brand, numbered from the model's
     /// sequence or as the device proposed, and the device recorded in the inventory.
-    public func requestSerial(_ body: [UInt8]) async throws -> SerialAnswer {
+    /// `apiKey` is what the device sent in the `api-key` header, for a brand whose policy asks for it.
+    public func requestSerial(_ body: [UInt8], apiKey: String? = nil) async throws -> SerialAnswer {
         let (request, model) = try Self.parseSerialRequest(body)
         let now = clock().seconds
-        // The request-id first: a request that cannot be served costs no signature checks.
+        // The request-id and the brand's policy first: a request that cannot be served costs no
+        // signature checks.
         try await checkRequestID(request, now: now)
+        let policy = try await catalogue.vaultPolicy(brandID: model.brandID) ?? .open(model.brandID)
+        if let refusal = policy.refusal(apiKey: apiKey, proposedSerial: request.proposedSerial) {
+            throw StoreError(.forbidden, refusal)
+        }
         let database = try await trustDatabase(for: [])
         do {
             try database.check(request.assertion)

@@ -52,8 +52,8 @@ public final class SnapStore: Sendable {
 
     // MARK: Tokens
 
-    /// Issues a new token and returns it; only its hash is kept.
-    /// A new token for `principal`; it stops working after `lifetime` seconds when one is given.
+    /// A new token for `principal`, of which only the hash is kept; it stops working after
+    /// `lifetime` seconds when one is given.
     public func issueToken(for principal: Principal, description: String, lifetime: Int64? = nil) async throws
         -> String
     {
@@ -88,7 +88,7 @@ public final class SnapStore: Sendable {
             throw StoreError(.forbidden, "only the admin token can be rotated, by itself")
         }
         let replacement = try await issueToken(for: .admin, description: "admin token (rotated)")
-        _ = try await catalogue.deleteTokens(hashPrefix: Self.hash(current))
+        _ = try await catalogue.deleteToken(hash: Self.hash(current))
         return replacement
     }
 
@@ -104,7 +104,7 @@ public final class SnapStore: Sendable {
                 matching.isEmpty ? .notFound : .invalid,
                 matching.isEmpty ? "no token \(id)" : "\(id) names \(matching.count) tokens; give more digits")
         }
-        _ = try await catalogue.deleteTokens(hashPrefix: matching[0].hash)
+        _ = try await catalogue.deleteToken(hash: matching[0].hash)
     }
 
     static func hash(_ token: String) -> String {
@@ -203,11 +203,6 @@ public final class SnapStore: Sendable {
         guard let account = principal.accountID,
             try await catalogue.snaps(publisherID: account).contains(where: { $0.name == name })
         else { throw StoreError(.forbidden, "snap \"\(name)\" belongs to another publisher") }
-    }
-
-    /// Imports are the admin's: asked before the file is received.
-    public func requireImportRight(by principal: Principal) throws {
-        try principal.requireAdmin()
     }
 
     func requirePublisher(_ snap: SnapRecord, _ principal: Principal) throws(StoreError) {

@@ -1,6 +1,7 @@
 import Assertions
 import Hummingbird
 import StoreCore
+import StoreProtocol
 
 /// The admin API's device side: the serial vault's keys and the device inventory. A brand's token
 /// sees its own devices and keys; the admin token sees all.
@@ -10,6 +11,8 @@ struct AdminDeviceRoutes {
     func add(to api: RouterGroup<StoreRequestContext>) {
         api.post("accounts/{id}/vault-keys", use: addVaultKey)
         api.get("accounts/{id}/vault-keys", use: vaultKeys)
+        api.get("accounts/{id}/vault-policy", use: vaultPolicy)
+        api.put("accounts/{id}/vault-policy", use: setVaultPolicy)
         api.get("devices", use: devices)
         api.post("devices/tags", use: tagDevices)
         api.get("devices/{brand}/{model}/{serial}", use: device)
@@ -72,6 +75,33 @@ struct AdminDeviceRoutes {
         let keys = VaultKeys(
             accountID: accountID, keyIDs: try await store.vaultKeyIDs(accountID: accountID, by: principal))
         return try JSONBody.response(keys, dialect: .admin)
+    }
+
+    @Sendable func vaultPolicy(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let accountID = try context.parameters.require("id")
+        let policy = try await store.vaultPolicy(brandID: accountID, by: try context.requireActing(for: accountID))
+        return try JSONBody.response(Self.listing(policy, apiKey: nil), dialect: .admin)
+    }
+
+    @Sendable func setVaultPolicy(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let accountID = try context.parameters.require("id")
+        let principal = try context.requireActing(for: accountID)
+        let body = try await JSONBody.decode(VaultPolicyChange.self, from: request, dialect: .admin)
+        guard let mode = VaultPolicy.Mode(rawValue: body.mode) else {
+            throw StoreError(
+                .invalid,
+                "mode \"\(body.mode)\" is not one of \(VaultPolicy.Mode.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
+        }
+        let (policy, apiKey) = try await store.setVaultPolicy(
+            brandID: accountID, mode: mode, serialPatterns: body.serials ?? [], by: principal)
+        return try JSONBody.response(Self.listing(policy, apiKey: apiKey), dialect: .admin)
+    }
+
+    static func listing(_ policy: VaultPolicy, apiKey: String?) -> VaultPolicyListing {
+        VaultPolicyListing(
+            accountID: policy.brandID, mode: policy.mode.rawValue, serials: policy.serialPatterns, apiKey: apiKey,
+            summary: policy.summary)
     }
 
     @Sendable func devices(_ request: Request, context: StoreRequestContext) async throws -> Response {

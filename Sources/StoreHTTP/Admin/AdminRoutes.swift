@@ -143,8 +143,7 @@ struct AdminRoutes {
     }
 
     @Sendable func importSnap(_ request: Request, context: StoreRequestContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
-        try store.requireImportRight(by: principal)
+        let principal = try context.requireAdmin()
         let blob = try await Upload.receive(request, into: store)
         let record = try await store.importSnap(
             blob, assertions: [], release: Self.channels(request.uri.queryParameters.get("release")), by: principal)

@@ -35,7 +35,8 @@ struct SerialVaultRoutes {
             request, "Snap-Device-Capabilities", "X-Snap-Device-Capabilities")
         var request = request
         let body = try await request.collectBody(upTo: 1 << 20)
-        switch try await store.requestSerial(Array(body.readableBytesView)) {
+        let apiKey = DeviceAuthenticator.header(request, VaultPolicy.apiKeyHeader)
+        switch try await store.requestSerial(Array(body.readableBytesView), apiKey: apiKey) {
         case .pending(let retryAfter):
             var response = try JSONBody.response(
                 Pending(message: "the serial request is waiting for approval; retry in \(retryAfter) s"),

@@ -56,9 +56,10 @@ struct DeviceAuthenticator: RouterMiddleware {
         return try await next(request, context)
     }
 
-    /// The first non-empty value of a header in snapd's current or older name.
-    static func header(_ request: Request, _ current: String, _ older: String) -> String? {
-        for name in [current, older] {
+    /// The first non-empty value of a header under the first of its names (snapd's current, then
+    /// older) that the request has.
+    static func header(_ request: Request, _ names: String...) -> String? {
+        for name in names {
             if let field = HTTPField.Name(name), let value = request.headers[field], !value.isEmpty { return value }
         }
         return nil

@@ -9,6 +9,8 @@ final class ServerProcess: @unchecked Sendable {
     let url: String
     let adminToken: String
     let data: String
+    /// What `serve` printed at start.
+    let startText: String
 
     static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         .appendingPathComponent("snapdepot")
@@ -38,6 +40,7 @@ final class ServerProcess: @unchecked Sendable {
             throw ServerError("the server did not start: \(text)")
         }
         self.url = url
+        startText = text
         adminToken =
             token.hasPrefix("$(")
             ? (try String(contentsOfFile: data + "/admin-token", encoding: .utf8)).trimmingCharacters(

@@ -114,7 +114,9 @@ struct AgentCommand: AsyncParsableCommand {
             discussion: """
                 refresh.timer (e.g. 00:00~24:00/4, mon1,9:00~11:00), refresh.hold (an RFC 3339 time: no \
                 scheduled refresh before it, 95 days at most after the last), refresh.metered=hold (no \
-                scheduled refresh on a metered connection), refresh.retain (2-20 revisions kept).
+                scheduled refresh on a metered connection), refresh.retain (2-20 revisions kept); and before \
+                the device registers, what a gadget's prepare-device hook sets: device-service.headers (a JSON \
+                object sent to the serial vault, e.g. {"api-key": "…"}) and registration.proposed-serial.
                 """)
         @OptionGroup var options: DeviceOptions
         @Argument(help: "KEY=VALUE or KEY!") var settings: [String]

@@ -38,6 +38,13 @@ struct FactoryCommand: AsyncParsableCommand {
             help: ArgumentHelp(
                 "When a device gets its serial: in the factory, or from the vault at its first boot.",
                 valueName: "factory|first-boot")) var registerAt: RegistrationTime = .factory
+        @Option(
+            help: ArgumentHelp(
+                "A file holding the brand's serial vault API key (`snapdepot vault policy --api-key`).",
+                discussion: "Sent in an api-key header, as snapd sends a gadget's device-service.headers."))
+        var vaultAPIKeyFile: String?
+        @Option(help: "Devices propose the serial PREFIX-NNNN, NNNN being their folder's number.")
+        var serialPrefix: String?
         @Flag(help: "Print machine-readable JSON.") var json = false
 
         enum RegistrationTime: String, ExpressibleByArgument {
@@ -55,6 +62,9 @@ struct FactoryCommand: AsyncParsableCommand {
             guard devices > 0 else { throw ValidationError("--devices must be at least 1") }
             guard [1024, 2048, 3072, 4096].contains(keyBits) else {
                 throw ValidationError("--key-bits must be 1024, 2048, 3072 or 4096")
+            }
+            if let serialPrefix, serialPrefix.isEmpty || serialPrefix.contains("/") {
+                throw ValidationError("--serial-prefix must be non-empty and hold no \"/\"")
             }
         }
 
@@ -79,9 +89,14 @@ struct FactoryCommand: AsyncParsableCommand {
                 throw CLIError("the image's model does not verify against the roots: \(failure.error.message)")
             }
             let first = try nextNumber(in: output)
-            let registration = SerialRegistration(
-                connection: client.device, model: factoryImage.model, maximumRetryWait: retryWait,
-                giveUpAfter: approvalTimeout)
+            var serviceHeaders: [String: String] = [:]
+            if let vaultAPIKeyFile {
+                let key = try String(contentsOfFile: vaultAPIKeyFile, encoding: .utf8)
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !key.isEmpty else { throw CLIError("\(vaultAPIKeyFile) holds no API key") }
+                serviceHeaders["api-key"] = key
+            }
+            let headers = serviceHeaders
             let progress = ProgressBar(label: "flashing", enabled: !json)
             let parallel = max(1, jobs ?? ProcessInfo.processInfo.activeProcessorCount)
             let storeURL = client.credentials.url
@@ -93,8 +108,12 @@ struct FactoryCommand: AsyncParsableCommand {
                 func startOne() {
                     let number = next
                     next += 1
-                    group.addTask { [keyBits, registerAt] in
+                    group.addTask { [keyBits, registerAt, serialPrefix, retryWait, approvalTimeout] in
                         let folder = output.appendingPathComponent(String(format: "device-%04d", number))
+                        let proposed = serialPrefix.map { $0 + String(format: "-%04d", number) }
+                        let registration = SerialRegistration(
+                            connection: client.device, model: factoryImage.model, maximumRetryWait: retryWait,
+                            giveUpAfter: approvalTimeout, proposedSerial: proposed, serviceHeaders: headers)
                         do {
                             let key = try PrivateKey.generate(bits: keyBits)
                             // A device registered at first boot leaves the factory without a serial.
@@ -108,6 +127,15 @@ struct FactoryCommand: AsyncParsableCommand {
                             try device.write(
                                 to: folder, key: key, image: factoryImage, roots: roots,
                                 serialStream: registered?.stream ?? [])
+                            if registered == nil, !headers.isEmpty || proposed != nil {
+                                // What the gadget's prepare-device hook would give snapd at first boot.
+                                let agent = try Agent.open(folder: folder, storeURL: storeURL)
+                                if !headers.isEmpty {
+                                    let json = try JSONEncoder().encode(headers)
+                                    try agent.set("device-service.headers", String(decoding: json, as: UTF8.self))
+                                }
+                                if let proposed { try agent.set("registration.proposed-serial", proposed) }
+                            }
                             return .success(Flashed(folder: folder.path, serial: device.serial, deviceKeyID: key.id))
                         } catch {
                             return .failure(CLIError("\(folder.lastPathComponent): \(error)"))

@@ -67,18 +67,27 @@ struct ServeCommand: AsyncParsableCommand {
         let uploadArea = UploadAreaLimits(
             count: pendingUploads, bytes: pendingUploadBytes, lifetime: pendingUploadLifetime)
         let connections = StoreServer.ConnectionLimits(maximum: maxConnections, idleSeconds: idleTimeout)
+        // Who the vault signs for is the first thing a workshop or factory operator must know.
+        let policies = try await store.vaultPolicies()
+        let vaultLines =
+            [
+                "serial vault: signs for any device of a model the store holds"
+                    + (policies.isEmpty ? " (`snapdepot vault policy` restricts a brand's)" : ", except:")
+            ] + policies.map { "  \($0.brandID): \($0.summary)" }
         try await StoreServer(
             store: store, host: host, port: port, uploadArea: uploadArea, connections: connections
         ).run(logger: logger) { bound in
             let url = "http://\(host):\(bound)"
-            let lines = [
-                "snapdepot store \(store.identity.authorityID) listening on \(url) (data: \(folder))",
-                "export SNAPPY_FORCE_API_URL=\(url)/",
-                "export SNAPPY_FORCE_SAS_URL=\(url)/",
-                "export UBUNTU_STORE_ARCH=\(architecture)",
-                "export SNAPDEPOT_URL=\(url)",
-                tokenLine,
-            ]
+            let lines =
+                [
+                    "snapdepot store \(store.identity.authorityID) listening on \(url) (data: \(folder))"
+                ] + vaultLines.map { "# " + $0 } + [
+                    "export SNAPPY_FORCE_API_URL=\(url)/",
+                    "export SNAPPY_FORCE_SAS_URL=\(url)/",
+                    "export UBUNTU_STORE_ARCH=\(architecture)",
+                    "export SNAPDEPOT_URL=\(url)",
+                    tokenLine,
+                ]
             FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         }
     }
