@@ -244,6 +244,73 @@ def security(name, snap_id):
     check(response.status_code == 401, "a tampered macaroon is refused (401)")
 
 
+def restricted_login(name, snap_id):
+    """`snapcraft export-login --acls … --snaps … --channels …`: the store enforces what the login
+    was limited to, refuses caveats it does not know, and does not let one account take over
+    another's login or refresh a discharge it never signed."""
+    from pymacaroons import Macaroon
+    from craft_store.endpoints import Package
+    password = admin("POST", "/admin/v1/accounts/dev-account/tokens", {"description": "restricted"})["token"]
+    client = craft_store.UbuntuOneStoreClient(
+        base_url=URL, storage_base_url=URL, auth_url=URL, endpoints=endpoints.U1_SNAP_STORE,
+        application_name=f"snapcraft-{uuid.uuid4().hex}", user_agent="snapcraft/9.0.1 test", ephemeral=True)
+    credentials = client.login(permissions=["package_access", "package_push", "package_release"],
+                               packages=[Package(package_type="snap", package_name=name)], channels=["edge"],
+                               description="ci@test", ttl=3600, email="dev@example.test", password=password)
+    os.environ["RESTRICTED"] = credentials
+    client = craft_store.UbuntuOneStoreClient(
+        base_url=URL, storage_base_url=URL, auth_url=URL, endpoints=endpoints.U1_SNAP_STORE,
+        application_name=f"snapcraft-{uuid.uuid4().hex}", user_agent="snapcraft/9.0.1 test",
+        environment_auth="RESTRICTED")
+    who = client.whoami()
+    check(who["permissions"] == ["package_access", "package_push", "package_release"] and who["packages"] == [name]
+          and who["channels"] == ["edge"], f"whoami shows the login's limits ({who})")
+    released = client.request("POST", URL + "/dev/api/snap-release/", json={"name": name, "revision": "1", "channels": ["edge"]})
+    check(released.status_code == 200 and "edge" in released.text,
+          f"a restricted login releases where it may (edge: {released.text})")
+    for what, call, reason in [
+        ("a release to stable", lambda: client.request("POST", URL + "/dev/api/snap-release/", json={
+            "name": name, "revision": "1", "channels": ["latest/stable"]}), "may release only to edge"),
+        ("a new name", lambda: client.request("POST", URL + "/dev/api/register-name/", json={
+            "snap_name": "hello-restricted", "series": "16"}), "package_register"),
+        ("a metadata change", lambda: client.request("POST", URL + f"/dev/api/snaps/{snap_id}/metadata", headers={
+            "Content-Type": "application/json", "Accept": "application/json"}, json={"summary": "x"}), "package_update"),
+    ]:
+        try:
+            call()
+            check(False, f"{what} is refused to a restricted login")
+        except errors.StoreServerError as error:
+            check(error.response.status_code == 403 and reason in str(error), f"{what} is refused to a restricted login (403, {reason})")
+
+    stored = json.loads(base64.b64decode(credentials))["v"]
+    root = Macaroon.deserialize(stored["r"])
+    # A caveat the store does not know narrows nothing it can enforce: the login is refused.
+    attenuated = root.copy()
+    attenuated.add_first_party_caveat("snapdepot-account-is mallory")
+    discharge = Macaroon.deserialize(stored["d"])
+    unknown = requests.get(URL + "/api/v2/tokens/whoami", headers={"Authorization": "Macaroon root={}, discharge={}".format(
+        attenuated.serialize(), attenuated.prepare_for_request(discharge).serialize())})
+    check(unknown.status_code == 401 and "does not know" in unknown.text, f"an unknown caveat is refused (401: {unknown.text})")
+    # A holder may narrow a login with the store's own caveats, and it is enforced.
+    narrowed = root.copy()
+    narrowed.add_first_party_caveat("snapdepot-permissions package_access")
+    response = requests.post(URL + "/dev/api/snap-release/", json={"name": name, "revision": "1", "channels": ["edge"]},
+                             headers={"Authorization": "Macaroon root={}, discharge={}".format(
+                                 narrowed.serialize(), narrowed.prepare_for_request(discharge).serialize())})
+    check(response.status_code == 403 and "package_release" in response.text, "a narrowed login cannot release (403)")
+    # Another account's password cannot take this login over.
+    caveat_id = root.third_party_caveats()[0].caveat_id
+    mallory = admin("POST", "/admin/v1/accounts/mallory/tokens", {})["token"]
+    taken = requests.post(URL + "/api/v2/tokens/discharge", json={"email": "mallory", "password": mallory, "caveat_id": caveat_id})
+    check(taken.status_code == 401, f"a login is not re-bound to another account (401: {taken.text})")
+    # A refresh needs a discharge this store signed, not just the caveat id the root shows.
+    forged = Macaroon(location="snapdepot-sso", identifier=caveat_id, key="not the caveat key").serialize()
+    refused = requests.post(URL + "/api/v2/tokens/refresh", json={"discharge_macaroon": forged})
+    check(refused.status_code == 401, f"a forged discharge is not refreshed (401: {refused.text})")
+    genuine = requests.post(URL + "/api/v2/tokens/refresh", json={"discharge_macaroon": stored["d"]})
+    check(genuine.status_code == 200 and "discharge_macaroon" in genuine.json(), "the login's own discharge is refreshed")
+
+
 def onprem_dialect():
     exchanged = requests.post(URL + "/v1/tokens/offline/exchange", json={"macaroon": ADMIN}).json()["macaroon"]
     admin("POST", "/admin/v1/accounts", {"username": "onprem", "id": "onprem"})
@@ -309,6 +376,7 @@ def onprem_dialect():
 
 name, snap_id = u1_dialect()
 security(name, snap_id)
+restricted_login(name, snap_id)
 onprem_dialect()
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

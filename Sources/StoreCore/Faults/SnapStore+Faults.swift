@@ -9,7 +9,7 @@ extension SnapStore {
         var fault = fault
         if let snapName {
             let snap = try await self.snap(named: snapName, store: store)
-            try requirePublisher(snap, principal)
+            try requirePublisher(snap, principal, .manage)
             fault.snapID = snap.snapID
         } else if !principal.isAdmin {
             throw StoreError(.forbidden, "a fault on every snap needs the admin token")

@@ -38,14 +38,14 @@ extension SnapStore {
         -> SnapDossier
     {
         let snap = try await self.snap(named: name, store: store)
-        try requirePublisher(snap, principal)
+        try requirePublisher(snap, principal, .access)
         return try await dossier(of: snap)
     }
 
     /// The same by snap-id, as snapcraft's dashboard paths name snaps.
     public func ownedSnap(id: String, by principal: Principal) async throws -> SnapDossier {
         guard let snap = try await catalogue.snap(id: id) else { throw StoreError(.notFound, "no snap with id \(id)") }
-        try requirePublisher(snap, principal)
+        try requirePublisher(snap, principal, .access)
         return try await dossier(of: snap)
     }
 

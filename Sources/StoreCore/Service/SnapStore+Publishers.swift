@@ -10,19 +10,21 @@ extension SnapStore {
     public static let needsRefresh = "Expired macaroon (needs refresh)."
 
     /// `POST /dev/api/acl/`: a root macaroon whose third-party caveat sends the client to
-    /// `dischargeLocation` (the host:port it knows as Ubuntu One) for a discharge.
+    /// `dischargeLocation` (the host:port it knows as Ubuntu One) for a discharge, and whose
+    /// first-party caveats carry the login's limits.
     public func mintRootMacaroon(
-        permissions: [String], description: String, expiresAt: Int64?, dischargeLocation: String
+        limits: LoginLimits, description: String, expiresAt: Int64?, dischargeLocation: String
     ) async throws -> String {
         let now = clock().seconds
         let session = PublisherSession(
             id: Identifiers.random(count: 32), caveatID: Identifiers.random(count: 32), caveatKey: RandomBytes.make(32),
-            accountID: nil, permissions: permissions, description: description,
-            expiresAt: min(expiresAt ?? (now + 365 * 86400), now + 2 * 365 * 86400), createdAt: now)
+            accountID: nil, permissions: limits.permissions.map { $0.map(\.rawValue).sorted() } ?? [],
+            description: description, expiresAt: min(expiresAt ?? (now + 365 * 86400), now + 2 * 365 * 86400),
+            createdAt: now)
         try await catalogue.addSession(session)
-        return Macaroon(location: "snapdepot", identifier: Array(session.id.utf8), key: macaroonKey)
-            .addingThirdPartyCaveat(location: dischargeLocation, id: Array(session.caveatID.utf8))
-            .serialized()
+        var root = Macaroon(location: "snapdepot", identifier: Array(session.id.utf8), key: macaroonKey)
+        for caveat in limits.caveats { root = root.addingFirstPartyCaveat(caveat) }
+        return root.addingThirdPartyCaveat(location: dischargeLocation, id: Array(session.caveatID.utf8)).serialized()
     }
 
     /// `POST /api/v2/tokens/discharge`: the account is named by email or username; its password is
@@ -39,6 +41,10 @@ extension SnapStore {
             throw StoreError(
                 .unauthorized, "the email or password is wrong (the password is a publisher token of the account)")
         }
+        // A login is one account's for good: another account's password cannot take it over.
+        if let bound = session.accountID, bound != account.id {
+            throw StoreError(.unauthorized, "this login belongs to another account; log in again")
+        }
         try await catalogue.bindSession(caveatID: session.caveatID, to: account.id)
         return mintDischarge(caveatID: caveatID, key: session.caveatKey)
     }
@@ -52,18 +58,26 @@ extension SnapStore {
             .serialized()
     }
 
-    /// `POST /api/v2/tokens/refresh`: a fresh discharge for the same login.
+    /// `POST /api/v2/tokens/refresh`: a fresh discharge for the same login, given the old one
+    /// (expired or not) as this store signed it: the caveat id alone, which the root macaroon
+    /// shows, is not enough.
     public func refreshDischarge(_ serialized: String) async throws -> String {
         let discharge = try Macaroon(serialized: serialized)
         let caveatID = String(decoding: discharge.identifier, as: UTF8.self)
-        guard let session = try await catalogue.session(caveatID: caveatID), session.accountID != nil else {
-            throw StoreError(.unauthorized, "unknown discharge; log in again")
+        guard let session = try await catalogue.session(caveatID: caveatID), session.accountID != nil,
+            discharge.hasValidSignature(key: session.caveatKey)
+        else {
+            throw StoreError(.unauthorized, "the discharge does not verify; log in again")
+        }
+        guard session.expiresAt > clock().seconds else {
+            throw StoreError(.unauthorized, "the login expired; log in again")
         }
         return mintDischarge(caveatID: caveatID, key: session.caveatKey)
     }
 
     /// Checks `Macaroon root=…, discharge=…`: the root was minted here, the discharge answers its
-    /// third-party caveat and is bound to it, and the login is not expired.
+    /// third-party caveat and is bound to it, the login is not expired, and every first-party
+    /// caveat is one the store enforces; the principal carries the limits they set.
     public func authenticate(root: String, discharge: String) async throws -> Principal {
         let rootMacaroon = try Macaroon(serialized: root)
         let bound = try Macaroon(serialized: discharge)
@@ -81,15 +95,28 @@ extension SnapStore {
         guard let accountID = session.accountID else {
             throw StoreError(.unauthorized, "the login was never discharged")
         }
-        for caveat in bound.caveats where !caveat.isThirdParty {
+        var limits = LoginLimits.unlimited
+        for (caveat, inDischarge) in rootMacaroon.caveats.map({ ($0, false) }) + bound.caveats.map({ ($0, true) }) {
+            if caveat.isThirdParty {
+                guard !inDischarge, caveat.id == Array(session.caveatID.utf8) else {
+                    throw StoreError(.unauthorized, "the macaroon has a third-party caveat this store cannot discharge")
+                }
+                continue
+            }
             let predicate = String(decoding: caveat.id, as: UTF8.self)
-            if predicate.hasPrefix("time-before "), let limit = Timestamp.parse(String(predicate.dropFirst(12))),
-                limit.seconds <= clock().seconds
-            {
-                throw StoreError(.unauthorized, Self.needsRefresh)
+            if predicate.hasPrefix("time-before ") {
+                guard let limit = Timestamp.parse(String(predicate.dropFirst(12))) else {
+                    throw StoreError(.unauthorized, "the macaroon's caveat \"\(predicate)\" cannot be read")
+                }
+                if limit.seconds <= clock().seconds {
+                    throw StoreError(.unauthorized, inDischarge ? Self.needsRefresh : "the login expired; log in again")
+                }
+            } else if !limits.narrow(by: predicate) {
+                // A restriction this store would not enforce must not be taken as granted.
+                throw StoreError(.unauthorized, "the macaroon has a caveat this store does not know: \(predicate)")
             }
         }
-        return Principal(role: .publisher, accountID: accountID)
+        return Principal(role: .publisher, accountID: accountID, limits: limits)
     }
 
     /// `POST /v1/tokens/offline/exchange` (on-prem login): a token for whoever the given one speaks for.
@@ -116,7 +143,7 @@ extension SnapStore {
 
     public func unregister(name: String, by principal: Principal) async throws -> SnapRecord {
         let snap = try await self.snap(named: name)
-        try requirePublisher(snap, principal)
+        try requirePublisher(snap, principal, .manage)
         do {
             try await catalogue.unregisterSnap(snapID: snap.snapID)
         } catch {
@@ -129,7 +156,7 @@ extension SnapStore {
         guard let snap = try await catalogue.snap(id: snapID) else {
             throw StoreError(.notFound, "no snap with id \(snapID)")
         }
-        try requirePublisher(snap, principal)
+        try requirePublisher(snap, principal, .update)
         if let title = listing.title, title.count > 40 {
             throw StoreError(.invalid, "title can have up to 40 characters")
         }

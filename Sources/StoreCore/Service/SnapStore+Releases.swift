@@ -36,7 +36,7 @@ extension SnapStore {
         group: String? = nil, gate: ChannelRelease.HealthGate? = nil, by principal: Principal
     ) async throws -> ChannelMap {
         let snap = try await self.snap(named: name, store: store)
-        try requirePublisher(snap, principal)
+        try requirePublisher(snap, principal, .release)
         guard let record = try await catalogue.revision(snapID: snap.snapID, revision: revision) else {
             throw StoreError(.notFound, "\(name) has no revision \(revision)")
         }
@@ -76,7 +76,7 @@ extension SnapStore {
         var events: [ReleaseEvent] = []
         let eventsAfter = try await catalogue.lastDeviceEventID()
         for text in channels {
-            let channel = try parse(text, map: map)
+            let channel = try releasableChannel(text, map: map, by: principal)
             do {
                 try map.release(
                     revision: record.revision, architectures: record.architectures, into: channel,
@@ -100,12 +100,12 @@ extension SnapStore {
         -> ChannelMap
     {
         let snap = try await self.snap(named: name, store: store)
-        try requirePublisher(snap, principal)
+        try requirePublisher(snap, principal, .release)
         var map = try await catalogue.channelMap(snapID: snap.snapID)
         let now = clock()
         var events: [ReleaseEvent] = []
         for text in channels {
-            let channel = try parse(text, map: map)
+            let channel = try releasableChannel(text, map: map, by: principal)
             map.close(channel)
             events.append(
                 ReleaseEvent(
@@ -122,9 +122,9 @@ extension SnapStore {
         by principal: Principal
     ) async throws -> ChannelMap {
         let snap = try await self.snap(named: name, store: store)
-        try requirePublisher(snap, principal)
+        try requirePublisher(snap, principal, .release)
         var map = try await catalogue.channelMap(snapID: snap.snapID)
-        let channel = try parse(text, map: map)
+        let channel = try releasableChannel(text, map: map, by: principal)
         do {
             try map.setProgressive(channel, percentage: percentage, paused: paused)
         } catch {
@@ -142,7 +142,7 @@ extension SnapStore {
         name: String, store: String? = nil, add: [String], defaultTrack: String?, by principal: Principal
     ) async throws -> ChannelMap {
         let snap = try await self.snap(named: name, store: store)
-        try requirePublisher(snap, principal)
+        try requirePublisher(snap, principal, .manage)
         var map = try await catalogue.channelMap(snapID: snap.snapID)
         do {
             for track in add { try map.addTrack(track) }
@@ -217,6 +217,13 @@ extension SnapStore {
     public func revisions(name: String, store: String? = nil) async throws -> [RevisionRecord] {
         let snap = try await self.snap(named: name, store: store)
         return try await catalogue.revisions(snapID: snap.snapID)
+    }
+
+    /// A channel to release to or close, as the caller's login allows.
+    func releasableChannel(_ text: String, map: ChannelMap, by principal: Principal) throws(StoreError) -> Channel {
+        let channel = try parse(text, map: map)
+        try principal.limits.require(channel: channel, defaultTrack: map.defaultTrack)
+        return channel
     }
 
     func parse(_ text: String, map: ChannelMap) throws(StoreError) -> Channel {

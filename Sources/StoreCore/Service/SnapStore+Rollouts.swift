@@ -46,9 +46,9 @@ extension SnapStore {
         _ action: RolloutAction, name: String, store: String? = nil, channel text: String, by principal: Principal
     ) async throws -> ChannelMap {
         let snap = try await self.snap(named: name, store: store)
-        try requirePublisher(snap, principal)
+        try requirePublisher(snap, principal, .release)
         var map = try await catalogue.channelMap(snapID: snap.snapID)
-        let channel = try parse(text, map: map)
+        let channel = try releasableChannel(text, map: map, by: principal)
         let now = clock().seconds
         let revision = map.rollouts.first { $0.channel == channel }?.revision
         let eventsAfter = try await catalogue.lastDeviceEventID()

@@ -15,7 +15,8 @@ extension SnapStore {
         guard let publisher = publisherID ?? principal.accountID else {
             throw StoreError(.invalid, "the admin must name the publisher of a registration")
         }
-        try principal.requireActing(for: publisher)
+        try principal.requireActing(for: publisher, .register)
+        try principal.limits.require(package: name)
         guard NameRule.snapName.matches(name) else {
             throw StoreError(
                 .invalid, "invalid snap name \"\(name)\": 2–40 of a-z, 0-9 and -, with a letter, no -- or edge -")
@@ -71,7 +72,7 @@ extension SnapStore {
     ) async throws -> RevisionRecord {
         do {
             let snap = try await self.snap(named: name, store: store)
-            try requirePublisher(snap, principal)
+            try requirePublisher(snap, principal, .push)
             if fixedRevision != nil { try principal.requireAdmin() }
             let file = try Self.open(blob)
             guard file.metadata.name == snap.name else {

@@ -192,7 +192,7 @@ public final class SnapStore: Sendable {
     public func requireUploadRight(name: String, store: String?, fixedRevision: Bool, by principal: Principal)
         async throws
     {
-        try requirePublisher(try await snap(named: name, store: store), principal)
+        try requirePublisher(try await snap(named: name, store: store), principal, .push)
         if fixedRevision { try principal.requireAdmin() }
     }
 
@@ -200,16 +200,23 @@ public final class SnapStore: Sendable {
     /// may name the brand store) is read; the full check follows once it is.
     public func requirePublishesName(_ name: String, by principal: Principal) async throws {
         if principal.isAdmin { return }
+        try principal.limits.require(package: name)
         guard let account = principal.accountID,
             try await catalogue.snaps(publisherID: account).contains(where: { $0.name == name })
         else { throw StoreError(.forbidden, "snap \"\(name)\" belongs to another publisher") }
     }
 
-    func requirePublisher(_ snap: SnapRecord, _ principal: Principal) throws(StoreError) {
+    /// The caller publishes `snap` and, for a limited login, may take this action on it.
+    func requirePublisher(_ snap: SnapRecord, _ principal: Principal, _ permission: LoginLimits.Permission)
+        throws(StoreError)
+    {
         guard principal.isAdmin || principal.accountID == snap.publisherID else {
             throw StoreError(.forbidden, "snap \"\(snap.name)\" belongs to another publisher")
         }
+        try principal.limits.require(permission)
+        try principal.limits.require(package: snap.name)
     }
+
 }
 
 /// Random ids and tokens, ids derived from a name, and the username rule.

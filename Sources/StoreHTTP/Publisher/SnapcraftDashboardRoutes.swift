@@ -32,16 +32,25 @@ struct SnapcraftDashboardRoutes {
     }
 
     struct ACLRequest: Decodable {
+        /// craft-store's `Package`: `{"series": "16", "name": N}`.
+        struct Package: Decodable {
+            let name: String
+        }
+
         let permissions: [String]?
         let description: String?
         let expires: String?
+        let packages: [Package]?
+        let channels: [String]?
     }
 
     @Sendable func mintMacaroon(_ request: Request, context: StoreRequestContext) async throws -> Response {
         let body = try await JSONBody.decode(ACLRequest.self, from: request)
+        let limits = try LoginLimits(
+            permissionNames: body.permissions, packages: body.packages?.map(\.name), channels: body.channels)
         // The client looks for the caveat addressed to the host it knows as Ubuntu One: this one.
         let macaroon = try await store.mintRootMacaroon(
-            permissions: body.permissions ?? [], description: body.description ?? "",
+            limits: limits, description: body.description ?? "",
             expiresAt: body.expires.flatMap(WireTime.seconds), dischargeLocation: request.authorityHost)
         return try JSONBody.response(PublisherViews.Macaroon(macaroon: macaroon))
     }
@@ -88,12 +97,16 @@ struct SnapcraftDashboardRoutes {
         }
 
         let account: Account
-        let permissions = [
-            "package_access", "package_manage", "package_push", "package_register", "package_release",
-            "package_update",
-        ]
-        let channels: Nullable<[String]> = nil
-        let packages: Nullable<[String]> = nil
+        let permissions: [String]
+        let channels: Nullable<[String]>
+        let packages: Nullable<[String]>
+
+        init(account: Account, limits: LoginLimits = .unlimited) {
+            self.account = account
+            permissions = (limits.permissions ?? Set(LoginLimits.Permission.allCases)).map(\.rawValue).sorted()
+            channels = Nullable(limits.channels?.sorted())
+            packages = Nullable(limits.packages?.sorted())
+        }
 
         static func of(_ principal: Principal, store: SnapStore) async throws -> WhoAmI {
             guard let profile = try await store.profile(of: principal) else {
@@ -105,7 +118,7 @@ struct SnapcraftDashboardRoutes {
             return WhoAmI(
                 account: .init(
                     id: account.id, username: account.username, email: profile.email ?? "",
-                    name: account.displayName, validation: account.validation))
+                    name: account.displayName, validation: account.validation), limits: principal.limits)
         }
     }
 
