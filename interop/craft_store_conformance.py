@@ -309,6 +309,16 @@ def restricted_login(name, snap_id):
     check(refused.status_code == 401, f"a forged discharge is not refreshed (401: {refused.text})")
     genuine = requests.post(URL + "/api/v2/tokens/refresh", json={"discharge_macaroon": stored["d"]})
     check(genuine.status_code == 200 and "discharge_macaroon" in genuine.json(), "the login's own discharge is refreshed")
+    # The admin sees the login (never the macaroon) and revokes it: it stops working at once.
+    logins = [t for t in admin("GET", "/admin/v1/tokens") if t["kind"] == "login" and t["description"].startswith("ci@test")]
+    check(len(logins) == 1 and logins[0]["account-id"] == "dev-account" and "package_release" in logins[0]["description"]
+          and stored["r"] not in json.dumps(logins), f"the login is listed by id ({logins})")
+    requests.delete(URL + f"/admin/v1/tokens/{logins[0]['id']}", headers={"Authorization": f"Bearer {ADMIN}"}).raise_for_status()
+    try:
+        client.whoami()
+        check(False, "a revoked login is refused")
+    except errors.StoreServerError as error:
+        check(error.response.status_code == 401, "a revoked login is refused (401)")
 
 
 def onprem_dialect():

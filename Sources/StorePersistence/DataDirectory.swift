@@ -82,7 +82,7 @@ public struct DataDirectory: Sendable {
     /// on first use. Returns the store and the admin token when one was just created.
     public func openStore(
         authorityID: String = "snapdepot", keyBits: Int = 4096, uploadLimit: UInt64 = 4 << 30,
-        dischargeLifetime: Int64 = 86400, serialApprovalDelay: Int64 = 0
+        dischargeLifetime: Int64 = 86400, deviceSessionLifetime: Int64 = 30 * 86400, serialApprovalDelay: Int64 = 0
     ) async throws -> (store: SnapStore, catalogue: SQLiteCatalogue, newAdminToken: String?) {
         try FileManager.default.createDirectory(
             atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -94,7 +94,7 @@ public struct DataDirectory: Sendable {
         let store = SnapStore(
             catalogue: catalogue, blobs: try FileBlobStorage(root: blobsPath), identity: try loadIdentity(),
             extraTrusted: try loadExtraTrusted(), uploadLimit: uploadLimit, macaroonKey: try macaroonKey(),
-            dischargeLifetime: dischargeLifetime,
+            dischargeLifetime: dischargeLifetime, deviceSessionLifetime: deviceSessionLifetime,
             vault: SerialVault(
                 keys: KeyStore(directory: URL(fileURLWithPath: vaultKeysPath)), approvalDelay: serialApprovalDelay))
         _ = try await store.start()

@@ -150,17 +150,41 @@ extension SQLiteCatalogue {
         }
     }
 
-    public func deviceSession(tokenHash: String) async throws -> String? {
+    public func deviceSession(tokenHash: String) async throws -> (serialKey: String, openedAt: Int64)? {
         try await writer.read { db in
             try Row.fetchOne(
-                db, sql: "SELECT brand_id, model, serial FROM device_sessions WHERE token_hash = ?",
+                db, sql: "SELECT brand_id, model, serial, opened_at FROM device_sessions WHERE token_hash = ?",
                 arguments: [tokenHash]
-            ).map { row -> String in
+            ).map { row in
                 let brand: String = row["brand_id"]
                 let model: String = row["model"]
                 let serial: String = row["serial"]
-                return "\(brand)/\(model)/\(serial)"
+                return ("\(brand)/\(model)/\(serial)", row["opened_at"])
             }
+        }
+    }
+
+    public func deviceSessions(serialKey: String) async throws -> [Int64] {
+        let parts = serialKey.split(separator: "/", maxSplits: 2).map(String.init)
+        guard parts.count == 3 else { return [] }
+        return try await writer.read { db in
+            try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT opened_at FROM device_sessions WHERE brand_id = ? AND model = ? AND serial = ?
+                    ORDER BY opened_at
+                    """, arguments: [parts[0], parts[1], parts[2]])
+        }
+    }
+
+    public func deleteDeviceSessions(serialKey: String) async throws -> Int {
+        let parts = serialKey.split(separator: "/", maxSplits: 2).map(String.init)
+        guard parts.count == 3 else { return 0 }
+        return try await writer.write { db in
+            try db.execute(
+                sql: "DELETE FROM device_sessions WHERE brand_id = ? AND model = ? AND serial = ?",
+                arguments: [parts[0], parts[1], parts[2]])
+            return db.changesCount
         }
     }
 

@@ -382,6 +382,8 @@ public final class SQLiteCatalogue: Catalogue {
 
     public func addSession(_ session: PublisherSession) async throws {
         try await writer.write { db in
+            // Expired logins are of no use to anyone: they go as new ones come.
+            try db.execute(sql: "DELETE FROM publisher_sessions WHERE expires_at < ?", arguments: [session.createdAt])
             try db.execute(
                 sql: """
                     INSERT INTO publisher_sessions (id, caveat_id, caveat_key, account_id, permissions, description,
@@ -414,6 +416,19 @@ public final class SQLiteCatalogue: Catalogue {
             try db.execute(
                 sql: "UPDATE publisher_sessions SET account_id = ? WHERE caveat_id = ?",
                 arguments: [accountID, caveatID])
+        }
+    }
+
+    public func sessions() async throws -> [PublisherSession] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM publisher_sessions ORDER BY created_at, id").map(Self.session)
+        }
+    }
+
+    public func deleteSession(id: String) async throws -> Bool {
+        try await writer.write { db in
+            try db.execute(sql: "DELETE FROM publisher_sessions WHERE id = ?", arguments: [id])
+            return db.changesCount > 0
         }
     }
 

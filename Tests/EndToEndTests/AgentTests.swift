@@ -159,6 +159,18 @@ struct AgentTests {
             device.events(inventory).filter { $0.hasSuffix(" 2") } == ["downloaded 2", "installed 2", "refreshed 2"],
             "\(device.events(inventory))")
 
+        // A brand ends the device's sessions (a stolen device, a leaked key): the device is told to
+        // open a new one, does so with its serial's key, and refreshes as before.
+        let serial = try #require(try DeviceState.read(from: device.folder).serial)
+        let opened = inventory["sessions-opened"] as? [Int] ?? []
+        #expect(!opened.isEmpty, "\(inventory)")
+        let revoked = try device.world.store.snapdepot(["devices", "revoke-sessions", serial, "--json"])
+        #expect(revoked.status == 0 && revoked.output.contains(#""revoked" : \#(opened.count)"#), "\(revoked.output)")
+        #expect((try device.inventory()["sessions-opened"] as? [Int])?.isEmpty == true)
+        let reopened = try device.agent(["refresh"])
+        #expect(reopened.status == 0 && reopened.output.contains("All snaps up to date"), "\(reopened.output)")
+        #expect((try device.inventory()["sessions-opened"] as? [Int])?.count == 1)
+
         // Retain: with two kept, the oldest revision's file goes when a third arrives.
         try device.release(3)
         let agent = try Agent.open(folder: device.folder)

@@ -64,7 +64,8 @@ import Testing
         "POST /v1/snap/{name}/revisions": owner, "POST /v1/snap/{name}/tracks": owner,
         "DELETE /v1/snap/{name}": owner, "GET /dev/api/snaps/{snapID}/builds/{uploadID}/status": owner,
         // A brand's own devices, keys and serial vault keys.
-        "GET /admin/v1/devices/{brand}/{model}/{serial}": owner, "POST /admin/v1/accounts/{id}/keys": owner,
+        "GET /admin/v1/devices/{brand}/{model}/{serial}": owner,
+        "DELETE /admin/v1/devices/{brand}/{model}/{serial}/sessions": owner, "POST /admin/v1/accounts/{id}/keys": owner,
         "GET /admin/v1/accounts/{id}/vault-keys": owner, "POST /admin/v1/accounts/{id}/vault-keys": owner,
         "GET /admin/v1/accounts/{id}/vault-policy": owner, "PUT /admin/v1/accounts/{id}/vault-policy": owner,
         // The admin's.
@@ -107,7 +108,7 @@ import Testing
             device: DeviceRecord(
                 brandID: "acme-brand", model: "m", serial: "1", deviceKeyID: "k", registeredAt: nil, signedBy: nil,
                 firstSeen: 0, lastSeen: 0, lastSession: 0),
-            at: 0)
+            at: Int64(Date().timeIntervalSince1970))
         let credentials: [Caller: HTTPFields] = [
             .anonymous: [:],
             .device: [HTTPField.Name("Snap-Device-Authorization")!: #"Macaroon root="\#(session)""#],
@@ -116,10 +117,11 @@ import Testing
             .admin: [.authorization: "Bearer \(try await fixture.store.issueToken(for: .admin, description: "admin"))"],
         ]
         let router = StoreServer(store: fixture.store, host: "127.0.0.1", port: 0).makeRouter()
-        // Rotation ends the admin token in use: it goes last.
-        let routes = router.routes.map(\.description).sorted {
-            ($0.hasSuffix("rotate-admin") ? 1 : 0, $0) < ($1.hasSuffix("rotate-admin") ? 1 : 0, $1)
+        // Routes that end a credential in use go last: the device's sessions, then the admin token.
+        func rank(_ route: String) -> Int {
+            route.hasSuffix("rotate-admin") ? 2 : route.hasPrefix("DELETE") && route.hasSuffix("/sessions") ? 1 : 0
         }
+        let routes = router.routes.map(\.description).sorted { (rank($0), $0) < (rank($1), $1) }
         let app = Application(router: router)
         let found = try await app.test(.router) { client in
             var found: [String: String] = [:]

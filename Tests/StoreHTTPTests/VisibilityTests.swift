@@ -148,7 +148,7 @@ import Testing
                 device: DeviceRecord(
                     brandID: "acme-brand", model: model, serial: "1", deviceKeyID: "k-\(model)", registeredAt: nil,
                     signedBy: nil, firstSeen: 0, lastSeen: 0, lastSession: 0),
-                at: 0)
+                at: Int64(Date().timeIntervalSince1970))
             sessions[model] = token
         }
         let app = Application(router: StoreServer(store: fixture.store, host: "127.0.0.1", port: 0).makeRouter())

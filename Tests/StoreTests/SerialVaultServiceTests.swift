@@ -105,6 +105,61 @@ import Testing
         #expect(try await store.devices(DeviceFilter(seenSince: start + 200), by: .admin).isEmpty)
     }
 
+    /// A device's sessions end when revoked (also those the store holds in memory), when pushed
+    /// out by newer ones, and when they outlive the store's lifetime for them.
+    @Test func deviceSessionsCanBeRevokedAndExpire() async throws {
+        let brand = try await Brand.make()
+        defer { brand.fixture.cleanUp() }
+        let clock = Clock()
+        let original = brand.fixture.store
+        let store = SnapStore(
+            catalogue: original.catalogue, blobs: original.blobs, identity: original.identity,
+            deviceSessionLifetime: 3600, vault: original.vault, clock: { clock.now })
+        let key = try Self.deviceKey()
+        guard
+            case .issued(let serial, _) = try await store.requestSerial(
+                try await brand.request(key: key, requestID: try await store.issueSerialRequestID()))
+        else { throw StoreError(.internalError, "pending") }
+        func openSession() async throws -> String {
+            let sessionRequest = try AssertionSigner.sign(
+                headers: [
+                    "type": "device-session-request", "brand-id": "acme-brand", "model": "my-pi3",
+                    "serial": .string(serial.string("serial")), "nonce": .string(await store.issueNonce()),
+                    "timestamp": .string(clock.now.text),
+                ], key: key)
+            return try await store.openDeviceSession(
+                request: sessionRequest.encodedText, serial: serial.encodedText, model: brand.model.encodedText)
+        }
+        let device = "acme-brand/my-pi3/\(serial.string("serial"))"
+        let first = try await openSession()
+        #expect(try await store.deviceSerialKey(session: first) == device)
+
+        let outsider = Principal(role: .publisher, accountID: "other-brand")
+        await #expect(throws: StoreError.self) {
+            try await store.revokeDeviceSessions(
+                brandID: "acme-brand", model: "my-pi3", serial: serial.string("serial"), by: outsider)
+        }
+        let acme = Principal(role: .publisher, accountID: "acme-brand")
+        #expect(
+            try await store.revokeDeviceSessions(
+                brandID: "acme-brand", model: "my-pi3", serial: serial.string("serial"), by: acme) == 1)
+        #expect(try await store.deviceSerialKey(session: first) == nil, "revoked, though it was in memory")
+
+        // The newest two sessions of a device stay; the third pushes the oldest out, memory included.
+        let second = try await openSession()
+        clock.advance(1)
+        let third = try await openSession()
+        clock.advance(1)
+        let fourth = try await openSession()
+        #expect(try await store.deviceSerialKey(session: second) == nil)
+        #expect(try await store.deviceSerialKey(session: third) == device)
+        #expect(try await store.deviceSerialKey(session: fourth) == device)
+
+        clock.advance(3600)
+        #expect(try await store.deviceSerialKey(session: fourth) == nil, "older than the lifetime")
+        #expect(try await store.deviceSerialKey(session: try await openSession()) == device)
+    }
+
     @Test func serialsAreNumberedPerModelAroundProposedOnes() async throws {
         let brand = try await Brand.make()
         defer { brand.fixture.cleanUp() }

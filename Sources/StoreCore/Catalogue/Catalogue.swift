@@ -47,6 +47,9 @@ public protocol Catalogue: Sendable {
     func session(id: String) async throws -> PublisherSession?
     func session(caveatID: String) async throws -> PublisherSession?
     func bindSession(caveatID: String, to accountID: String) async throws
+    /// Every snapcraft login, newest last.
+    func sessions() async throws -> [PublisherSession]
+    func deleteSession(id: String) async throws -> Bool
 
     func snapListing(snapID: String) async throws -> SnapListing
     /// A snap with everything a device answer shows about it, in one read: the hot path of refreshes.
@@ -79,8 +82,12 @@ public protocol Catalogue: Sendable {
     /// Records an opened session (by the hash of its token), adding the device to the inventory
     /// when the store had not seen it.
     func addDeviceSession(tokenHash: String, device: DeviceRecord, at time: Int64) async throws
-    /// `brand/model/serial` of the device a session belongs to.
-    func deviceSession(tokenHash: String) async throws -> String?
+    /// `brand/model/serial` of the device a session belongs to, with when it was opened.
+    func deviceSession(tokenHash: String) async throws -> (serialKey: String, openedAt: Int64)?
+    /// When each of a device's sessions was opened.
+    func deviceSessions(serialKey: String) async throws -> [Int64]
+    /// Ends every session of a device; returns how many there were.
+    func deleteDeviceSessions(serialKey: String) async throws -> Int
     func markDeviceSeen(serialKey: String, at time: Int64) async throws
     /// A brand's serial vault policy; nil when it set none (open).
     func vaultPolicy(brandID: String) async throws -> VaultPolicy?

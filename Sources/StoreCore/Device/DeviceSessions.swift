@@ -4,7 +4,9 @@ import Assertions
 /// the inventory records, so that a refresh does not read the database to know its device.
 public actor DeviceSessions {
     private var nonces: [String: Int64] = [:]
-    private var sessions: [String: String] = [:]
+    private var sessions: [String: (serialKey: String, openedAt: Int64)] = [:]
+    /// The cached sessions of each device, so that revoking a device's sessions reaches the cache.
+    private var sessionsOfDevice: [String: Set<String>] = [:]
     /// When each device's `last_seen` was last written: written at most once a minute per device.
     private var lastWritten: [String: Int64] = [:]
     static let seenGranularity: Int64 = 60
@@ -25,17 +27,25 @@ public actor DeviceSessions {
         return expiry > now
     }
 
-    func cached(_ tokenHash: String) -> String? {
+    func cached(_ tokenHash: String) -> (serialKey: String, openedAt: Int64)? {
         sessions[tokenHash]
     }
 
-    func remember(_ tokenHash: String, serialKey: String, seenAt now: Int64) {
+    func remember(_ tokenHash: String, serialKey: String, openedAt: Int64, seenAt now: Int64) {
         if sessions.count >= Self.cacheLimit {
             sessions.removeAll(keepingCapacity: true)
+            sessionsOfDevice.removeAll(keepingCapacity: true)
             lastWritten.removeAll(keepingCapacity: true)
         }
-        sessions[tokenHash] = serialKey
+        sessions[tokenHash] = (serialKey, openedAt)
+        sessionsOfDevice[serialKey, default: []].insert(tokenHash)
         lastWritten[serialKey] = now
+    }
+
+    /// Drops a device's cached sessions: they are read from the inventory again, where a pruned
+    /// or revoked one is gone.
+    func forget(device serialKey: String) {
+        for tokenHash in sessionsOfDevice.removeValue(forKey: serialKey) ?? [] { sessions[tokenHash] = nil }
     }
 
     /// Whether `last_seen` of this device is due to be written.
@@ -102,24 +112,45 @@ extension SnapStore {
         let token = Identifiers.random(count: 48)
         let tokenHash = Self.hash(token)
         try await catalogue.addDeviceSession(tokenHash: tokenHash, device: record, at: now)
-        await deviceSessions.remember(tokenHash, serialKey: record.serialKey, seenAt: now)
+        // The inventory keeps a device's newest sessions only: older ones must not live on here.
+        await deviceSessions.forget(device: record.serialKey)
+        await deviceSessions.remember(tokenHash, serialKey: record.serialKey, openedAt: now, seenAt: now)
         return token
     }
 
-    /// `brand/model/serial` of the device holding a session token, or nil for an unknown token;
-    /// notes the device as seen.
+    /// `brand/model/serial` of the device holding a session token, or nil for an unknown, revoked
+    /// or expired one (snapd then opens a new session); notes the device as seen.
     public func deviceSerialKey(session token: String) async throws -> String? {
         let tokenHash = Self.hash(token)
         let now = clock().seconds
-        guard let serialKey = await deviceSessions.cached(tokenHash) else {
-            guard let stored = try await catalogue.deviceSession(tokenHash: tokenHash) else { return nil }
-            await deviceSessions.remember(tokenHash, serialKey: stored, seenAt: now)
-            try await catalogue.markDeviceSeen(serialKey: stored, at: now)
-            return stored
+        guard let session = await deviceSessions.cached(tokenHash) else {
+            guard let stored = try await catalogue.deviceSession(tokenHash: tokenHash),
+                now - stored.openedAt < deviceSessionLifetime
+            else { return nil }
+            await deviceSessions.remember(
+                tokenHash, serialKey: stored.serialKey, openedAt: stored.openedAt, seenAt: now)
+            try await catalogue.markDeviceSeen(serialKey: stored.serialKey, at: now)
+            return stored.serialKey
         }
-        if await deviceSessions.shouldRecordSeen(serialKey, now: now) {
-            try await catalogue.markDeviceSeen(serialKey: serialKey, at: now)
+        guard now - session.openedAt < deviceSessionLifetime else { return nil }
+        if await deviceSessions.shouldRecordSeen(session.serialKey, now: now) {
+            try await catalogue.markDeviceSeen(serialKey: session.serialKey, at: now)
         }
-        return serialKey
+        return session.serialKey
+    }
+
+    /// Ends every session of a device (a device reported stolen, a key leaked): its next request
+    /// is told to open a new one, which needs its serial's key.
+    public func revokeDeviceSessions(brandID: String, model: String, serial: String, by principal: Principal)
+        async throws -> Int
+    {
+        try principal.requireActing(for: brandID)
+        let serialKey = "\(brandID)/\(model)/\(serial)"
+        guard try await catalogue.device(brandID: brandID, model: model, serial: serial) != nil else {
+            throw StoreError(.notFound, "no device \(serialKey) in the inventory")
+        }
+        let count = try await catalogue.deleteDeviceSessions(serialKey: serialKey)
+        await deviceSessions.forget(device: serialKey)
+        return count
     }
 }

@@ -196,6 +196,8 @@ extension SnapStore {
         public let serialAssertion: String?
         public let installed: [InstalledSnapRecord]
         public let history: [DeviceSnapEvent]
+        /// When each of its sessions the store holds was opened (the newest two at most).
+        public let sessionsOpened: [Int64]
     }
 
     public func deviceDetail(brandID: String, model: String, serial: String, by principal: Principal) async throws
@@ -211,7 +213,8 @@ extension SnapStore {
         return DeviceDetail(
             device: device, serialAssertion: assertion?.encodedText,
             installed: try await catalogue.installedSnaps(serialKey: device.serialKey),
-            history: try await catalogue.deviceEvents(serialKey: device.serialKey))
+            history: try await catalogue.deviceEvents(serialKey: device.serialKey),
+            sessionsOpened: try await catalogue.deviceSessions(serialKey: device.serialKey))
     }
 
     private static func parseSerialRequest(_ body: [UInt8]) throws -> (SerialRequest, Model) {

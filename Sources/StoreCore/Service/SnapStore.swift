@@ -2,6 +2,7 @@ import Assertions
 import DepotCrypto
 import Foundation
 import SnapFiles
+import StoreProtocol
 
 /// The store's domain operations over a catalogue, a blob store and a signing identity: accounts
 /// and tokens, names, uploads and imports, releases, and the trust checks on everything imported.
@@ -17,6 +18,8 @@ public final class SnapStore: Sendable {
     let macaroonKey: [UInt8]
     /// How long a login's discharge lasts before the client must refresh it, in seconds.
     public let dischargeLifetime: Int64
+    /// Seconds a device session lasts; snapd opens a new one when told its session expired.
+    public let deviceSessionLifetime: Int64
     public let deviceSessions = DeviceSessions()
     let faultBoard = FaultBoard()
     let trustCache = TrustCache()
@@ -28,10 +31,12 @@ public final class SnapStore: Sendable {
     public init(
         catalogue: any Catalogue, blobs: any BlobStorage, identity: StoreIdentity, extraTrusted: [Assertion] = [],
         uploadLimit: UInt64 = 4 << 30, macaroonKey: [UInt8] = RandomBytes.make(32), dischargeLifetime: Int64 = 86400,
-        vault: SerialVault = SerialVault(keys: nil), clock: @escaping @Sendable () -> Timestamp = { .now() }
+        deviceSessionLifetime: Int64 = 30 * 86400, vault: SerialVault = SerialVault(keys: nil),
+        clock: @escaping @Sendable () -> Timestamp = { .now() }
     ) {
         self.macaroonKey = macaroonKey
         self.dischargeLifetime = dischargeLifetime
+        self.deviceSessionLifetime = deviceSessionLifetime
         self.catalogue = catalogue
         self.blobs = blobs
         self.signer = StoreSigner(identity: identity)
@@ -75,10 +80,27 @@ public final class SnapStore: Sendable {
         return Principal(role: record.role, accountID: record.accountID)
     }
 
-    /// Every token (the admin's view), by id; never the tokens themselves.
-    public func tokens(by principal: Principal) async throws -> [TokenRecord] {
+    /// Every token and snapcraft login (the admin's view), by id; never the credentials themselves.
+    public func credentials(by principal: Principal) async throws -> [TokenListing] {
         try principal.requireAdmin()
-        return try await catalogue.tokens()
+        let tokens = try await catalogue.tokens().map {
+            TokenListing(
+                id: $0.id, kind: "token", role: $0.role.rawValue, accountID: $0.accountID, description: $0.description,
+                createdAt: WireTime.string($0.createdAt), expiresAt: $0.expiresAt.map { WireTime.string($0) })
+        }
+        let logins = try await catalogue.sessions().map { session in
+            let limits = session.permissions.isEmpty ? "" : " (\(session.permissions.joined(separator: ", ")))"
+            return TokenListing(
+                id: Self.loginID(session), kind: "login", role: Role.publisher.rawValue, accountID: session.accountID,
+                description: session.description + limits + (session.accountID == nil ? " — never discharged" : ""),
+                createdAt: WireTime.string(session.createdAt), expiresAt: WireTime.string(session.expiresAt))
+        }
+        return tokens + logins
+    }
+
+    /// A login's id in listings: the start of its identifier's hash, like a token's.
+    static func loginID(_ session: PublisherSession) -> String {
+        String(hash(session.id).prefix(12))
     }
 
     /// Replaces the admin token `current` (which must be one) with a new one: the old one stops
@@ -92,19 +114,28 @@ public final class SnapStore: Sendable {
         return replacement
     }
 
-    /// Revokes the one token whose id (or longer hash prefix) is given.
+    /// Revokes the one token or snapcraft login whose id (or a longer prefix of its hash) is given;
+    /// it fails at its next request.
     public func revokeToken(id: String, by principal: Principal) async throws {
         try principal.requireAdmin()
         guard id.count >= 8, id.allSatisfy(\.isHexDigit) else {
             throw StoreError(.invalid, "a token id is the 12 hex digits `snapdepot tokens list` shows")
         }
-        let matching = try await catalogue.tokens().filter { $0.hash.hasPrefix(id.lowercased()) }
-        guard matching.count == 1 else {
+        let prefix = id.lowercased()
+        let tokens = try await catalogue.tokens().filter { $0.hash.hasPrefix(prefix) }
+        let logins = try await catalogue.sessions().filter { Self.hash($0.id).hasPrefix(prefix) }
+        guard tokens.count + logins.count == 1 else {
             throw StoreError(
-                matching.isEmpty ? .notFound : .invalid,
-                matching.isEmpty ? "no token \(id)" : "\(id) names \(matching.count) tokens; give more digits")
+                tokens.isEmpty && logins.isEmpty ? .notFound : .invalid,
+                tokens.isEmpty && logins.isEmpty
+                    ? "no token or login \(id)"
+                    : "\(id) names \(tokens.count + logins.count) credentials; give more digits")
         }
-        _ = try await catalogue.deleteToken(hash: matching[0].hash)
+        if let token = tokens.first {
+            _ = try await catalogue.deleteToken(hash: token.hash)
+        } else if let login = logins.first {
+            _ = try await catalogue.deleteSession(id: login.id)
+        }
     }
 
     static func hash(_ token: String) -> String {

@@ -16,6 +16,7 @@ struct AdminDeviceRoutes {
         api.get("devices", use: devices)
         api.post("devices/tags", use: tagDevices)
         api.get("devices/{brand}/{model}/{serial}", use: device)
+        api.delete("devices/{brand}/{model}/{serial}/sessions", use: revokeSessions)
         api.get("groups", use: groups)
         api.post("groups", use: saveGroup)
         api.get("groups/{name}", use: group)
@@ -125,5 +126,17 @@ struct AdminDeviceRoutes {
             brandID: try context.parameters.require("brand"), model: try context.parameters.require("model"),
             serial: try context.parameters.require("serial"), by: principal)
         return try JSONBody.response(detail, dialect: .admin)
+    }
+
+    struct RevokedSessions: Codable {
+        let revoked: Int
+    }
+
+    @Sendable func revokeSessions(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let count = try await store.revokeDeviceSessions(
+            brandID: try context.parameters.require("brand"), model: try context.parameters.require("model"),
+            serial: try context.parameters.require("serial"), by: principal)
+        return try JSONBody.response(RevokedSessions(revoked: count), dialect: .admin)
     }
 }

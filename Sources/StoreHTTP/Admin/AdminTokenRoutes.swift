@@ -19,12 +19,7 @@ struct AdminTokenRoutes {
     }
 
     @Sendable func list(_ request: Request, context: StoreRequestContext) async throws -> Response {
-        let tokens = try await store.tokens(by: try context.requirePrincipal()).map {
-            TokenListing(
-                id: $0.id, role: $0.role.rawValue, accountID: $0.accountID, description: $0.description,
-                createdAt: WireTime.string($0.createdAt), expiresAt: $0.expiresAt.map { WireTime.string($0) })
-        }
-        return try JSONBody.response(tokens, dialect: .admin)
+        try JSONBody.response(try await store.credentials(by: try context.requirePrincipal()), dialect: .admin)
     }
 
     @Sendable func revoke(_ request: Request, context: StoreRequestContext) async throws -> Response {

@@ -2,13 +2,14 @@ import ArgumentParser
 import Assertions
 import Foundation
 import StoreCore
+import StoreProtocol
 
 /// The store's device inventory: every device its vault registered or that opened a session.
 struct DevicesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "devices",
         abstract: "List and show the devices the store has seen.",
-        subcommands: [List.self, Show.self, Tag.self]
+        subcommands: [List.self, Show.self, Tag.self, RevokeSessions.self]
     )
 
     struct List: AsyncParsableCommand {
@@ -75,16 +76,7 @@ struct DevicesCommand: AsyncParsableCommand {
 
         func run() async throws {
             let client = try StoreClient.fromEnvironment()
-            var query = ["serial": serial]
-            query["brand"] = brand
-            query["model"] = model
-            let matches = try await client.get("/admin/v1/devices", query: query, as: [DeviceRecord].self)
-            guard let found = matches.first else { throw CLIError("no device with serial \(serial) in the inventory") }
-            guard matches.count == 1 else {
-                throw CLIError(
-                    "serial \(serial) names \(matches.count) devices (\(matches.map(\.serialKey).joined(separator: ", "))): "
-                        + "add --brand and --model")
-            }
+            let found = try await DevicesCommand.device(serial: serial, brand: brand, model: model, client: client)
             let detail = try await client.get(
                 "/admin/v1/devices/\(found.brandID)/\(found.model)/\(found.serial)", as: SnapStore.DeviceDetail.self)
             if json { return try JSONOutput.print(detail) }
@@ -98,6 +90,7 @@ struct DevicesCommand: AsyncParsableCommand {
                         ["signed by", device.signedBy ?? "-"], ["first seen", DevicesCommand.time(device.firstSeen)],
                         ["last seen", DevicesCommand.time(device.lastSeen)],
                         ["last session", device.lastSession.map(DevicesCommand.time) ?? "-"],
+                        ["open sessions", detail.sessionsOpened.map(DevicesCommand.time).joined(separator: ", ")],
                     ]
                 ).split(separator: "\n").dropFirst().joined(separator: "\n"))
             if !detail.installed.isEmpty {
@@ -129,5 +122,44 @@ struct DevicesCommand: AsyncParsableCommand {
 
     static func time(_ seconds: Int64) -> String {
         Timestamp(seconds: seconds).text
+    }
+
+    /// The one device of the inventory with this serial (and brand and model, when serials repeat).
+    static func device(serial: String, brand: String?, model: String?, client: StoreClient) async throws
+        -> DeviceRecord
+    {
+        var query = ["serial": serial]
+        query["brand"] = brand
+        query["model"] = model
+        let matches = try await client.get("/admin/v1/devices", query: query, as: [DeviceRecord].self)
+        guard let found = matches.first else { throw CLIError("no device with serial \(serial) in the inventory") }
+        guard matches.count == 1 else {
+            throw CLIError(
+                "serial \(serial) names \(matches.count) devices (\(matches.map(\.serialKey).joined(separator: ", "))): "
+                    + "add --brand and --model")
+        }
+        return found
+    }
+
+    struct RevokeSessions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "revoke-sessions",
+            abstract: "End a device's sessions: its next request must open a new one with its serial's key.")
+        @Argument(help: "The serial.") var serial: String
+        @Option(help: "The brand, when serials repeat across brands.") var brand: String?
+        @Option(help: "The model, when serials repeat across models.") var model: String?
+        @Flag(help: "Print machine-readable JSON.") var json = false
+
+        func run() async throws {
+            struct Revoked: Codable { let revoked: Int }
+            let client = try StoreClient.fromEnvironment()
+            let found = try await DevicesCommand.device(serial: serial, brand: brand, model: model, client: client)
+            let data = try await client.raw(
+                .DELETE, "/admin/v1/devices/\(found.brandID)/\(found.model)/\(found.serial)/sessions", body: nil,
+                contentType: "application/json")
+            let answer = try WireJSON.decoder.decode(Revoked.self, from: data)
+            if json { return try JSONOutput.print(answer) }
+            print("ended \(answer.revoked) session\(answer.revoked == 1 ? "" : "s") of \(found.serialKey)")
+        }
     }
 }

@@ -38,6 +38,14 @@ struct ServeCommand: AsyncParsableCommand {
     var dischargeLifetime: Int64 = 86400
     @Option(help: "Seconds the serial vault keeps a device waiting (HTTP 202) before it signs its serial.")
     var serialApprovalDelay: Int64 = 0
+    @Option(help: "Seconds a device session lasts before the device must open a new one (default 30 days).")
+    var deviceSessionLifetime: Int64 = 30 * 86400
+
+    func validate() throws {
+        guard dischargeLifetime > 0, deviceSessionLifetime > 0 else {
+            throw ValidationError("--discharge-lifetime and --device-session-lifetime are positive numbers of seconds")
+        }
+    }
 
     func run() async throws {
         let (host, port) = try Self.parseListen(listen)
@@ -56,7 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let (store, _, _) = try await directory.openStore(
             authorityID: authorityID, keyBits: keyBits, uploadLimit: uploadLimit, dischargeLifetime: dischargeLifetime,
-            serialApprovalDelay: serialApprovalDelay)
+            deviceSessionLifetime: deviceSessionLifetime, serialApprovalDelay: serialApprovalDelay)
         var logger = Logger(label: "snapdepot")
         // Request logs (with request ids) are the server's normal output; SNAPDEPOT_LOG_LEVEL overrides.
         logger.logLevel =

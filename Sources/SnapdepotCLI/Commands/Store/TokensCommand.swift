@@ -7,10 +7,12 @@ import StoreProtocol
 struct TokensCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokens",
-        abstract: "List and revoke the store's tokens, and rotate the admin token (admin).",
+        abstract: "List and revoke the store's tokens and snapcraft logins, and rotate the admin token (admin).",
         discussion: """
-            Tokens are listed by id (the start of their hash): the store keeps no token itself. A revoked \
-            token fails at its next request. Publisher tokens are issued with `accounts token`.
+            Tokens and logins are listed by id (the start of their hash): the store keeps no token itself. \
+            A revoked one fails at its next request. Publisher tokens are issued with `accounts token`; \
+            logins are made by `snapcraft login` and `export-login`. A device's sessions are ended with \
+            `devices revoke-sessions`.
             """,
         subcommands: [List.self, Revoke.self, RotateAdmin.self]
     )
@@ -24,21 +26,25 @@ struct TokensCommand: AsyncParsableCommand {
             if json { return try JSONOutput.print(tokens) }
             print(
                 Table.render(
-                    ["Id", "Role", "Account", "Created", "Expires", "Description"],
+                    ["Id", "Kind", "Role", "Account", "Created", "Expires", "Description"],
                     tokens.map {
-                        [$0.id, $0.role, $0.accountID ?? "-", $0.createdAt, $0.expiresAt ?? "never", $0.description]
+                        [
+                            $0.id, $0.kind, $0.role, $0.accountID ?? "-", $0.createdAt, $0.expiresAt ?? "never",
+                            $0.description,
+                        ]
                     }))
         }
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a token by the id `tokens list` shows.")
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a token or login by the id `tokens list` shows.")
         @Argument(help: "Token id.") var id: String
 
         func run() async throws {
             _ = try await StoreClient.fromEnvironment().raw(
                 .DELETE, "/admin/v1/tokens/\(id)", body: nil, contentType: "application/json")
-            print("revoked token \(id)")
+            print("revoked \(id)")
         }
     }
 
