@@ -99,27 +99,29 @@ extension SnapStore {
                     "the snap is \"\(file.metadata.name)\" but its declaration names \"\(declaration.snapName)\"")
             }
             let snap = try await ensureSnap(declaration, assertion: declarationAssertion)
-            if let existing = try await catalogue.revision(snapID: snap.snapID, revision: revision.snapRevision) {
-                guard existing.sha3_384 == blob.hex else {
-                    throw StoreError(
-                        .conflict, "revision \(revision.snapRevision) of \(snap.name) exists with other content")
+            return try await exclusively(onSnap: snap.snapID) {
+                if let existing = try await catalogue.revision(snapID: snap.snapID, revision: revision.snapRevision) {
+                    guard existing.sha3_384 == blob.hex else {
+                        throw StoreError(
+                            .conflict, "revision \(revision.snapRevision) of \(snap.name) exists with other content")
+                    }
+                    blobs.discard(blob)
+                    return existing
                 }
-                blobs.discard(blob)
-                return existing
+                let now = clock()
+                let record = Self.record(
+                    for: file, snapID: snap.snapID, revision: revision.snapRevision, digest: blob.hex, now: now)
+                let (map, events) = try await releasing(record, into: channels, snap: snap, by: principal, now: now)
+                try blobs.commit(blob)
+                do {
+                    try await catalogue.addRevision(
+                        record, assertions: [revisionAssertion], channelMap: map, events: events)
+                } catch {
+                    await removeBlobIfUnused(blob.hex)
+                    throw error
+                }
+                return record
             }
-            let now = clock()
-            let record = Self.record(
-                for: file, snapID: snap.snapID, revision: revision.snapRevision, digest: blob.hex, now: now)
-            let (map, events) = try await releasing(record, into: channels, snap: snap, by: principal, now: now)
-            try blobs.commit(blob)
-            do {
-                try await catalogue.addRevision(
-                    record, assertions: [revisionAssertion], channelMap: map, events: events)
-            } catch {
-                await removeBlobIfUnused(blob.hex)
-                throw error
-            }
-            return record
         } catch {
             blobs.discard(blob)
             throw error

@@ -59,11 +59,13 @@ extension SnapStore {
                 throw StoreError(.invalid, "a health gate is one share or one count, after at least 1 attempt")
             }
         }
-        let (map, events) = try await releasing(
-            record, into: channels, progressive: progressive, group: group, gate: gate, snap: snap, by: principal,
-            now: clock())
-        try await catalogue.setChannelMap(snapID: snap.snapID, map ?? ChannelMap(), events: events)
-        return map ?? ChannelMap()
+        return try await exclusively(onSnap: snap.snapID) {
+            let (map, events) = try await releasing(
+                record, into: channels, progressive: progressive, group: group, gate: gate, snap: snap, by: principal,
+                now: clock())
+            try await catalogue.setChannelMap(snapID: snap.snapID, map ?? ChannelMap(), events: events)
+            return map ?? ChannelMap()
+        }
     }
 
     /// The channel map after releasing `record` into `channels`, and the history events for it.
@@ -101,19 +103,21 @@ extension SnapStore {
     {
         let snap = try await self.snap(named: name, store: store)
         try requirePublisher(snap, principal, .release)
-        var map = try await catalogue.channelMap(snapID: snap.snapID)
-        let now = clock()
-        var events: [ReleaseEvent] = []
-        for text in channels {
-            let channel = try releasableChannel(text, map: map, by: principal)
-            map.close(channel)
-            events.append(
-                ReleaseEvent(
-                    snapID: snap.snapID, channel: channel.name, architectures: [], revision: nil, action: .close,
-                    percentage: nil, accountID: principal.accountID, at: now.seconds))
+        return try await exclusively(onSnap: snap.snapID) {
+            var map = try await catalogue.channelMap(snapID: snap.snapID)
+            let now = clock()
+            var events: [ReleaseEvent] = []
+            for text in channels {
+                let channel = try releasableChannel(text, map: map, by: principal)
+                map.close(channel)
+                events.append(
+                    ReleaseEvent(
+                        snapID: snap.snapID, channel: channel.name, architectures: [], revision: nil, action: .close,
+                        percentage: nil, accountID: principal.accountID, at: now.seconds))
+            }
+            try await catalogue.setChannelMap(snapID: snap.snapID, map, events: events)
+            return map
         }
-        try await catalogue.setChannelMap(snapID: snap.snapID, map, events: events)
-        return map
     }
 
     /// Changes a rollout's percentage or pauses it; 100 completes it.
@@ -123,18 +127,20 @@ extension SnapStore {
     ) async throws -> ChannelMap {
         let snap = try await self.snap(named: name, store: store)
         try requirePublisher(snap, principal, .release)
-        var map = try await catalogue.channelMap(snapID: snap.snapID)
-        let channel = try releasableChannel(text, map: map, by: principal)
-        do {
-            try map.setProgressive(channel, percentage: percentage, paused: paused)
-        } catch {
-            throw StoreError(.invalid, error.description)
+        return try await exclusively(onSnap: snap.snapID) {
+            var map = try await catalogue.channelMap(snapID: snap.snapID)
+            let channel = try releasableChannel(text, map: map, by: principal)
+            do {
+                try map.setProgressive(channel, percentage: percentage, paused: paused)
+            } catch {
+                throw StoreError(.invalid, "\(error)")
+            }
+            let event = ReleaseEvent(
+                snapID: snap.snapID, channel: channel.name, architectures: [], revision: nil, action: .progressive,
+                percentage: percentage, accountID: principal.accountID, at: clock().seconds)
+            try await catalogue.setChannelMap(snapID: snap.snapID, map, events: [event])
+            return map
         }
-        let event = ReleaseEvent(
-            snapID: snap.snapID, channel: channel.name, architectures: [], revision: nil, action: .progressive,
-            percentage: percentage, accountID: principal.accountID, at: clock().seconds)
-        try await catalogue.setChannelMap(snapID: snap.snapID, map, events: [event])
-        return map
     }
 
     /// Adds a track, or makes one the default (what a request without a track gets).
@@ -143,20 +149,22 @@ extension SnapStore {
     ) async throws -> ChannelMap {
         let snap = try await self.snap(named: name, store: store)
         try requirePublisher(snap, principal, .manage)
-        var map = try await catalogue.channelMap(snapID: snap.snapID)
-        do {
-            for track in add { try map.addTrack(track) }
-        } catch {
-            throw StoreError(.invalid, error.description)
-        }
-        if let defaultTrack {
-            guard map.tracks.contains(defaultTrack) else {
-                throw StoreError(.invalid, "track \"\(defaultTrack)\" does not exist; add it first")
+        return try await exclusively(onSnap: snap.snapID) {
+            var map = try await catalogue.channelMap(snapID: snap.snapID)
+            do {
+                for track in add { try map.addTrack(track) }
+            } catch {
+                throw StoreError(.invalid, "\(error)")
             }
-            map.defaultTrack = defaultTrack
+            if let defaultTrack {
+                guard map.tracks.contains(defaultTrack) else {
+                    throw StoreError(.invalid, "track \"\(defaultTrack)\" does not exist; add it first")
+                }
+                map.defaultTrack = defaultTrack
+            }
+            try await catalogue.setChannelMap(snapID: snap.snapID, map, events: [])
+            return map
         }
-        try await catalogue.setChannelMap(snapID: snap.snapID, map, events: [])
-        return map
     }
 
     public func status(name: String, store: String? = nil) async throws -> SnapStatus {

@@ -47,26 +47,28 @@ extension SnapStore {
     ) async throws -> ChannelMap {
         let snap = try await self.snap(named: name, store: store)
         try requirePublisher(snap, principal, .release)
-        var map = try await catalogue.channelMap(snapID: snap.snapID)
-        let channel = try releasableChannel(text, map: map, by: principal)
-        let now = clock().seconds
-        let revision = map.rollouts.first { $0.channel == channel }?.revision
-        let eventsAfter = try await catalogue.lastDeviceEventID()
-        do {
-            switch action {
-            case .resume: try map.resume(channel, eventsAfter: eventsAfter)
-            case .complete: try map.setProgressive(channel, percentage: 100, paused: nil)
-            case .abort: try map.abort(channel)
+        return try await exclusively(onSnap: snap.snapID) {
+            var map = try await catalogue.channelMap(snapID: snap.snapID)
+            let channel = try releasableChannel(text, map: map, by: principal)
+            let now = clock().seconds
+            let revision = map.rollouts.first { $0.channel == channel }?.revision
+            let eventsAfter = try await catalogue.lastDeviceEventID()
+            do {
+                switch action {
+                case .resume: try map.resume(channel, eventsAfter: eventsAfter)
+                case .complete: try map.setProgressive(channel, percentage: 100, paused: nil)
+                case .abort: try map.abort(channel)
+                }
+            } catch {
+                throw StoreError(.invalid, "\(error)")
             }
-        } catch {
-            throw StoreError(.invalid, error.description)
+            let event = ReleaseEvent(
+                snapID: snap.snapID, channel: channel.name, architectures: [], revision: revision,
+                action: action == .complete ? .release : action == .resume ? .resume : .abort,
+                percentage: action == .complete ? 100 : nil, accountID: principal.accountID, at: now)
+            try await catalogue.setChannelMap(snapID: snap.snapID, map, events: [event])
+            return map
         }
-        let event = ReleaseEvent(
-            snapID: snap.snapID, channel: channel.name, architectures: [], revision: revision,
-            action: action == .complete ? .release : action == .resume ? .resume : .abort,
-            percentage: action == .complete ? 100 : nil, accountID: principal.accountID, at: now)
-        try await catalogue.setChannelMap(snapID: snap.snapID, map, events: [event])
-        return map
     }
 
     /// Halts the rollouts of these snaps whose health gate the devices' failures have crossed: they
@@ -75,14 +77,24 @@ extension SnapStore {
     @discardableResult
     func enforceHealthGates(_ dossiers: [SnapDossier]) async throws -> Bool {
         var halted = false
-        for dossier in dossiers {
-            var map = dossier.channelMap
+        // The snapshot only says where to look: the gate is checked on the map as it is now.
+        for dossier in dossiers
+        where dossier.channelMap.rollouts.contains(where: { $0.progressive.gate != nil && $0.progressive.halt == nil })
+        {
+            if try await enforceHealthGates(of: dossier.snap.snapID) { halted = true }
+        }
+        return halted
+    }
+
+    /// The same for one snap, on its current channel map, while no other change of it runs.
+    private func enforceHealthGates(of snapID: String) async throws -> Bool {
+        try await exclusively(onSnap: snapID) {
+            var map = try await catalogue.channelMap(snapID: snapID)
             var events: [ReleaseEvent] = []
             for rollout in map.rollouts where rollout.progressive.halt == nil {
                 guard let gate = rollout.progressive.gate else { continue }
                 let counts = try await catalogue.rolloutOutcome(
-                    snapID: dossier.snap.snapID, revision: rollout.revision,
-                    eventsAfter: rollout.progressive.eventsAfter)
+                    snapID: snapID, revision: rollout.revision, eventsAfter: rollout.progressive.eventsAfter)
                 guard gate.trips(failures: counts.failures, attempts: counts.attempts) else { continue }
                 let now = clock().seconds
                 let reason =
@@ -93,14 +105,13 @@ extension SnapStore {
                     ChannelRelease.Halt(reason: reason, failures: counts.failures, attempts: counts.attempts, at: now))
                 events.append(
                     ReleaseEvent(
-                        snapID: dossier.snap.snapID, channel: rollout.channel.name, architectures: [],
-                        revision: rollout.revision, action: .halt, percentage: rollout.progressive.percentage,
-                        accountID: nil, at: now, group: rollout.progressive.group, detail: reason))
+                        snapID: snapID, channel: rollout.channel.name, architectures: [], revision: rollout.revision,
+                        action: .halt, percentage: rollout.progressive.percentage, accountID: nil, at: now,
+                        group: rollout.progressive.group, detail: reason))
             }
-            guard !events.isEmpty else { continue }
-            try await catalogue.setChannelMap(snapID: dossier.snap.snapID, map, events: events)
-            halted = true
+            guard !events.isEmpty else { return false }
+            try await catalogue.setChannelMap(snapID: snapID, map, events: events)
+            return true
         }
-        return halted
     }
 }

@@ -85,22 +85,24 @@ extension SnapStore {
                     "snaps with provenance \"\(file.metadata.provenance)\" are signed by their revision authority; import them with their assertions"
                 )
             }
-            let existing = try await catalogue.revisions(snapID: snap.snapID)
-            if let duplicate = existing.first(where: { $0.sha3_384 == blob.hex }) {
-                throw StoreError(.conflict, "this file is already revision \(duplicate.revision) of \(snap.name)")
+            return try await exclusively(onSnap: snap.snapID) {
+                let existing = try await catalogue.revisions(snapID: snap.snapID)
+                if let duplicate = existing.first(where: { $0.sha3_384 == blob.hex }) {
+                    throw StoreError(.conflict, "this file is already revision \(duplicate.revision) of \(snap.name)")
+                }
+                let number = fixedRevision ?? ((existing.map(\.revision).max() ?? 0) + 1)
+                guard number >= 1 else { throw StoreError(.invalid, "revisions start at 1") }
+                if existing.contains(where: { $0.revision == number }) {
+                    throw StoreError(.conflict, "revision \(number) of \(snap.name) exists already")
+                }
+                let now = clock()
+                let record = Self.record(for: file, snapID: snap.snapID, revision: number, digest: blob.hex, now: now)
+                let assertion = try signer.revision(
+                    record, digest: Base64.urlEncoded(blob.sha3_384), developerID: snap.publisherID, now: now)
+                let (map, events) = try await releasing(record, into: channels, snap: snap, by: principal, now: now)
+                try await persist(record, blob: blob, assertions: [assertion], channelMap: map, events: events)
+                return record
             }
-            let number = fixedRevision ?? ((existing.map(\.revision).max() ?? 0) + 1)
-            guard number >= 1 else { throw StoreError(.invalid, "revisions start at 1") }
-            if existing.contains(where: { $0.revision == number }) {
-                throw StoreError(.conflict, "revision \(number) of \(snap.name) exists already")
-            }
-            let now = clock()
-            let record = Self.record(for: file, snapID: snap.snapID, revision: number, digest: blob.hex, now: now)
-            let assertion = try signer.revision(
-                record, digest: Base64.urlEncoded(blob.sha3_384), developerID: snap.publisherID, now: now)
-            let (map, events) = try await releasing(record, into: channels, snap: snap, by: principal, now: now)
-            try await persist(record, blob: blob, assertions: [assertion], channelMap: map, events: events)
-            return record
         } catch {
             blobs.discard(blob)
             throw error

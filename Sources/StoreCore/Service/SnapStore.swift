@@ -24,6 +24,7 @@ public final class SnapStore: Sendable {
     let faultBoard = FaultBoard()
     let trustCache = TrustCache()
     let modelStores = ModelStores()
+    let snapLocks = SnapWriteLocks()
     /// Signs devices' serials (`api/v1/snaps/auth/devices`).
     public let vault: SerialVault
     let clock: @Sendable () -> Timestamp
