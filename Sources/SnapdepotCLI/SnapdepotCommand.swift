@@ -17,7 +17,7 @@ public struct SnapdepotCommand: AsyncParsableCommand {
                 subcommands: [
                     ServeCommand.self, SeedDataCommand.self, TrustCommand.self, LoginCommand.self,
                     AccountsCommand.self,
-                    TokensCommand.self,
+                    TokensCommand.self, DataCommand.self,
                 ]),
             CommandGroup(
                 name: "Publish snaps",

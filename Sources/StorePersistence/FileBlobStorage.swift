@@ -11,6 +11,8 @@ import StoreCore
 public final class FileBlobStorage: BlobStorage {
     public let root: String
     var temporaryDirectory: String { root + "/tmp" }
+    /// Where `recover` sets aside blobs without a revision.
+    public var quarantineDirectory: String { root + "/quarantine" }
 
     public init(root: String) throws {
         self.root = root
@@ -53,18 +55,26 @@ public final class FileBlobStorage: BlobStorage {
         unlink(path(forDigest: hex))
     }
 
-    public func collectGarbage(keeping digests: Set<String>) throws -> Int {
-        var removed = 0
+    public func recover(keeping digests: Set<String>) throws -> (partialUploads: Int, quarantined: Int) {
+        var partial = 0
+        var quarantined = 0
         let fm = FileManager.default
         for name in (try? fm.contentsOfDirectory(atPath: temporaryDirectory)) ?? [] {
-            if unlink(temporaryDirectory + "/" + name) == 0 { removed += 1 }
+            if unlink(temporaryDirectory + "/" + name) == 0 { partial += 1 }
         }
         for folder in try fm.contentsOfDirectory(atPath: root) where folder.count == 2 {
             for name in (try? fm.contentsOfDirectory(atPath: root + "/" + folder)) ?? [] where !digests.contains(name) {
-                if unlink(root + "/" + folder + "/" + name) == 0 { removed += 1 }
+                // A complete file whose row was never committed: someone may still want it.
+                try fm.createDirectory(atPath: quarantineDirectory, withIntermediateDirectories: true)
+                if rename(root + "/" + folder + "/" + name, quarantineDirectory + "/" + name) == 0 { quarantined += 1 }
             }
         }
-        return removed
+        if quarantined > 0 { Self.syncDirectory(quarantineDirectory) }
+        return (partial, quarantined)
+    }
+
+    public func quarantined() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: quarantineDirectory)) ?? []).sorted()
     }
 
     static func syncDirectory(_ path: String) {

@@ -11,8 +11,11 @@ public protocol BlobStorage: Sendable {
     func path(forDigest hex: String) -> String
     func contains(digest hex: String) -> Bool
     func remove(digest hex: String)
-    /// Removes temporary files and blobs no revision points to; returns how many were removed.
-    func collectGarbage(keeping digests: Set<String>) throws -> Int
+    /// After a crash: removes partial uploads, and moves blobs no revision points to (a kill
+    /// between a blob's rename and its row's commit) aside, not away; returns how many of each.
+    func recover(keeping digests: Set<String>) throws -> (partialUploads: Int, quarantined: Int)
+    /// The blobs set aside by `recover`, by digest.
+    func quarantined() -> [String]
 }
 
 extension BlobStorage {

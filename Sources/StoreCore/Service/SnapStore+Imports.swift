@@ -112,14 +112,7 @@ extension SnapStore {
                 let record = Self.record(
                     for: file, snapID: snap.snapID, revision: revision.snapRevision, digest: blob.hex, now: now)
                 let (map, events) = try await releasing(record, into: channels, snap: snap, by: principal, now: now)
-                try blobs.commit(blob)
-                do {
-                    try await catalogue.addRevision(
-                        record, assertions: [revisionAssertion], channelMap: map, events: events)
-                } catch {
-                    await removeBlobIfUnused(blob.hex)
-                    throw error
-                }
+                try await persist(record, blob: blob, assertions: [revisionAssertion], channelMap: map, events: events)
                 return record
             }
         } catch {

@@ -125,12 +125,14 @@ extension SnapStore {
         events: [ReleaseEvent]
     ) async throws {
         try blobs.commit(blob)
+        CrashPoint.reached(.blobCommitted)
         do {
             try await catalogue.addRevision(record, assertions: assertions, channelMap: channelMap, events: events)
         } catch {
             await removeBlobIfUnused(blob.hex)
             throw error
         }
+        CrashPoint.reached(.revisionCommitted)
     }
 
     /// After a failed insert: the blob goes unless another revision has the same bytes.

@@ -50,10 +50,11 @@ public final class SnapStore: Sendable {
     public var identity: StoreIdentity { signer.identity }
 
     /// Makes sure the store's own key chain is stored and served, and that nothing half-written
-    /// survived a crash: temporary uploads and blobs without a revision are removed.
-    public func start() async throws -> Int {
+    /// survived a crash: partial uploads are removed, blobs without a revision set aside.
+    @discardableResult
+    public func start() async throws -> (partialUploads: Int, quarantined: Int) {
         try await catalogue.putAssertions(identity.trusted + [identity.storeAccountKey])
-        return try blobs.collectGarbage(keeping: try await catalogue.allRevisionDigests())
+        return try blobs.recover(keeping: try await catalogue.allRevisionDigests())
     }
 
     // MARK: Tokens

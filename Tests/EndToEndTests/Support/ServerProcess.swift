@@ -15,10 +15,14 @@ final class ServerProcess: @unchecked Sendable {
     static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         .appendingPathComponent("snapdepot")
 
-    init(data: String, extraArguments: [String] = []) throws {
+    /// `environment` is added to the test's own (e.g. `SNAPDEPOT_CRASH_AT`).
+    init(data: String, extraArguments: [String] = [], environment: [String: String] = [:]) throws {
         self.data = data
         process = Process()
         process.executableURL = Self.binary
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         process.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:0", "--key-bits", "2048"] + extraArguments
         let output = Pipe()
         process.standardOutput = output
@@ -50,6 +54,8 @@ final class ServerProcess: @unchecked Sendable {
         output.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
     }
 
+    var isRunning: Bool { process.isRunning }
+
     func stop(_ signal: Int32 = SIGTERM) {
         kill(process.processIdentifier, signal)
         process.waitUntilExit()
@@ -68,7 +74,7 @@ final class ServerProcess: @unchecked Sendable {
 
     func request(
         _ method: HTTPMethod, _ path: String, token: String? = nil, body: Data? = nil,
-        headers: [String: String] = ["Content-Type": "application/json"]
+        headers: [String: String] = ["Content-Type": "application/json"], timeout: TimeAmount = .seconds(120)
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: url + path)
         request.method = method
@@ -77,7 +83,7 @@ final class ServerProcess: @unchecked Sendable {
             for (name, value) in headers { request.headers.add(name: name, value: value) }
             request.body = .bytes(ByteBuffer(bytes: body))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+        let response = try await HTTPClient.shared.execute(request, timeout: timeout)
         let collected = try await response.body.collect(upTo: 64 << 20)
         return Reply(
             status: Int(response.status.code), headers: response.headers, body: Data(collected.readableBytesView))

@@ -1,0 +1,63 @@
+import DepotCrypto
+import Foundation
+import StoreCore
+
+/// What `snapdepot data check` finds in a data folder: the database's own integrity check, and
+/// whether every revision's blob is there with the bytes its row names. Blobs no row names and
+/// partial uploads are counted, not faults: the next start sets them aside and removes them.
+public struct DataCheck: Codable, Sendable {
+    /// SQLite's `PRAGMA integrity_check`: `ok`, or what it found.
+    public var integrity: String
+    public var revisions: Int
+    /// `snap rN: digest` of revisions whose blob is gone.
+    public var missingBlobs: [String] = []
+    /// `snap rN: digest` of revisions whose blob has other bytes or another size.
+    public var corruptBlobs: [String] = []
+    /// Blobs in place that no revision names (a kill between the rename and the commit).
+    public var orphanBlobs: [String] = []
+    public var quarantined: Int
+    public var partialUploads: Int
+
+    public var isSound: Bool { integrity == "ok" && missingBlobs.isEmpty && corruptBlobs.isEmpty }
+}
+
+extension DataDirectory {
+    /// Reads every blob a revision names, in full: as long as the folder's snaps take to hash.
+    public func check() async throws -> DataCheck {
+        guard FileManager.default.fileExists(atPath: databasePath) else {
+            throw StoreError(.notFound, "\(path) holds no store database")
+        }
+        let catalogue = try SQLiteCatalogue(path: databasePath)
+        let blobs = try FileBlobStorage(root: blobsPath)
+        var names: [String: String] = [:]
+        for snap in try await catalogue.allSnaps() { names[snap.snapID] = snap.name }
+        var report = DataCheck(
+            integrity: try await catalogue.integrityCheck(), revisions: 0, quarantined: blobs.quarantined().count,
+            partialUploads: ((try? FileManager.default.contentsOfDirectory(atPath: blobsPath + "/tmp")) ?? []).count)
+        var named: Set<String> = []
+        for snapID in names.keys.sorted() {
+            for revision in try await catalogue.revisions(snapID: snapID) {
+                report.revisions += 1
+                named.insert(revision.sha3_384)
+                let label = "\(names[snapID] ?? snapID) r\(revision.revision): \(revision.sha3_384.prefix(16))…"
+                let file = blobs.path(forDigest: revision.sha3_384)
+                guard FileManager.default.fileExists(atPath: file) else {
+                    report.missingBlobs.append(label)
+                    continue
+                }
+                let (digest, size) = try Digest.ofFile(at: file, .sha3_384)
+                if Hex.encode(digest) != revision.sha3_384 || size != revision.size {
+                    report.corruptBlobs.append(label)
+                }
+            }
+        }
+        for folder in try FileManager.default.contentsOfDirectory(atPath: blobsPath) where folder.count == 2 {
+            for name in try FileManager.default.contentsOfDirectory(atPath: blobsPath + "/" + folder)
+            where !named.contains(name) {
+                report.orphanBlobs.append(name)
+            }
+        }
+        report.orphanBlobs.sort()
+        return report
+    }
+}
