@@ -76,4 +76,37 @@ import Testing
         holders.removeFirst()
         #expect(third.receive(within: 5).text.hasPrefix("HTTP/1.1 200"))
     }
+
+    /// Oversized parts of a request are refused before they cost anything: headers beyond the
+    /// limit (16 KiB a field), a refresh with more actions than the cap, a body beyond a route's
+    /// limit; the server goes on answering.
+    @Test func oversizedRequestsAreRefusedOverRealHTTP() async throws {
+        let folder = try makeTemporaryDirectory("oversized")
+        let server = try ServerProcess(data: folder.appendingPathComponent("data").path)
+        defer { server.stop() }
+        let port = try #require(URLComponents(string: server.url)?.port)
+
+        let huge = try RawConnection(port: port)
+        huge.send("GET /readyz HTTP/1.1\r\nHost: x\r\nX-Padding: \(String(repeating: "a", count: 64 << 10))\r\n\r\n")
+        let refused = huge.receive(within: 5)
+        #expect(
+            refused.text.hasPrefix("HTTP/1.1 4") || (refused.closed && refused.text.isEmpty),
+            "a 64 KiB header field: \(refused.text.prefix(200))")
+
+        let action = #"{"action": "install", "instance-key": "k", "name": "hello"}"#
+        let many = Array(repeating: action, count: 1001).joined(separator: ",")
+        let body = #"{"context": [], "actions": [\#(many)], "fields": ["revision"]}"#
+        let capped = try await server.request(
+            .POST, "/v2/snaps/refresh", body: Data(body.utf8),
+            headers: ["Content-Type": "application/json", "Snap-Device-Series": "16"])
+        #expect(capped.status == 400, "\(capped.status) \(capped.text.prefix(300))")
+        #expect(capped.text.contains("at most 1000"), "\(capped.text.prefix(300))")
+
+        let serial = try await server.request(
+            .POST, "/api/v1/snaps/auth/devices", body: Data(repeating: 0x61, count: 2 << 20),
+            headers: ["Content-Type": "application/x.ubuntu.assertion"])
+        #expect(serial.status == 413, "\(serial.status) \(serial.text.prefix(200))")
+
+        #expect(try await server.request(.GET, "/readyz").status == 200)
+    }
 }
