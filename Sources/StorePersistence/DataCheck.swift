@@ -33,7 +33,7 @@ extension DataDirectory {
         for snap in try await catalogue.allSnaps() { names[snap.snapID] = snap.name }
         var report = DataCheck(
             integrity: try await catalogue.integrityCheck(), revisions: 0, quarantined: blobs.quarantined().count,
-            partialUploads: ((try? FileManager.default.contentsOfDirectory(atPath: blobsPath + "/tmp")) ?? []).count)
+            partialUploads: blobs.partialUploads().count)
         var named: Set<String> = []
         for snapID in names.keys.sorted() {
             for revision in try await catalogue.revisions(snapID: snapID) {
@@ -51,13 +51,7 @@ extension DataDirectory {
                 }
             }
         }
-        for folder in try FileManager.default.contentsOfDirectory(atPath: blobsPath) where folder.count == 2 {
-            for name in try FileManager.default.contentsOfDirectory(atPath: blobsPath + "/" + folder)
-            where !named.contains(name) {
-                report.orphanBlobs.append(name)
-            }
-        }
-        report.orphanBlobs.sort()
+        report.orphanBlobs = try blobs.storedDigests().filter { !named.contains($0) }.sorted()
         return report
     }
 }

@@ -58,19 +58,29 @@ public final class FileBlobStorage: BlobStorage {
     public func recover(keeping digests: Set<String>) throws -> (partialUploads: Int, quarantined: Int) {
         var partial = 0
         var quarantined = 0
-        let fm = FileManager.default
-        for name in (try? fm.contentsOfDirectory(atPath: temporaryDirectory)) ?? [] {
+        for name in partialUploads() {
             if unlink(temporaryDirectory + "/" + name) == 0 { partial += 1 }
         }
-        for folder in try fm.contentsOfDirectory(atPath: root) where folder.count == 2 {
-            for name in (try? fm.contentsOfDirectory(atPath: root + "/" + folder)) ?? [] where !digests.contains(name) {
-                // A complete file whose row was never committed: someone may still want it.
-                try fm.createDirectory(atPath: quarantineDirectory, withIntermediateDirectories: true)
-                if rename(root + "/" + folder + "/" + name, quarantineDirectory + "/" + name) == 0 { quarantined += 1 }
-            }
+        for digest in try storedDigests() where !digests.contains(digest) {
+            // A complete file whose row was never committed: someone may still want it.
+            try FileManager.default.createDirectory(atPath: quarantineDirectory, withIntermediateDirectories: true)
+            if rename(path(forDigest: digest), quarantineDirectory + "/" + digest) == 0 { quarantined += 1 }
         }
         if quarantined > 0 { Self.syncDirectory(quarantineDirectory) }
         return (partial, quarantined)
+    }
+
+    /// Every blob in place, by digest.
+    public func storedDigests() throws -> [String] {
+        let fm = FileManager.default
+        return try fm.contentsOfDirectory(atPath: root).filter { $0.count == 2 }.flatMap { folder in
+            (try? fm.contentsOfDirectory(atPath: root + "/" + folder)) ?? []
+        }
+    }
+
+    /// Uploads being received, or cut short by a crash.
+    public func partialUploads() -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: temporaryDirectory)) ?? []
     }
 
     public func quarantined() -> [String] {

@@ -12,7 +12,7 @@ public protocol Catalogue: Sendable {
     func addToken(_ token: TokenRecord) async throws
     func token(hash: String) async throws -> TokenRecord?
     func tokens() async throws -> [TokenRecord]
-    /// Removes tokens whose hash starts with `prefix`; returns how many.
+    /// Removes the token with this hash; false when there was none.
     func deleteToken(hash: String) async throws -> Bool
 
     /// Registers a name with its store-signed declaration.

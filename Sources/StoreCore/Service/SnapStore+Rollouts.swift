@@ -78,9 +78,7 @@ extension SnapStore {
     func enforceHealthGates(_ dossiers: [SnapDossier]) async throws -> Bool {
         var halted = false
         // The snapshot only says where to look: the gate is checked on the map as it is now.
-        for dossier in dossiers
-        where dossier.channelMap.rollouts.contains(where: { $0.progressive.gate != nil && $0.progressive.halt == nil })
-        {
+        for dossier in dossiers where dossier.channelMap.hasOpenHealthGate {
             if try await enforceHealthGates(of: dossier.snap.snapID) { halted = true }
         }
         return halted

@@ -249,7 +249,6 @@ public final class SnapStore: Sendable {
         try principal.limits.require(permission)
         try principal.limits.require(package: snap.name)
     }
-
 }
 
 /// Random ids and tokens, ids derived from a name, and the username rule.
