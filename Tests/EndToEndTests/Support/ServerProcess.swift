@@ -11,6 +11,8 @@ final class ServerProcess: @unchecked Sendable {
     let data: String
     /// What `serve` printed at start.
     let startText: String
+    /// Where the server's stdout goes; removed when the process is stopped.
+    private let outputFile: String
 
     static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         .appendingPathComponent("snapdepot")
@@ -24,17 +26,27 @@ final class ServerProcess: @unchecked Sendable {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         }
         process.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:0", "--key-bits", "2048"] + extraArguments
-        let output = Pipe()
+        // stdout goes to a file, not a pipe: a pipe needs a reader for the server's whole life, and a
+        // FileHandle readability handler left on a dead pipe crashed libdispatch when the handle was freed.
+        let outputPath = FileManager.default.temporaryDirectory
+            .appendingPathComponent("snapdepot-serve-\(UUID().uuidString).out").path
+        guard FileManager.default.createFile(atPath: outputPath, contents: nil),
+            let output = FileHandle(forWritingAtPath: outputPath)
+        else { throw ServerError("cannot create \(outputPath)") }
+        defer { try? output.close() }
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
         var text = ""
         let deadline = Date().addingTimeInterval(60)
-        while !text.contains("SNAPDEPOT_TOKEN="), Date() < deadline {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
+        while !text.contains("SNAPDEPOT_TOKEN="), process.isRunning, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+            text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         }
+        if !text.contains("SNAPDEPOT_TOKEN=") {
+            text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? text
+        }
+        outputFile = outputPath
         func value(_ name: String) -> String? {
             text.split(separator: "\n").first { $0.hasPrefix("export \(name)=") }
                 .map { String($0.dropFirst("export \(name)=".count)) }
@@ -50,8 +62,6 @@ final class ServerProcess: @unchecked Sendable {
             ? (try String(contentsOfFile: data + "/admin-token", encoding: .utf8)).trimmingCharacters(
                 in: .whitespacesAndNewlines)
             : token
-        // Keep draining stdout so that the server never blocks on a full pipe.
-        output.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
     }
 
     var isRunning: Bool { process.isRunning }
@@ -59,6 +69,7 @@ final class ServerProcess: @unchecked Sendable {
     func stop(_ signal: Int32 = SIGTERM) {
         kill(process.processIdentifier, signal)
         process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: outputFile)
     }
 
     struct Reply {
