@@ -19,6 +19,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // Named for the HTTP/1 codec that downloads write their file regions beneath (sendfile).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
     targets: [
         .systemLibrary(
@@ -32,6 +35,8 @@ let package = Package(
             name: "DepotCrypto",
             dependencies: ["COpenSSL"]
         ),
+        // Starting other programs (tar, hooks, openssl, nginx) with a clean signal mask and a timeout.
+        .target(name: "ChildProcesses"),
         .target(
             name: "SnapFiles",
             dependencies: [
@@ -54,7 +59,7 @@ let package = Package(
         .target(
             name: "DeviceAgent",
             dependencies: [
-                "Assertions", "DepotCrypto", "SnapFiles", "StoreProtocol",
+                "Assertions", "ChildProcesses", "DepotCrypto", "SnapFiles", "StoreProtocol",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -80,12 +85,16 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
             ]
         ),
         .target(
             name: "SnapdepotCLI",
             dependencies: [
                 "Assertions",
+                "ChildProcesses",
                 "DepotCrypto",
                 "DeviceAgent",
                 "FleetSimulator",
@@ -109,7 +118,8 @@ let package = Package(
         .executableTarget(
             name: "SnapdepotBench",
             dependencies: [
-                "Assertions", "DepotCrypto", "DeviceAgent", "SnapFiles", "SnapdepotCLI", "StoreCore", "StoreHTTP",
+                "Assertions", "ChildProcesses", "DepotCrypto", "DeviceAgent", "SnapFiles", "SnapdepotCLI", "StoreCore",
+                "StoreHTTP",
                 "StorePersistence", "StoreProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -120,7 +130,12 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
+            dependencies: ["ChildProcesses"],
             path: "Tests/TestSupport"
+        ),
+        .testTarget(
+            name: "ChildProcessesTests",
+            dependencies: ["ChildProcesses"]
         ),
         .testTarget(
             name: "DepotCryptoTests",
@@ -185,7 +200,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "StoreCore", "StoreProtocol", "StorePersistence", "Assertions", "SnapFiles", "TestSupport",
-                "StoreTestSupport", "DeviceAgent", "snapdepot", "SnapdepotBench",
+                "StoreTestSupport", "DeviceAgent", "snapdepot", "SnapdepotBench", "ChildProcesses",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),

@@ -26,7 +26,8 @@ struct CryptoBench: ParsableCommand {
     )
 
     @Option(help: "Seconds per RSA measurement.") var seconds: Double = 3
-    @Option(help: "Size of the file hashed with SHA3-384, in MiB.") var sizeMiB: Int = 100
+    @Option(name: .customLong("size-mib"), help: "Size of the file hashed with SHA3-384, in MiB.") var sizeMiB: Int =
+        100
     @Flag(help: "Print machine-readable JSON.") var json = false
 
     struct Figures: Encodable {
@@ -91,14 +92,8 @@ struct CryptoBench: ParsableCommand {
             try JSONOutput.print(figures)
             return
         }
-        func row(_ name: String, _ ours: Double, _ theirs: Double?, _ unit: String) {
-            let other = theirs.map { String(format: "%10.1f", $0) } ?? "       n/a"
-            print(
-                name.padding(toLength: 28, withPad: " ", startingAt: 0) + String(format: "%10.1f", ours) + other
-                    + "  \(unit)")
-        }
-        print("measure".padding(toLength: 28, withPad: " ", startingAt: 0) + " snapdepot   openssl")
-        row("RSA-4096 sign", signRate, figures.opensslRSA4096SignPerSecond, "ops/s")
+        BenchSupport.header()
+        BenchSupport.row("RSA-4096 sign", signRate, figures.opensslRSA4096SignPerSecond, "ops/s")
         BenchSupport.row("RSA-4096 verify", verifyRate, figures.opensslRSA4096VerifyPerSecond, "ops/s")
         BenchSupport.row("assertion sign (account)", assertionRate, nil, "ops/s")
         BenchSupport.row("SHA3-384 of \(sizeMiB) MiB file", sha3Rate, figures.opensslSHA3_384MiBPerSecond, "MiB/s")

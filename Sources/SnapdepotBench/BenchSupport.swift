@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import SnapdepotCLI
 
@@ -41,23 +42,14 @@ enum BenchSupport {
         }
     }
 
-    /// Runs a tool found on PATH; nil if it is missing or fails.
-    static func run(_ arguments: [String]) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            return nil
-        }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: data, as: UTF8.self)
+    /// Runs a tool found on PATH (stdout only); nil if it is missing, fails or overruns `timeout`.
+    static func run(_ arguments: [String], timeout: Duration = .seconds(300)) -> String? {
+        guard let tool = arguments.first,
+            let outcome = try? ChildProcess.run(
+                tool, Array(arguments.dropFirst()), output: .captureStandardOutput, timeout: timeout),
+            outcome.succeeded
+        else { return nil }
+        return outcome.output
     }
 
     static func row(_ name: String, _ ours: Double, _ theirs: Double?, _ unit: String) {

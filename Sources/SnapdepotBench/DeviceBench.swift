@@ -1,47 +1,156 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
-import Hummingbird
-import Logging
 import NIOCore
 import SnapFiles
 import SnapdepotCLI
 import StoreCore
-import StoreHTTP
 import StorePersistence
+import StoreProtocol
 
-/// The device API under load on loopback: refreshes of a 20-snap device against a 10,000-snap
-/// catalogue at 1 and 64 connections beside the same server's trivial route, and downloads beside
-/// Debian's nginx serving the same files, all in one run.
+/// The device API at the machine's limit, beside the servers users compare it with: `snapdepot
+/// serve` (its own process), Debian's nginx and snapd's own fakestore, every one driven by the same
+/// neutral client (wrk) in one run, so that ratios, not remembered figures, are what is compared.
 struct DeviceBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "device",
-        abstract: "Refresh requests/s and latency, and download MiB/s beside nginx, on loopback."
+        abstract: "Refresh and download figures with wrk: snapdepot beside nginx and snapd's fakestore.",
+        discussion: """
+            Needs wrk (apt-get install wrk). nginx (nginx-light) and snapd's fakestore \
+            (scripts/build-snapd-fakestore) are measured when present; their columns say n/a otherwise.
+            """
     )
 
     @Option(help: "Snaps in the catalogue.") var snaps: Int = 10_000
-    @Option(help: "Seconds per load measurement.") var seconds: Double = 5
+    @Option(help: "Whole seconds per load.") var seconds: Int = 5
+    @Option(help: "snapd's fakestore binary (default: $SNAPDEPOT_FAKESTORE or .build/snapd-fakestore).")
+    var fakestore: String?
+    @Option(help: "Sizes of the snaps downloaded, in MiB.") var downloadMib: [Int] = [5, 100]
     @Flag(help: "Print machine-readable JSON.") var json = false
 
     struct Figures: Encodable {
-        var refresh: [HTTPLoad.Figures] = []
-        var trivial: [HTTPLoad.Figures] = []
-        var downloads: [String: Double] = [:]
-        var nginxDownloads: [String: Double] = [:]
+        var loads: [Wrk.Figures] = []
+        /// snapdepot's resident memory after start, at the end of the 64-connection refresh load, and at its peak.
+        var serverMemory: [String: Int] = [:]
+        var catalogueSnaps = 0
+    }
+
+    /// What the store is seeded with: ids for refresh bodies, and the files downloaded.
+    private struct Seeded {
+        var ids: [String]
+        var downloads: [(label: String, url: String, path: String, size: Int)]
     }
 
     func run() async throws {
+        guard seconds > 0, snaps >= 20, !downloadMib.isEmpty else {
+            throw ValidationError("--seconds must be positive, --snaps at least 20, and --download-mib given")
+        }
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("snapdepot-bench-\(getpid())")
         defer { try? FileManager.default.removeItem(at: work) }
-        BenchSupport.progress(json, "creating a store with \(snaps) snaps (benchmark-only bulk insert)…")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let wrk = try Wrk(work: work)
         let data = DataDirectory(path: work.appendingPathComponent("data").path)
-        let (store, catalogue, _) = try await data.openStore(keyBits: 2048, uploadLimit: 1 << 30)
+        let seeded = try await seed(data, work: work)
+
+        BenchSupport.progress(json, "starting snapdepot serve, nginx and snapd's fakestore…")
+        let store = try ServedStore(data: data.path, work: work)
+        defer { store.stop() }
+        let nginx: NginxServer?
+        do { nginx = try NginxServer(root: data.blobsPath, work: work) } catch {
+            BenchSupport.progress(json, "nginx: \(error); its columns say n/a")
+            nginx = nil
+        }
+        defer { nginx?.stop() }
+        let fake: SnapdFakestore?
+        if let binary = SnapdFakestore.binary(fakestore) {
+            fake = try SnapdFakestore(
+                binary: binary, work: work,
+                downloads: Dictionary(uniqueKeysWithValues: seeded.downloads.map { ($0.label, $0.path) }))
+        } else {
+            BenchSupport.progress(json, "fakestore: not built (scripts/build-snapd-fakestore); its columns say n/a")
+            fake = nil
+        }
+        defer { fake?.stop() }
+
+        var figures = Figures(catalogueSnaps: snaps)
+        figures.serverMemory["after-start"] = store.memory().resident
+        func measure(_ server: String, _ label: String, _ request: Wrk.Request, _ connections: Int) throws {
+            BenchSupport.progress(json, "\(server): \(label), \(connections) connection(s), \(seconds) s…")
+            let load = try wrk.load(server, label, request, connections: connections, seconds: seconds)
+            // A peer's errors are its own and are shown; snapdepot's own would make its figures mislead.
+            guard load.errors == 0 || server != "snapdepot" else {
+                throw CLIError(
+                    "\(server) \(label): \(load.errors) errors under load (\(load.errorKinds)); figures would "
+                        + "mislead. The server's log ends:\n\(store.logTail())")
+            }
+            figures.loads.append(load)
+        }
+
+        // Refreshes: a device with 1 and with 20 snaps installed, all with a newer revision in stable.
+        let one = try refresh(store.base, Array(seeded.ids.prefix(1)))
+        let twenty = try refresh(store.base, Array(seeded.ids.suffix(20)))
+        try await expectRefresh(one, results: 1)
+        try await expectRefresh(twenty, results: 20)
+        let fakeRefresh = try fake.map { try refresh($0.base, [$0.snapID]) }
+        // fakestore answers any refresh with the one revision it has.
+        if let fakeRefresh { try await expectRefresh(fakeRefresh, results: 1, newerThan: 0) }
+        for connections in [1, 64] {
+            try measure("snapdepot", "/readyz", Wrk.Request(url: store.base + "/readyz"), connections)
+            try measure("snapdepot", "refresh, 1 snap", one, connections)
+            if connections == 64 {
+                let memory = store.memory()
+                figures.serverMemory["after-refresh-load"] = memory.resident
+            }
+            try measure("snapdepot", "refresh, 20 snaps", twenty, connections)
+            if let nginx {
+                try measure("nginx", "/readyz", Wrk.Request(url: "http://127.0.0.1:\(nginx.port)/readyz"), connections)
+            }
+            if let fake, let fakeRefresh {
+                try measure(
+                    "fakestore", SnapdFakestore.trivialRoute,
+                    Wrk.Request(url: fake.base + SnapdFakestore.trivialRoute), connections)
+                try measure("fakestore", "refresh, 1 snap", fakeRefresh, connections)
+            }
+        }
+
+        // Downloads: whole files and resumed ones (a Range from the middle), as snapd asks for them.
+        for download in seeded.downloads {
+            let half = download.size / 2
+            var targets = [("snapdepot", store.base + download.url)]
+            if let nginx {
+                let relative = String(download.path.dropFirst(data.blobsPath.count))
+                targets.append(("nginx", "http://127.0.0.1:\(nginx.port)\(relative)"))
+            }
+            if let fake { targets.append(("fakestore", fake.base + "/download/\(download.label).bin")) }
+            for (_, url) in targets {
+                try await expectDownload(url, size: download.size, from: half)
+            }
+            for connections in [1, 4] {
+                for (server, url) in targets {
+                    try measure(server, "download \(download.label)", Wrk.Request(url: url), connections)
+                    try measure(
+                        server, "download \(download.label) from the middle",
+                        Wrk.Request(url: url, headers: ["Range": "bytes=\(half)-"]), connections)
+                }
+            }
+        }
+        figures.serverMemory["peak"] = store.memory().peak
+
+        if json { return try JSONOutput.print(figures) }
+        print(Self.report(figures))
+    }
+
+    /// Seeds the catalogue (benchmark-only bulk insert) and uploads the download snaps the normal
+    /// way, then closes the store so that `serve` opens it alone.
+    private func seed(_ data: DataDirectory, work: URL) async throws -> Seeded {
+        BenchSupport.progress(json, "creating a store with \(snaps) snaps (benchmark-only bulk insert)…")
+        let (store, catalogue, _) = try await data.openStore(keyBits: 2048, uploadLimit: 1 << 40)
         let ids = try await catalogue.seedForBenchmark(snaps: snaps, revisionsPerSnap: 3)
-        let acme = try await store.createAccount(username: "bench", by: .admin)
-        let publisher = Principal(role: .publisher, accountID: acme.id)
+        let account = try await store.createAccount(username: "bench", by: .admin)
+        let publisher = Principal(role: .publisher, accountID: account.id)
         _ = try await store.register(name: "bench-download", by: publisher)
-        var downloadSizes: [String: (id: String, revision: Int, path: String)] = [:]
-        for mebibytes in [5, 100] {
+        var downloads: [(label: String, url: String, path: String, size: Int)] = []
+        for mebibytes in downloadMib.sorted() {
             BenchSupport.progress(json, "packing and uploading a \(mebibytes) MiB snap…")
             let source = work.appendingPathComponent("source-\(mebibytes)")
             try FileManager.default.createDirectory(
@@ -50,136 +159,120 @@ struct DeviceBench: AsyncParsableCommand {
                 .write(to: source.appendingPathComponent("meta/snap.yaml"))
             try BenchSupport.writeRandomFile(source.appendingPathComponent("payload"), mebibytes: mebibytes)
             let snapPath = work.appendingPathComponent("bench-\(mebibytes).snap").path
-            _ = try SnapPacker().pack(directory: source.path, output: snapPath).size
+            _ = try SnapPacker().pack(directory: source.path, output: snapPath)
             let blob = try store.blobs.ingest(fileAt: snapPath, limit: store.uploadLimit)
             let record = try await store.upload(blob, name: "bench-download", by: publisher)
-            downloadSizes["\(mebibytes) MiB"] = (
-                record.snapID, record.revision, store.blobs.path(forDigest: record.sha3_384)
-            )
+            // Unreleased revisions are their publisher's alone: released, anyone may download them.
+            _ = try await store.release(
+                name: "bench-download", revision: record.revision, channels: ["stable"], by: publisher)
+            try? FileManager.default.removeItem(atPath: snapPath)
+            downloads.append(
+                (
+                    "\(mebibytes)MiB", "/api/v1/snaps/download/\(record.snapID)_\(record.revision).snap",
+                    store.blobs.path(forDigest: record.sha3_384), Int(record.size)
+                ))
         }
+        return Seeded(ids: ids, downloads: downloads)
+    }
 
-        let (base, server) = try await HTTPLoad.serve(store)
-        defer { server.cancel() }
+    /// The request snapd sends for a scheduled refresh of `snapIDs`, each installed at revision 1.
+    private func refresh(_ base: String, _ snapIDs: [String]) throws -> Wrk.Request {
+        let request = SnapActionRequest(
+            context: snapIDs.map {
+                .init(
+                    snapID: $0, instanceKey: $0, revision: 1, trackingChannel: "latest/stable",
+                    epoch: Epoch(read: [0], write: [0]), refreshedDate: "2026-11-01T00:00:00Z")
+            },
+            actions: snapIDs.map { .init(.refresh, instanceKey: $0, snapID: $0) },
+            fields: SnapActionRequest.snapdFields)
+        return Wrk.Request(
+            url: base + "/v2/snaps/refresh", method: "POST",
+            headers: [
+                "Content-Type": "application/json", "Accept": "application/json", "Snap-Device-Architecture": "amd64",
+                "Snap-Device-Series": "16", "Snap-Classic": "false", "Snap-Device-Capabilities": "default-tracks",
+                "Snap-Refresh-Reason": "scheduled",
+            ],
+            body: try WireJSON.encoder.encode(request))
+    }
 
-        var generator = SystemRandomNumberGenerator()
-        let installed = (0..<20).map { _ in ids[Int.random(in: 0..<ids.count, using: &generator)] }
-        let context = installed.map {
-            #"{"snap-id":"\#($0)","instance-key":"\#($0)","revision":1,"tracking-channel":"stable","epoch":{"read":[0],"write":[0]}}"#
-        }
-        let actions = installed.map { #"{"action":"refresh","instance-key":"\#($0)","snap-id":"\#($0)"}"# }
-        let body = ByteBuffer(
-            string:
-                #"{"context":[\#(context.joined(separator: ","))],"actions":[\#(actions.joined(separator: ","))],"fields":["download"]}"#
-        )
-
-        var figures = Figures()
-        for connections in [1, 64] {
-            BenchSupport.progress(json, "refresh, \(connections) connection(s), \(seconds) s…")
-            figures.refresh.append(
-                try await HTTPLoad.run(connections: connections, seconds: seconds) {
-                    var request = HTTPClientRequest(url: base + "/v2/snaps/refresh")
-                    request.method = .POST
-                    request.headers.add(name: "Snap-Device-Architecture", value: "amd64")
-                    request.body = .bytes(body)
-                    return request
-                })
-            BenchSupport.progress(json, "trivial route, \(connections) connection(s), \(seconds) s…")
-            figures.trivial.append(
-                try await HTTPLoad.run(connections: connections, seconds: seconds) {
-                    HTTPClientRequest(url: base + "/readyz")
-                })
-        }
-        let nginx = try? NginxServer(root: data.blobsPath, work: work)
-        defer { nginx?.stop() }
-        for (label, download) in downloadSizes.sorted(by: { $0.key < $1.key }) {
-            BenchSupport.progress(json, "downloading the \(label) snap…")
-            figures.downloads[label] = try await downloadRate(
-                base + "/api/v1/snaps/download/\(download.id)_\(download.revision).snap")
-            if let nginx {
-                let relative = String(download.path.dropFirst(data.blobsPath.count))
-                figures.nginxDownloads[label] = try await downloadRate("http://127.0.0.1:\(nginx.port)\(relative)")
-            }
-        }
-
-        if json { return try JSONOutput.print(figures) }
-        print("refresh: 20 installed snaps, catalogue of \(snaps) snaps")
-        print(
-            Table.render(
-                ["route", "connections", "requests/s", "p50 ms", "p99 ms"],
-                zip(figures.refresh, figures.trivial).flatMap { refresh, trivial in
-                    [
-                        [
-                            "/v2/snaps/refresh", String(refresh.connections),
-                            String(format: "%.0f", refresh.requestsPerSecond),
-                            String(format: "%.2f", refresh.p50Milliseconds),
-                            String(format: "%.2f", refresh.p99Milliseconds),
-                        ],
-                        [
-                            "/readyz (ceiling)", String(trivial.connections),
-                            String(format: "%.0f", trivial.requestsPerSecond),
-                            String(format: "%.2f", trivial.p50Milliseconds),
-                            String(format: "%.2f", trivial.p99Milliseconds),
-                        ],
-                    ]
-                }))
-        print("")
-        BenchSupport.header()
-        for (label, rate) in figures.downloads.sorted(by: { $0.key < $1.key }) {
-            BenchSupport.row("download \(label)", rate, figures.nginxDownloads[label], "MiB/s (right: nginx)")
+    /// A load is only worth measuring if it answers what a device needs: checked once beforehand.
+    private func expectRefresh(_ request: Wrk.Request, results: Int, newerThan installed: Int = 1) async throws {
+        var http = HTTPClientRequest(url: request.url)
+        http.method = .POST
+        for (name, value) in request.headers { http.headers.add(name: name, value: value) }
+        http.body = .bytes(ByteBuffer(bytes: request.body ?? Data()))
+        let response = try await HTTPClient.shared.execute(http, timeout: .seconds(60))
+        let body = try await response.body.collect(upTo: 64 << 20)
+        // Read loosely: fakestore leaves out fields snapdepot's typed answer requires.
+        let answer = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
+        let refreshed = (answer?["results"] as? [[String: Any]])?.filter {
+            $0["result"] as? String == "refresh" && ($0["snap"] as? [String: Any])?["revision"] as? Int ?? 0 > installed
+        }.count
+        guard response.status == .ok, refreshed == results else {
+            throw CLIError(
+                "\(request.url) answered \(response.status) with \(refreshed ?? 0) of \(results) refreshes: "
+                    + String(buffer: body).prefix(300))
         }
     }
 
-    /// The best of three full downloads, in MiB/s.
-    private func downloadRate(_ url: String) async throws -> Double {
-        var best = 0.0
-        for _ in 0..<3 {
-            let begin = Date()
-            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .minutes(5))
-            guard response.status == .ok else { throw CLIError("download of \(url) answered \(response.status)") }
+    private func expectDownload(_ url: String, size: Int, from offset: Int) async throws {
+        for range in [nil, offset] {
+            var request = HTTPClientRequest(url: url)
+            if let range { request.headers.add(name: "Range", value: "bytes=\(range)-") }
+            let response = try await HTTPClient.shared.execute(request, timeout: .minutes(5))
             var bytes = 0
             for try await chunk in response.body { bytes += chunk.readableBytes }
-            best = max(best, Double(bytes) / Double(1 << 20) / Date().timeIntervalSince(begin))
+            let expected = size - (range ?? 0)
+            guard response.status == (range == nil ? .ok : .partialContent), bytes == expected else {
+                throw CLIError("\(url) (range \(range.map(String.init) ?? "none")): \(response.status), \(bytes) bytes")
+            }
         }
-        return best
     }
-}
 
-/// Debian's nginx serving a folder on a loopback port, for comparison.
-final class NginxServer {
-    let process: Process
-    let port: Int
-
-    init(root: String, work: URL) throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx") else {
-            throw CLIError("nginx is not installed")
+    /// The side-by-side tables: refreshes as a share of each server's own trivial route, downloads
+    /// as a share of nginx's rate.
+    static func report(_ figures: Figures) -> String {
+        func find(_ server: String, _ request: String, _ connections: Int) -> Wrk.Figures? {
+            figures.loads.first { $0.server == server && $0.request == request && $0.connections == connections }
         }
-        port = 20_000 + Int(getpid() % 10_000)
-        let prefix = work.appendingPathComponent("nginx")
-        try FileManager.default.createDirectory(
-            at: prefix.appendingPathComponent("logs"), withIntermediateDirectories: true)
-        let config = prefix.appendingPathComponent("nginx.conf")
-        // As root, nginx workers drop to `nobody`, who cannot read the store's private blob folder.
-        let user = getuid() == 0 ? "user root;" : ""
-        try Data(
-            """
-            \(user) daemon off; worker_processes 1; pid \(prefix.path)/nginx.pid; error_log \(prefix.path)/logs/error.log;
-            events { worker_connections 256; }
-            http { access_log off; sendfile on; types { application/octet-stream snap; }
-              client_body_temp_path \(prefix.path); proxy_temp_path \(prefix.path); fastcgi_temp_path \(prefix.path);
-              uwsgi_temp_path \(prefix.path); scgi_temp_path \(prefix.path);
-              server { listen 127.0.0.1:\(port); root \(root); } }
-            """.utf8
-        ).write(to: config)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
-        process.arguments = ["-p", prefix.path, "-c", config.path]
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        Thread.sleep(forTimeInterval: 0.5)
+        let ceiling = ["snapdepot": "/readyz", "nginx": "/readyz", "fakestore": SnapdFakestore.trivialRoute]
+        var rows: [[String]] = []
+        for load in figures.loads where !load.request.hasPrefix("download") {
+            let trivial = ceiling[load.server].flatMap { find(load.server, $0, load.connections) }
+            let share =
+                trivial.map {
+                    $0.request == load.request ? "ceiling" : percent(load.requestsPerSecond / $0.requestsPerSecond)
+                }
+                ?? ""
+            rows.append([
+                load.server, load.request, String(load.connections), String(format: "%.0f", load.requestsPerSecond),
+                String(format: "%.2f", load.p50Milliseconds), String(format: "%.2f", load.p99Milliseconds), share,
+                String(load.errors),
+            ])
+        }
+        var text = "refresh (catalogue of \(figures.catalogueSnaps) snaps; fakestore serves 1), wrk on loopback\n"
+        text += Table.render(
+            ["server", "request", "connections", "requests/s", "p50 ms", "p99 ms", "of its trivial route", "errors"],
+            rows)
+        var downloads: [[String]] = []
+        for load in figures.loads where load.server == "snapdepot" && load.request.hasPrefix("download") {
+            let nginx = find("nginx", load.request, load.connections)
+            let fake = find("fakestore", load.request, load.connections)
+            downloads.append([
+                load.request, String(load.connections), String(format: "%.0f", load.mebibytesPerSecond),
+                nginx.map { String(format: "%.0f", $0.mebibytesPerSecond) } ?? "n/a",
+                fake.map { String(format: "%.0f", $0.mebibytesPerSecond) } ?? "n/a",
+                nginx.map { percent(load.mebibytesPerSecond / $0.mebibytesPerSecond) } ?? "n/a",
+            ])
+        }
+        text += "\n\ndownloads, MiB/s\n"
+        text += Table.render(
+            ["download", "connections", "snapdepot", "nginx", "fakestore", "snapdepot of nginx"], downloads)
+        let memory = figures.serverMemory.sorted { $0.key < $1.key }
+            .map { "\($0.key) \(String(format: "%.0f", Double($0.value) / Double(1 << 20))) MiB" }
+        text += "\n\nsnapdepot serve resident memory: " + memory.joined(separator: ", ")
+        return text
     }
 
-    func stop() {
-        process.terminate()
-        process.waitUntilExit()
-    }
+    private static func percent(_ ratio: Double) -> String { String(format: "%.0f %%", ratio * 100) }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChildProcesses
 import Foundation
 import SnapdepotCLI
 
@@ -54,31 +55,27 @@ struct FleetBench: AsyncParsableCommand {
         var figures: [Figures] = []
         for count in counts.sorted() {
             BenchSupport.progress(json, "\(count) devices: fleet run (keys from \(keyPool))…")
-            let process = Process()
-            process.executableURL = binary
-            process.arguments = [
-                "fleet", "run", "--scenario", scenario.path, "--devices", String(count), "--key-pool", keyPool,
-                "--seed-data", seedData, "--concurrency", String(concurrency), "--json",
-            ]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
+            let outcome = try ChildProcess.run(
+                binary.path,
+                [
+                    "fleet", "run", "--scenario", scenario.path, "--devices", String(count), "--key-pool", keyPool,
+                    "--seed-data", seedData, "--concurrency", String(concurrency), "--json",
+                ], output: .captureStandardOutput, timeout: .seconds(3600))
             // Children are run one at a time, smallest first: the largest peak is this one's.
             var usage = rusage()
             getrusage(RUSAGE_CHILDREN.rawValue, &usage)
             let peak = Int(usage.ru_maxrss) * 1024
-            guard let summary = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw ValidationError("the fleet of \(count) gave no summary (exit \(process.terminationStatus))")
+            guard let summary = try? JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any]
+            else {
+                throw ValidationError(
+                    "the fleet of \(count) gave no summary (\(outcome.describe(timeout: .seconds(3600))))")
             }
             let wallTo = summary["wall-seconds-to"] as? [String: Double]
             let timeTo = summary["time-to"] as? [String: Double]
             let traffic = summary["traffic"] as? [String: Any]
             figures.append(
                 Figures(
-                    devices: count, converged: process.terminationStatus == 0,
+                    devices: count, converged: outcome.succeeded,
                     wallSeconds: summary["wall-seconds"] as? Double ?? 0, wallSecondsToConverge: wallTo?["100%"],
                     simulatedSecondsToConverge: timeTo?["100%"], peakMemoryBytes: peak,
                     memoryPerDeviceBytes: peak / count,

@@ -10,7 +10,9 @@ struct SnapBench: ParsableCommand {
         abstract: "Pack a --size-mib snap, then time reading and hashing it beside openssl dgst."
     )
 
-    @Option(help: "Size of the snap's payload (random, so the snap is as large), in MiB.") var sizeMiB: Int = 100
+    @Option(
+        name: .customLong("size-mib"), help: "Size of the snap's payload (random, so the snap is as large), in MiB.")
+    var sizeMiB: Int = 100
     @Option(help: "Repetitions of each timed read; the best is reported.") var repeats: Int = 3
     @Flag(help: "Print machine-readable JSON.") var json = false
 

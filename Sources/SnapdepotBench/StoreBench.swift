@@ -13,7 +13,7 @@ struct StoreBench: AsyncParsableCommand {
         abstract: "Upload ingest of a large snap beside openssl dgst, and channel-map reads in a big catalogue."
     )
 
-    @Option(help: "Size of the uploaded snap, in MiB.") var sizeMiB: Int = 100
+    @Option(name: .customLong("size-mib"), help: "Size of the uploaded snap, in MiB.") var sizeMiB: Int = 100
     @Option(help: "Snaps in the read benchmark's catalogue.") var snaps: Int = 10_000
     @Option(help: "Revisions per snap in that catalogue.") var revisionsPerSnap: Int = 10
     @Option(help: "Seconds of channel-map reads.") var seconds: Double = 5

@@ -25,7 +25,9 @@ public struct StoreServer: Sendable {
         self.connections = connections
     }
 
-    public func makeRouter() -> Router<StoreRequestContext> {
+    /// `fileRegions`: downloads are sent by sendfile, which needs `FileRegionWriter` in the
+    /// channel (as `run` puts it); without it they are read in chunks.
+    public func makeRouter(fileRegions: Bool = false) -> Router<StoreRequestContext> {
         let router = Router(context: StoreRequestContext.self)
         router.add(middleware: LogRequestsMiddleware(.info))
         // Outside the error middlewares, so refusals are counted with their status.
@@ -45,16 +47,17 @@ public struct StoreServer: Sendable {
         AssertionRoutes(store: store).add(to: router)
         DeviceRoutes(store: store).add(to: router)
         SerialVaultRoutes(store: store).add(to: router)
-        DownloadRoutes(store: store).add(to: router)
+        DownloadRoutes(store: store, fileRegions: fileRegions).add(to: router)
         return router
     }
 
     /// Runs until SIGTERM or SIGINT, then shuts down gracefully. `onRunning` gets the bound port.
     public func run(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void) async throws {
         let app = Application(
-            router: makeRouter(),
+            router: makeRouter(fileRegions: true),
             server: .http1(
                 configuration: .init(
+                    additionalChannelHandlers: [FileRegionWriter()],
                     idleTimeout: .seconds(Int64(connections.idleSeconds)),
                     httpDecoderConfiguration: .init(
                         maxHeaderFieldSize: 16 << 10, maxHeaderListSize: 64 << 10, maxHeaderFieldCount: 200))),

@@ -11,6 +11,7 @@ public final class SQLiteCatalogue: Catalogue {
     /// The database: a WAL pool on a file in a store, an in-memory queue in tests
     /// (`SQLiteCatalogue(writer: DatabaseQueue())`), where GRDB offers the same reads and writes.
     public let writer: any DatabaseWriter
+    let dossierCache = DossierCache()
 
     public convenience init(path: String) throws {
         try self.init(writer: DatabasePool(path: path, configuration: Self.configuration))
@@ -20,6 +21,7 @@ public final class SQLiteCatalogue: Catalogue {
     public init(writer: any DatabaseWriter) throws {
         self.writer = writer
         try Schema.migrator.migrate(writer)
+        writer.add(transactionObserver: dossierCache, extent: .databaseLifetime)
     }
 
     public static var configuration: Configuration {
@@ -441,24 +443,29 @@ public final class SQLiteCatalogue: Catalogue {
     }
 
     public func dossier(snapID: String) async throws -> SnapDossier? {
-        try await writer.read { db in
-            try Self.dossier(
-                Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM snaps WHERE snap_id = ?"), arguments: [snapID]),
-                in: db)
-        }
+        try await dossiers(snapIDs: [snapID])[snapID]
     }
 
+    /// From `DossierCache` while no commit has changed them; from the database otherwise.
     public func dossiers(snapIDs: [String]) async throws -> [String: SnapDossier] {
-        try await writer.read { db in
-            var found: [String: SnapDossier] = [:]
+        let wanted = Set(snapIDs)
+        var found = dossierCache.dossiers(wanted)
+        let missing = wanted.subtracting(found.keys)
+        guard !missing.isEmpty else { return found }
+        let generation = dossierCache.generation
+        let read = try await writer.read { db in
+            var read: [String: SnapDossier] = [:]
             let statement = try db.cachedStatement(sql: "SELECT * FROM snaps WHERE snap_id = ?")
-            for snapID in Set(snapIDs) {
+            for snapID in missing {
                 if let dossier = try Self.dossier(Row.fetchOne(statement, arguments: [snapID]), in: db) {
-                    found[snapID] = dossier
+                    read[snapID] = dossier
                 }
             }
-            return found
+            return read
         }
+        dossierCache.keep(read, readAt: generation)
+        found.merge(read) { _, new in new }
+        return found
     }
 
     public func dossier(name: String, store: String?) async throws -> SnapDossier? {

@@ -14,14 +14,7 @@ import Testing
         defer { fixture.cleanUp() }
         let server = try ServerProcess(data: fixture.folder.appendingPathComponent("served").path)
         defer { server.stop() }
-        let admin = server.adminToken
-        _ = try await server.json(.POST, "/admin/v1/accounts", token: admin, ["username": "acme", "id": "acme-brand"])
-        _ = try await server.json(
-            .POST, "/admin/v1/snaps", token: admin, ["name": "hello-depot", "publisher": "acme-brand"])
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: try fixture.packSnap("hello-depot", payload: 300_000)))
-        let uploaded = try await server.request(
-            .POST, "/admin/v1/snaps/hello-depot/revisions?release=stable", token: admin, body: bytes)
-        let snapID = try #require(try uploaded.json()["snap-id"] as? String)
+        let (snapID, bytes) = try await Self.publish("hello-depot", payload: 300_000, on: server, fixture: fixture)
         let path = "/api/v1/snaps/download/\(snapID)_1.snap"
 
         func get(_ headers: [String: String], method: HTTPMethod = .GET) async throws -> (Int, [String: String], Data) {
@@ -52,6 +45,41 @@ import Testing
         #expect(try await get(["Range": "lines=1-2"]).0 == 200)
         #expect(try await server.request(.GET, "/api/v1/snaps/download/\(snapID)_9.snap").status == 404)
         #expect(try await server.request(.GET, "/api/v1/snaps/download/nonsense").status == 404)
+    }
+}
+
+extension DownloadTests {
+    /// A released snap of `payload` bytes of data, uploaded by the admin: its snap-id and file.
+    static func publish(_ name: String, payload: Int, on server: ServerProcess, fixture: StoreFixture) async throws
+        -> (snapID: String, bytes: Data)
+    {
+        let admin = server.adminToken
+        _ = try await server.json(.POST, "/admin/v1/accounts", token: admin, ["username": "acme", "id": "acme-brand"])
+        _ = try await server.json(.POST, "/admin/v1/snaps", token: admin, ["name": name, "publisher": "acme-brand"])
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: try fixture.packSnap(name, payload: payload)))
+        let uploaded = try await server.request(
+            .POST, "/admin/v1/snaps/\(name)/revisions?release=stable", token: admin, body: bytes)
+        return (try #require(try uploaded.json()["snap-id"] as? String), bytes)
+    }
+
+    /// Downloads go by sendfile: a client reading slower than the idle timeout still gets every byte.
+    @Test func aSlowClientGetsTheWholeSnapPastTheIdleTimeout() async throws {
+        let fixture = try await StoreFixture.make()
+        defer { fixture.cleanUp() }
+        let server = try ServerProcess(
+            data: fixture.folder.appendingPathComponent("served").path, extraArguments: ["--idle-timeout", "1"])
+        defer { server.stop() }
+        let (snapID, bytes) = try await Self.publish("big-depot", payload: 8_000_000, on: server, fixture: fixture)
+        let response = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: server.url + "/api/v1/snaps/download/\(snapID)_1.snap"), timeout: .seconds(120))
+        var received = Data()
+        let began = ContinuousClock.now
+        for try await chunk in response.body {
+            received.append(contentsOf: chunk.readableBytesView)
+            try await Task.sleep(for: .milliseconds(40))
+        }
+        #expect(ContinuousClock.now - began > .seconds(2), "the client must read slower than the idle timeout")
+        #expect(received.count == bytes.count && received == bytes)
     }
 }
 

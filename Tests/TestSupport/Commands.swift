@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 
 public struct CommandResult: Sendable {
@@ -10,23 +11,13 @@ public struct CommandResult: Sendable {
     }
 }
 
-/// Runs a program found on PATH (or at an absolute path) and returns its status and combined output.
-public func runCommand(_ executable: String, _ arguments: [String]) throws -> CommandResult {
-    let process = Process()
-    if executable.hasPrefix("/") {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-    } else {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [executable] + arguments
-    }
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CommandResult(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+/// Runs a program found on PATH (or at an absolute path) and returns its status and combined output;
+/// one that runs past `timeout` is killed and reported with status 124, as `timeout(1)` does.
+public func runCommand(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(1800)) throws
+    -> CommandResult
+{
+    let outcome = try ChildProcess.run(executable, arguments, timeout: timeout)
+    return CommandResult(status: outcome.timedOut ? 124 : outcome.status, output: outcome.output)
 }
 
 /// A new, empty folder under the system's temporary directory.

@@ -170,7 +170,7 @@ extension Agent {
         }
         let (connection, answer) = try await send(
             SnapActionRequest(
-                context: [], actions: actions, fields: Self.fields,
+                context: [], actions: actions, fields: SnapActionRequest.snapdFields,
                 assertionMaxFormats: ["snap-declaration": 5, "system-user": 1]),
             headers: Self.headers(model: model), state: &state)
         let fetcher = AssertionFetcher(connection: connection)
@@ -194,7 +194,7 @@ extension Agent {
                     snapID: $0.snapID, instanceKey: $0.snapID, revision: $0.current, trackingChannel: $0.channel,
                     epoch: $0.epoch, refreshedDate: $0.refreshedAt)
             },
-            actions: actions, fields: Self.fields)
+            actions: actions, fields: SnapActionRequest.snapdFields)
         var headers = Self.headers(model: model)
         if scheduled { headers["Snap-Refresh-Reason"] = "scheduled" }
         return try await send(request, headers: headers, state: &state)
@@ -230,13 +230,6 @@ extension Agent {
         "cannot refresh \"\(name)\" to new revision \(revision) with epoch \(new), because it can't read the "
             + "current epoch of \(current)"
     }
-
-    /// The fields snapd asks for (`store/store_action.go` `snapActionFields`).
-    static let fields = [
-        "architectures", "base", "confinement", "contact", "created-at", "description", "download", "epoch",
-        "license", "name", "prices", "private", "publisher", "revision", "snap-id", "snap-yaml", "summary", "title",
-        "type", "version", "website", "store-url", "media", "common-ids",
-    ]
 
     /// The headers snapd's store package sends with a snap action (`store/store.go` `newRequest`),
     /// with a User-Agent in snapd's format (`snapdenv/useragent.go`) naming this agent.

@@ -105,7 +105,8 @@ extension Agent {
                         assertions: [
                             .init(type: "validation-set", sequenceKey: ["16", account, name], sequence: sequence)
                         ])
-                ], fields: Self.fields, assertionMaxFormats: ["snap-declaration": 5, "system-user": 1]),
+                ], fields: SnapActionRequest.snapdFields,
+                assertionMaxFormats: ["snap-declaration": 5, "system-user": 1]),
             headers: Self.headers(model: model), state: &state)
         guard let url = answer.results.first?.assertionStreamURLs?.first,
             let assertion = try await connection.assertions(at: url).first(where: { $0.type == .validationSet })

@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import SnapFiles
 
@@ -49,37 +50,25 @@ public struct HookRunner: Sendable {
         try Data(bytes).write(to: executable)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: executable.path)
 
-        let process = Process()
-        process.executableURL = executable
-        process.currentDirectoryURL = folder
-        process.environment = [
-            "PATH": "/usr/bin:/bin", "SNAP_NAME": name, "SNAP_INSTANCE_NAME": name,
-            "SNAP_REVISION": String(revision), "SNAP_VERSION": version, "SNAP_COMMON": folder.path,
-            "SNAP_DATA": folder.path,
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: DeviceAgentError("cannot run the \(hook) hook of \"\(name)\": \(error)"))
-                return
-            }
-            let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
-                if process.isRunning { process.terminate() }
-            }
+        let child: ChildProcess
+        do {
+            child = try ChildProcess(
+                executable.path,
+                environment: [
+                    "PATH": "/usr/bin:/bin", "SNAP_NAME": name, "SNAP_INSTANCE_NAME": name,
+                    "SNAP_REVISION": String(revision), "SNAP_VERSION": version, "SNAP_COMMON": folder.path,
+                    "SNAP_DATA": folder.path,
+                ],
+                directory: folder.path)
+        } catch {
+            throw DeviceAgentError("cannot run the \(hook) hook of \"\(name)\": \(error)")
         }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        guard status == 0, process.terminationReason == .exit else {
-            let last = text.split(separator: "\n").last.map { ": \($0)" } ?? ""
+        let outcome = await child.ended(timeout: timeout)
+        guard outcome.succeeded else {
+            let last = outcome.output.split(separator: "\n").last.map { ": \($0)" } ?? ""
             let how =
-                process.terminationReason == .uncaughtSignal
-                ? "was killed after \(timeout)" : "failed with exit status \(status)"
+                outcome.timedOut || outcome.signal != nil
+                ? "was killed (\(outcome.describe(timeout: timeout)))" : "failed with exit status \(outcome.status)"
             throw DeviceAgentError("the \(hook) hook of \"\(name)\" (\(revision)) \(how)\(last)")
         }
         return true

@@ -1,4 +1,5 @@
 import Assertions
+import ChildProcesses
 import Foundation
 import Yams
 
@@ -34,13 +35,12 @@ public struct SeedImage: Sendable {
     /// place for each kind of image.
     public static func unpack(_ tar: String, into folder: URL) throws -> SeedImage {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/tar")
-        process.arguments = ["-C", folder.path, "-xf", tar]
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw DeviceAgentError("\(tar) is not a tar archive tar can read") }
+        let unpacked = try ChildProcess.run("/bin/tar", ["-C", folder.path, "-xf", tar], timeout: .seconds(600))
+        guard unpacked.succeeded else {
+            throw DeviceAgentError(
+                "\(tar) is not a tar archive tar can read (tar: \(unpacked.describe(timeout: .seconds(600)))): "
+                    + unpacked.output.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
         for candidate in ["image/var/lib/snapd/seed", "var/lib/snapd/seed"] {
             let seed = folder.appendingPathComponent(candidate)
             if FileManager.default.fileExists(atPath: seed.appendingPathComponent("seed.yaml").path) {

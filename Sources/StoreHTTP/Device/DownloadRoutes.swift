@@ -4,10 +4,13 @@ import StoreCore
 
 /// Snap downloads at the URL snap-action results give: GET and HEAD, `Range: bytes=a-b | a- | -n`
 /// (206 with Content-Range; 416 with `bytes */size` when unsatisfiable), an ETag of the snap's
-/// SHA3-384 with If-None-Match, streamed from disk in chunks. A brand store's snap is served to
-/// that store's devices only, as every other device answer is.
+/// SHA3-384 with If-None-Match. A brand store's snap is served to that store's devices only, as
+/// every other device answer is. Served by `StoreServer.run`, the bytes go by sendfile
+/// (`FileRegionWriter`); in process (the router's tests), and when a fault spoils them, they are
+/// read from disk in chunks.
 struct DownloadRoutes {
     let store: SnapStore
+    let fileRegions: Bool
     let files = FileIO()
 
     func add(to router: Router<StoreRequestContext>) {
@@ -54,6 +57,12 @@ struct DownloadRoutes {
         headers[.contentLength] = String(size == 0 ? 0 : range.count)
         if request.method == .head || size == 0 {
             return Response(status: status, headers: headers)
+        }
+        if fault == nil, fileRegions {
+            return Response(
+                status: status, headers: headers,
+                body: ResponseBody { [range] in try await FileRegionWriter.send(path: path, range: range, through: &$0)
+                })
         }
         let body = try await files.loadFile(path: path, range: range, context: context)
         guard let fault else { return Response(status: status, headers: headers, body: body) }

@@ -136,6 +136,13 @@ public struct SnapActionRequest: Codable, Sendable, Equatable {
         }
     }
 
+    /// The fields snapd 2.57.6 asks for (`store/store_action.go` `snapActionFields`).
+    public static let snapdFields = [
+        "architectures", "base", "confinement", "contact", "created-at", "description", "download", "epoch",
+        "license", "name", "prices", "private", "publisher", "revision", "snap-id", "snap-yaml", "summary", "title",
+        "type", "version", "website", "store-url", "media", "common-ids",
+    ]
+
     public var context: [ContextEntry]
     public var actions: [Action]
     public var fields: [String]?

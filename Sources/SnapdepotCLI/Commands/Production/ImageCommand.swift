@@ -1,5 +1,6 @@
 import ArgumentParser
 import Assertions
+import ChildProcesses
 import DeviceAgent
 import Foundation
 
@@ -105,12 +106,13 @@ struct ImageCommand: AsyncParsableCommand {
         }
 
         private func archive(_ folder: URL, to file: String) throws {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/tar")
-            process.arguments = ["-C", folder.path, "-cf", file, "."]
-            try process.run()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { throw CLIError("tar could not write \(file)") }
+            let archived = try ChildProcess.run(
+                "/bin/tar", ["-C", folder.path, "-cf", file, "."], timeout: .seconds(600))
+            guard archived.succeeded else {
+                throw CLIError(
+                    "tar could not write \(file) (\(archived.describe(timeout: .seconds(600)))): "
+                        + archived.output.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
         }
     }
 }

@@ -1,0 +1,89 @@
+import ChildProcesses
+import Foundation
+import SnapdepotCLI
+
+/// wrk (Debian's `wrk`), the one neutral client that drives every server in a comparison, so that
+/// a figure measures the server and not a client written in the same language as one of them.
+struct Wrk {
+    /// One load: what wrk's `done` hook reports, per second.
+    struct Figures: Codable, Sendable {
+        var server: String
+        var request: String
+        var connections: Int
+        var requestsPerSecond: Double
+        var p50Milliseconds: Double
+        var p99Milliseconds: Double
+        var mebibytesPerSecond: Double
+        /// Socket errors, timeouts (no answer within 10 s) and answers of 400 and above, together.
+        var errors: Int
+        /// What the errors were, as wrk counts them: connect, read, write, timeout, status.
+        var errorKinds: [String: Int]
+    }
+
+    /// A request as wrk sends it on every connection.
+    struct Request {
+        var url: String
+        var method = "GET"
+        var headers: [String: String] = [:]
+        var body: Data?
+    }
+
+    let work: URL
+
+    init(work: URL) throws {
+        guard (try? ChildProcess.run("wrk", ["--version"], timeout: .seconds(10))) != nil else {
+            throw CLIError("wrk is not installed (apt-get install wrk)")
+        }
+        self.work = work
+    }
+
+    /// Runs `request` on `connections` connections for `seconds` (whole seconds, as wrk counts).
+    func load(
+        _ server: String, _ label: String, _ request: Request, connections: Int, seconds: Int
+    ) throws -> Figures {
+        let script = work.appendingPathComponent("wrk-\(UUID().uuidString).lua")
+        var lines = ["wrk.method = \"\(request.method)\""]
+        if let body = request.body {
+            let bodyFile = script.deletingPathExtension().appendingPathExtension("body")
+            try body.write(to: bodyFile)
+            lines.append(#"local f = io.open([==[\#(bodyFile.path)]==], "rb"); wrk.body = f:read("*a"); f:close()"#)
+        }
+        for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) {
+            lines.append(#"wrk.headers[ [==[\#(name)]==] ] = [==[\#(value)]==]"#)
+        }
+        lines.append(
+            #"""
+            done = function(summary, latency, requests)
+              local e = summary.errors
+              io.write(string.format('WRK-FIGURES %.0f %.0f %.0f %.0f %.0f %.0f %.0f %.0f %.0f %.0f %.0f\n',
+                summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.timeout, e.status,
+                latency:percentile(50), latency:percentile(99), 0))
+            end
+            """#)
+        try Data(lines.joined(separator: "\n").utf8).write(to: script)
+        defer { try? FileManager.default.removeItem(at: script) }
+        let threads = min(connections, 2)
+        let outcome = try ChildProcess.run(
+            "wrk",
+            [
+                "-t", String(threads), "-c", String(connections), "-d", "\(seconds)s", "--timeout", "10s", "-s",
+                script.path, request.url,
+            ], output: .captureStandardOutput, timeout: .seconds(seconds + 60))
+        guard outcome.succeeded,
+            let line = outcome.output.split(separator: "\n").first(where: { $0.hasPrefix("WRK-FIGURES ") })
+        else {
+            throw CLIError("wrk against \(request.url) failed (\(outcome.describe(timeout: nil))): \(outcome.output)")
+        }
+        let numbers = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard numbers.count == 11, numbers[1] > 0 else { throw CLIError("wrk printed \(line)") }
+        let seconds = numbers[1] / 1e6
+        let kinds = Dictionary(
+            uniqueKeysWithValues: zip(
+                ["connect", "read", "write", "timeout", "status"], numbers[3...7].map { Int($0) }))
+        return Figures(
+            server: server, request: label, connections: connections, requestsPerSecond: numbers[0] / seconds,
+            p50Milliseconds: numbers[8] / 1000, p99Milliseconds: numbers[9] / 1000,
+            mebibytesPerSecond: numbers[2] / seconds / Double(1 << 20), errors: kinds.values.reduce(0, +),
+            errorKinds: kinds.filter { $0.value > 0 })
+    }
+}
