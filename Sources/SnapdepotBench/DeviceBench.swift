@@ -30,7 +30,7 @@ struct DeviceBench: AsyncParsableCommand {
 
     struct Figures: Encodable {
         var loads: [Wrk.Figures] = []
-        /// snapdepot's resident memory after start, at the end of the 64-connection refresh load, and at its peak.
+        /// snapdepot's resident memory after start, after the one-snap refresh load at 64 connections, and at its peak.
         var serverMemory: [String: Int] = [:]
         var catalogueSnaps = 0
     }
