@@ -56,6 +56,10 @@ struct BrandBenchWorld {
     /// The store's own side of a refresh: `bench-app` installed at revision 1, one `refresh`
     /// action, as a device without a session sends it.
     func refreshRequest(base: String) -> HTTPClientRequest {
+        Self.refreshRequest(base: base, snapID: snapID)
+    }
+
+    static func refreshRequest(base: String, snapID: String) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: base + "/v2/snaps/refresh")
         request.method = .POST
         request.headers.add(name: "Snap-Device-Architecture", value: "amd64")

@@ -6,16 +6,20 @@ import SnapdepotCLI
 import StoreCore
 import StorePersistence
 
-/// The device-identity side of the store under load, on loopback: serial registrations made as
-/// `factory flash` (and snapd) makes them, device sessions opened, and refreshes that carry a
-/// session beside the same refreshes without one.
+/// The device-identity side of the store under load: serial registrations made as `factory
+/// flash` (and snapd) makes them, device sessions opened, and refreshes that carry a session beside
+/// the same refreshes without one, against `snapdepot serve` in its own process so that its
+/// memory after many sessions is its own. The client signs (device keys), so it is snapdepot's
+/// own device code, not wrk: these figures are end-to-end, the server's share is in `bench device`.
 struct VaultBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vault",
-        abstract: "Serial registrations/s, session opens/s and refreshes with sessions, on loopback."
+        abstract: "Serial registrations/s, session opens/s, refreshes with sessions, and serve's memory."
     )
 
-    @Option(help: "Devices to register and open sessions for.") var devices: Int = 400
+    @Option(help: "Devices to register.") var devices: Int = 400
+    @Option(help: "Device sessions to open, spread over the devices (snapd opens one per boot and expiry).")
+    var sessions: Int = 2000
     @Option(help: "Devices at once while registering and opening sessions.") var connections: Int = 8
     @Option(help: "Size of the brand key the vault signs serials with.") var brandKeyBits: Int = 4096
     @Option(help: "Seconds per refresh measurement.") var seconds: Double = 5
@@ -26,11 +30,14 @@ struct VaultBench: AsyncParsableCommand {
         var session: HTTPLoad.Figures
         var refreshWithSession: [HTTPLoad.Figures] = []
         var refreshAnonymous: [HTTPLoad.Figures] = []
+        /// `snapdepot serve`'s resident memory after start, after the registrations, after the
+        /// sessions, and at its peak, in bytes.
+        var serverMemory: [String: Int] = [:]
     }
 
     func validate() throws {
-        guard devices > 0, connections > 0, seconds > 0 else {
-            throw ValidationError("--devices, --connections and --seconds must be positive")
+        guard devices > 0, sessions > 0, connections > 0, seconds > 0 else {
+            throw ValidationError("--devices, --sessions, --connections and --seconds must be positive")
         }
     }
 
@@ -38,18 +45,22 @@ struct VaultBench: AsyncParsableCommand {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("snapdepot-vault-bench-\(getpid())")
         defer { try? FileManager.default.removeItem(at: work) }
         BenchSupport.progress(json, "creating a store with a brand, its \(brandKeyBits)-bit key and a model…")
-        let world = try await BrandBenchWorld.make(in: work, brandKeyBits: brandKeyBits)
-        let (store, model) = (world.store, world.model)
+        // The world is made in process, then closed: `serve` opens its folder alone.
+        let (model, snapID, trust) = try await {
+            let world = try await BrandBenchWorld.make(in: work, brandKeyBits: brandKeyBits)
+            return (world.model, world.snapID, try TrustDatabase(trusted: world.store.identity.trusted))
+        }()
 
         BenchSupport.progress(json, "generating \(devices) 1024-bit device keys…")
         let keys = try await withThrowingTaskGroup(of: PrivateKey.self) { group in
             for _ in 0..<devices { group.addTask { try PrivateKey.generate(bits: 1024) } }
             return try await group.reduce(into: [PrivateKey]()) { $0.append($1) }
         }
-        let (base, server) = try await HTTPLoad.serve(store)
-        defer { server.cancel() }
+        let served = try ServedStore(data: work.appendingPathComponent("data").path, work: work)
+        defer { served.stop() }
+        let base = served.base
         let connection = StoreConnection(baseURL: base)
-        let trust = try TrustDatabase(trusted: store.identity.trusted)
+        var memory = ["after-start": served.memory().resident]
 
         BenchSupport.progress(json, "registering \(devices) devices, \(connections) at a time…")
         let registration = SerialRegistration(
@@ -57,25 +68,33 @@ struct VaultBench: AsyncParsableCommand {
         let (serials, registered) = try await perDevice(keys) { key in
             (key, try await registration.register(deviceKey: key, trust: trust).serial)
         }
-        BenchSupport.progress(json, "opening \(devices) device sessions, \(connections) at a time…")
-        let (tokens, sessions) = try await perDevice(serials) { device in
-            try await DeviceSession.open(connection, key: device.0, serial: device.1, model: model)
+        memory["after-registrations"] = served.memory().resident
+        BenchSupport.progress(json, "opening \(sessions) device sessions, \(connections) at a time…")
+        let (opened, sessionFigures) = try await perDevice((0..<sessions).map { serials[$0 % serials.count] }) {
+            device in try await DeviceSession.open(connection, key: device.0, serial: device.1, model: model)
         }
-        var figures = Figures(registration: registered, session: sessions)
+        // The store keeps each device's newest sessions only (as snapd holds one): the last round's.
+        let tokens = Array(opened.suffix(serials.count))
+        memory["after-sessions"] = served.memory().resident
+        var figures = Figures(registration: registered, session: sessionFigures)
 
         for loops in [1, 64] {
             BenchSupport.progress(json, "refresh with a session, \(loops) connection(s), \(seconds) s…")
             figures.refreshWithSession.append(
                 try await HTTPLoad.run(connections: loops, seconds: seconds) {
-                    var request = world.refreshRequest(base: base)
+                    var request = BrandBenchWorld.refreshRequest(base: base, snapID: snapID)
                     let token = tokens[Int.random(in: 0..<tokens.count)]
                     request.headers.add(name: "Snap-Device-Authorization", value: #"Macaroon root="\#(token)""#)
                     return request
                 })
             BenchSupport.progress(json, "refresh without one, \(loops) connection(s), \(seconds) s…")
             figures.refreshAnonymous.append(
-                try await HTTPLoad.run(connections: loops, seconds: seconds) { world.refreshRequest(base: base) })
+                try await HTTPLoad.run(connections: loops, seconds: seconds) {
+                    BrandBenchWorld.refreshRequest(base: base, snapID: snapID)
+                })
         }
+        memory["peak"] = served.memory().peak
+        figures.serverMemory = memory
 
         if json { return try JSONOutput.print(figures) }
         func row(_ name: String, _ load: HTTPLoad.Figures, _ unit: String) -> [String] {
@@ -92,8 +111,10 @@ struct VaultBench: AsyncParsableCommand {
             rows.append(row("refresh carrying a session", with, " req/s"))
             rows.append(row("refresh without a session", without, " req/s"))
         }
-        print("brand key RSA-\(brandKeyBits), \(devices) devices with 1024-bit keys")
+        print("brand key RSA-\(brandKeyBits), \(devices) devices with 1024-bit keys, \(sessions) sessions")
         print(Table.render(["what", "at once", "rate", "p50 ms", "p99 ms"], rows))
+        let mebibytes = memory.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value >> 20) MiB" }
+        print("snapdepot serve resident memory: " + mebibytes.joined(separator: ", "))
     }
 
     /// Runs `work` for every item, `connections` at a time; the results in order and the figures.

@@ -90,4 +90,21 @@ extension BenchCommandLineTests {
         let memory = try #require(figures["server-memory"] as? [String: Int])
         #expect(memory["after-refresh-load"] ?? 0 > 1 << 20 && memory["peak"] ?? 0 >= memory["after-start"] ?? 0)
     }
+
+    /// The identity benchmark against `serve` in its own process: every session opened is used,
+    /// and the server's memory is its own.
+    @Test func theVaultBenchmarkOpensSessionsOnAServedStore() async throws {
+        let result = try await Self.runBench([
+            "vault", "--devices", "3", "--sessions", "12", "--connections", "2", "--brand-key-bits", "2048",
+            "--seconds", "0.3", "--json",
+        ])
+        try #require(result.succeeded, "\(result.output)")
+        let start = try #require(result.output.firstIndex(of: "{"))
+        let figures = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.output[start...].utf8)) as? [String: Any])
+        let withSession = try #require(figures["refresh-with-session"] as? [[String: Any]])
+        #expect(withSession.count == 2 && withSession.allSatisfy { ($0["requests-per-second"] as? Double ?? 0) > 0 })
+        let memory = try #require(figures["server-memory"] as? [String: Int])
+        #expect(memory["after-sessions"] ?? 0 > 1 << 20 && memory["peak"] ?? 0 >= memory["after-start"] ?? 0)
+    }
 }

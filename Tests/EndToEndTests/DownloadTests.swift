@@ -70,14 +70,27 @@ extension DownloadTests {
             data: fixture.folder.appendingPathComponent("served").path, extraArguments: ["--idle-timeout", "1"])
         defer { server.stop() }
         let (snapID, bytes) = try await Self.publish("big-depot", payload: 8_000_000, on: server, fixture: fixture)
-        let response = try await HTTPClient.shared.execute(
-            HTTPClientRequest(url: server.url + "/api/v1/snaps/download/\(snapID)_1.snap"), timeout: .seconds(120))
-        var received = Data()
+        // A client of its own with no idle-read timeout: the shared one gives up after 90 s without
+        // a read, which a test task kept off the cooperative threads by the suite's other tests
+        // could reach while the server sends correctly. A server that stalls still fails the deadline.
+        let client = HTTPClient(
+            eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+            configuration: .init(timeout: .init(connect: .seconds(10), read: nil)))
         let began = ContinuousClock.now
-        for try await chunk in response.body {
-            received.append(contentsOf: chunk.readableBytesView)
-            try await Task.sleep(for: .milliseconds(40))
+        var received = Data()
+        do {
+            let response = try await client.execute(
+                HTTPClientRequest(url: server.url + "/api/v1/snaps/download/\(snapID)_1.snap"),
+                timeout: .seconds(300))
+            for try await chunk in response.body {
+                received.append(contentsOf: chunk.readableBytesView)
+                try await Task.sleep(for: .milliseconds(40))
+            }
+        } catch {
+            try? await client.shutdown()
+            throw error
         }
+        try await client.shutdown()
         #expect(ContinuousClock.now - began > .seconds(2), "the client must read slower than the idle timeout")
         #expect(received.count == bytes.count && received == bytes)
     }

@@ -28,11 +28,16 @@ public struct Epoch: Sendable, Hashable, Codable, CustomStringConvertible {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         do {
-            if let text = try? container.decode(String.self) {
+            // Lists first: snapd always writes them, and a failed decode (the string form tried
+            // first) cost a refresh more than the rest of its context entry.
+            let lists: Lists
+            do {
+                lists = try container.decode(Lists.self)
+            } catch {
+                guard let text = try? container.decode(String.self) else { throw error }
                 self = try Self.parse(text)
                 return
             }
-            let lists = try container.decode(Lists.self)
             self = try Self.structured(read: lists.read, write: lists.write)
         } catch let error as SnapFileError {
             throw DecodingError.dataCorruptedError(in: container, debugDescription: error.message)
@@ -50,7 +55,8 @@ public struct Epoch: Sendable, Hashable, Codable, CustomStringConvertible {
         let write: [UInt32]?
     }
 
-    static func parse(_ text: String) throws(SnapFileError) -> Epoch {
+    /// The short form (`"1"`, `"2*"`), as snap.yaml and snapd's JSON write it.
+    public static func parse(_ text: String) throws(SnapFileError) -> Epoch {
         if text.isEmpty || text == "0" { return .zero }
         var digits = Substring(text)
         let star = digits.hasSuffix("*")
@@ -63,7 +69,8 @@ public struct Epoch: Sendable, Hashable, Codable, CustomStringConvertible {
         return Epoch(read: [number], write: [number])
     }
 
-    static func structured(read: [UInt32]?, write: [UInt32]?) throws(SnapFileError) -> Epoch {
+    /// The lists form, a missing list taking snapd's default from the other.
+    public static func structured(read: [UInt32]?, write: [UInt32]?) throws(SnapFileError) -> Epoch {
         var read = read
         var write = write
         if read == nil {

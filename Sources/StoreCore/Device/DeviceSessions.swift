@@ -4,6 +4,8 @@ import Assertions
 /// the inventory records, so that a refresh does not read the database to know its device.
 public actor DeviceSessions {
     private var nonces: [String: Int64] = [:]
+    private var nextNonceSweep: Int64 = 0
+    static let nonceSweepInterval: Int64 = 10
     private var sessions: [String: (serialKey: String, openedAt: Int64)] = [:]
     /// The cached sessions of each device, so that revoking a device's sessions reaches the cache.
     private var sessionsOfDevice: [String: Set<String>] = [:]
@@ -16,7 +18,12 @@ public actor DeviceSessions {
     public init() {}
 
     func issueNonce(now: Int64) -> String {
-        nonces = nonces.filter { $0.value > now }
+        // Expired nonces are swept every few seconds, not at each issue: a fleet registering at
+        // once holds a hundred thousand, and sweeping them all per nonce is quadratic.
+        if now >= nextNonceSweep {
+            nonces = nonces.filter { $0.value > now }
+            nextNonceSweep = now + Self.nonceSweepInterval
+        }
         let nonce = Identifiers.random(count: 32)
         nonces[nonce] = now + 300
         return nonce

@@ -93,7 +93,7 @@ extension SnapStore {
     {
         guard let dossier = try await visibleSnap(id: snapID, device: device),
             let record = dossier.revisions.first(where: { $0.revision == revision }),
-            try await servable(revision, of: dossier.snap, to: device)
+            try await servable(revision, of: dossier, to: device)
         else { return nil }
         if recording, let serialKey = device.serialKey {
             try await catalogue.recordDownload(

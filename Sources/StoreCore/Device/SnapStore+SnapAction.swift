@@ -103,9 +103,11 @@ extension SnapStore {
 
     /// Whether `device` may have `revision` by number (a pinned install, a download by URL): a
     /// revision that was never released to any channel is still its publisher's draft.
-    func servable(_ revision: Int, of snap: SnapRecord, to device: DeviceIdentity) async throws -> Bool {
-        if device.publishes(snap) { return true }
-        return try await catalogue.releaseHistory(snapID: snap.snapID).contains { $0.revision == revision }
+    func servable(_ revision: Int, of dossier: SnapDossier, to device: DeviceIdentity) async throws -> Bool {
+        if device.publishes(dossier.snap) { return true }
+        // Released now is the common case (what devices refresh to), and needs no history read.
+        if dossier.channelMap.releases.contains(where: { $0.revision == revision }) { return true }
+        return try await catalogue.releaseHistory(snapID: dossier.snap.snapID).contains { $0.revision == revision }
     }
 
     private func install(
@@ -213,7 +215,7 @@ extension SnapStore {
         }
         if let fixed {
             guard let record = byNumber[fixed], supports(record),
-                try await servable(fixed, of: snap, to: device)
+                try await servable(fixed, of: dossier, to: device)
             else {
                 return notFound("no revision \(fixed) of \(snap.name) for \(device.architecture)")
             }

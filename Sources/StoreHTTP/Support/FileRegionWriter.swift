@@ -30,10 +30,12 @@ final class FileRegionWriter: ChannelOutboundHandler, RemovableChannelHandler {
     /// Requests whose region is being sent.
     private static let waiting = Mutex<[UInt64: RegionSent]>([:])
 
-    /// Sends `range` of the file at `path` as the body, then ends the response.
-    static func send(path: String, range: ClosedRange<Int>, through writer: inout any ResponseBodyWriter)
-        async throws
-    {
+    /// Sends `range` of the file at `path` as the body, then ends the response. `channel` is the
+    /// connection: if it closes before this handler saw the request (the writer drops what it still
+    /// holds), nothing else would end the wait.
+    static func send(
+        path: String, range: ClosedRange<Int>, on channel: any Channel, through writer: inout any ResponseBodyWriter
+    ) async throws {
         let number = nextNumber.add(1, ordering: .relaxed).newValue
         var buffer = ByteBuffer()
         buffer.writeBytes(secret)
@@ -43,6 +45,7 @@ final class FileRegionWriter: ChannelOutboundHandler, RemovableChannelHandler {
         buffer.writeString(path)
         let sent = RegionSent()
         waiting.withLock { $0[number] = sent }
+        channel.closeFuture.whenComplete { _ in finish(number, .failure(ChannelError.ioOnClosedChannel)) }
         do {
             try await writer.write(buffer)
         } catch {

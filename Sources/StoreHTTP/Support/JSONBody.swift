@@ -35,7 +35,13 @@ enum JSONBody {
         _ type: Value.Type, from request: Request, dialect: Dialect = .literal, limit: Int = 1 << 20
     ) async throws -> Value {
         var request = request
-        let buffer = try await request.collectBody(upTo: limit)
+        return try decode(type, from: try await request.collectBody(upTo: limit), dialect: dialect)
+    }
+
+    /// A body already read (`decode(_:from:dialect:limit:)`).
+    static func decode<Value: Decodable>(_ type: Value.Type, from buffer: ByteBuffer, dialect: Dialect = .literal)
+        throws -> Value
+    {
         let data = buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer: buffer)
         let value: Value
         do {

@@ -2,8 +2,8 @@ import SnapFiles
 
 /// A snap revision as the device API describes it (`store/details_v2.go` `storeSnap`): in
 /// snap-action results, info channel maps and search results.
-public struct StoreSnap: Codable, Sendable, Equatable {
-    public struct Download: Codable, Sendable, Equatable {
+public struct StoreSnap: Codable, Sendable, Hashable {
+    public struct Download: Codable, Sendable, Hashable {
         public var sha3_384: String
         public var size: UInt64
         public var url: String
@@ -23,7 +23,7 @@ public struct StoreSnap: Codable, Sendable, Equatable {
     }
 
     /// A binary delta between two revisions (`storeSnapDelta`).
-    public struct Delta: Codable, Sendable, Equatable {
+    public struct Delta: Codable, Sendable, Hashable {
         public var format: String
         public var sha3_384: String
         public var size: UInt64
@@ -39,7 +39,7 @@ public struct StoreSnap: Codable, Sendable, Equatable {
     }
 
     /// An icon or screenshot (`storeSnapMedia`).
-    public struct Media: Codable, Sendable, Equatable {
+    public struct Media: Codable, Sendable, Hashable {
         public var type: String
         public var url: String
         public var width: Int?
@@ -119,7 +119,7 @@ public struct StoreSnap: Codable, Sendable, Equatable {
 }
 
 /// The publisher of a snap as the store shows it (snapd's `snap.StoreAccount`).
-public struct SnapPublisher: Codable, Sendable, Equatable {
+public struct SnapPublisher: Codable, Sendable, Hashable {
     public var id: String
     public var username: String
     public var displayName: String

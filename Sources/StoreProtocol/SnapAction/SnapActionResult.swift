@@ -16,7 +16,7 @@ public struct SnapActionResponse: Codable, Sendable, Equatable {
 
 /// One result of a snap action (`snapActionResult`): a revision to install, refresh to or download,
 /// an error for that action, or the assertions a `fetch-assertions` action asked for.
-public struct SnapActionResult: Codable, Sendable, Equatable {
+public struct SnapActionResult: Codable, Sendable, Hashable {
     public enum Kind: String, Codable, Sendable {
         case install, download, refresh, error
         case fetchAssertions = "fetch-assertions"
@@ -24,12 +24,12 @@ public struct SnapActionResult: Codable, Sendable, Equatable {
 
     /// The `error` of a result whose kind is `error`; `extra.releases` lists the channels that
     /// are open, which snapd shows when a channel is not.
-    public struct Failure: Codable, Sendable, Equatable {
-        public struct Extra: Codable, Sendable, Equatable {
+    public struct Failure: Codable, Sendable, Hashable {
+        public struct Extra: Codable, Sendable, Hashable {
             public var releases: [Release]
         }
 
-        public struct Release: Codable, Sendable, Equatable {
+        public struct Release: Codable, Sendable, Hashable {
             public var architecture: String
             public var channel: String
 
@@ -51,7 +51,7 @@ public struct SnapActionResult: Codable, Sendable, Equatable {
     }
 
     /// An assertion a `fetch-assertions` action asked for that the store does not hold.
-    public struct MissingAssertion: Codable, Sendable, Equatable {
+    public struct MissingAssertion: Codable, Sendable, Hashable {
         public var code: String
         public var message: String
         public var type: String

@@ -1,0 +1,144 @@
+import Foundation
+import SnapFiles
+import StoreProtocol
+import Testing
+
+/// The route's fast reader of snap-action bodies (`SnapActionRequest(reading:)`) against the
+/// reference, `JSONDecoder`: the same value for what snapd sends, and a refusal (so the route asks
+/// the decoder) for everything it does not read the same way.
+@Suite struct SnapActionReadingTests {
+    func decoded(_ body: String) -> SnapActionRequest? {
+        try? WireJSON.literalDecoder.decode(SnapActionRequest.self, from: Data(body.utf8))
+    }
+
+    func fastRead(_ body: String) -> SnapActionRequest? {
+        try? SnapActionRequest(reading: Array(body.utf8))
+    }
+
+    /// Requests as snapd and the agent write them: every field the type carries, both epoch forms.
+    static let written: [SnapActionRequest] = [
+        SnapActionRequest(
+            context: [
+                .init(
+                    snapID: "abcdefghijklmnopqrstuvwxyz012345", instanceKey: "abcdefghijklmnopqrstuvwxyz012345",
+                    revision: 7, trackingChannel: "latest/stable", epoch: Epoch(read: [0], write: [0]),
+                    refreshedDate: "2026-11-01T00:00:00Z")
+            ],
+            actions: [
+                .init(
+                    .refresh, instanceKey: "abcdefghijklmnopqrstuvwxyz012345",
+                    snapID: "abcdefghijklmnopqrstuvwxyz012345")
+            ],
+            fields: SnapActionRequest.snapdFields),
+        SnapActionRequest(
+            context: [
+                .init(
+                    snapID: "id1", instanceKey: "app_foo", revision: 3, trackingChannel: nil,
+                    epoch: Epoch(read: [1, 2], write: [2]), ignoreValidation: true, cohortKey: "MSBzZWNyZXQ",
+                    validationSets: [["16", "acme", "base-set"], ["16", "acme", "extra", "3"]])
+            ],
+            actions: [
+                .init(
+                    .install, instanceKey: "install-1", name: "hello-wörld", channel: "2.0/edge/fix-ß", revision: 12,
+                    cohortKey: "c", epoch: Epoch(read: [0], write: [0]), ignoreValidation: false,
+                    validationSets: [["16", "acme", "base-set"]]),
+                .init(.download, instanceKey: "download-1", name: "core22"),
+                .init(
+                    .fetchAssertions, key: "g1",
+                    assertions: [
+                        .init(type: "snap-declaration", primaryKey: ["16", "id1"], ifNewerThan: 4),
+                        .init(
+                            type: "validation-set", sequenceKey: ["16", "acme", "base-set"], sequence: 2,
+                            ifSequenceEqualOrNewerThan: 1),
+                    ]),
+            ],
+            fields: ["download"], assertionMaxFormats: ["snap-declaration": 5, "system-user": 2]),
+        SnapActionRequest(context: [], actions: []),
+    ]
+
+    @Test(arguments: written) func readsWhatSnapdWritesAsTheDecoderDoes(request: SnapActionRequest) throws {
+        let body = try WireJSON.literalEncoder.encode(request)
+        let read = try SnapActionRequest(reading: Array(body))
+        #expect(read == request)
+        #expect(try WireJSON.literalDecoder.decode(SnapActionRequest.self, from: body) == read)
+    }
+
+    /// Hand-written bodies: spacing, nulls for optional keys, unknown keys, the short epoch form.
+    @Test func readsLooseButValidBodiesAsTheDecoderDoes() throws {
+        let bodies = [
+            #" { "context" : [ { "snap-id" : "a" , "instance-key" : "a" , "revision" : -1 , "epoch" : null , "tracking-channel" : null } ] , "actions" : [ { "action" : "refresh" , "snap-id" : "a" , "instance-key" : "a" , "new-key" : { "x" : [ true , false , null ] } } ] } "#,
+            #"{"context":[{"snap-id":"a","instance-key":"a","revision":2,"epoch":"5*"}],"actions":[],"fields":null}"#,
+            #"{"context":[{"snap-id":"a","instance-key":"a","revision":2,"epoch":{"write":[3]}}],"actions":[],"assertion-max-formats":{}}"#,
+            "{\"context\":[],\"actions\":[{\"action\":\"no-such-action\"}]}\n",
+        ]
+        for body in bodies {
+            let read = try #require(fastRead(body), "refused: \(body)")
+            #expect(read == decoded(body), "\(body)")
+        }
+    }
+
+    /// What the reader leaves to the decoder (escapes, fractions, repeated keys), which reads them.
+    @Test func refusesWhatItDoesNotReadTheSameWay() {
+        let bodies = [
+            #"{"context":[],"actions":[{"action":"install","name":"caf\u00e9"}]}"#,
+            #"{"context":[{"snap-id":"a","instance-key":"a","revision":2.0}],"actions":[]}"#,
+            #"{"context":[],"actions":[],"context":[]}"#,
+        ]
+        for body in bodies {
+            #expect(fastRead(body) == nil, "\(body)")
+            #expect(decoded(body) != nil, "\(body)")
+        }
+    }
+
+    /// Bodies neither reads: the route's error then comes from the decoder, worded as before.
+    @Test func refusesWhatTheDecoderRefuses() {
+        let nested = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+        let bodies = [
+            "", "{}", "[]", "null", #"{"context":[],"actions":[]"#, #"{"context":[],"actions":[]}x"#,
+            #"{"context":[{"snap-id":"a","instance-key":"a","revision":01}],"actions":[]}"#,
+            #"{"context":[{"snap-id":"a","revision":1}],"actions":[]}"#,
+            #"{"context":[{"snap-id":"a","instance-key":"a","revision":"1"}],"actions":[]}"#,
+            #"{"context":[{"snap-id":"a","instance-key":"a","revision":1,"epoch":"0*"}],"actions":[]}"#,
+            #"{"context":[{"snap-id":"a","instance-key":"a","revision":1,"epoch":{"read":[-1]}}],"actions":[]}"#,
+            #"{"context":null,"actions":[]}"#, #"{"context":[],"actions":[{"snap-id":"a"}]}"#,
+            #"{"context":[],"actions":[],"fields":[1]}"#, #"{"context":[],"actions":[], "x": \#(nested)}"#,
+            "{\"context\":[],\"actions\":[{\"action\":\"a\tb\"}]}",
+        ]
+        for body in bodies {
+            #expect(fastRead(body) == nil, "\(body)")
+            #expect(decoded(body) == nil || body.contains("\"x\""), "\(body)")
+        }
+    }
+
+    /// Random requests, written by the encoder: read back as they were, or refused when the
+    /// encoder had to escape a character, never read as something else.
+    @Test func readsRandomRequestsBackOrRefusesThem() throws {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("abc-_/0123456789éß★ \"\\") + ["\u{7}"]
+        func text() -> String {
+            String(
+                (0..<Int.random(in: 0...12, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+        }
+        var readBack = 0
+        for _ in 0..<500 {
+            let request = SnapActionRequest(
+                context: (0..<Int.random(in: 0...4)).map { _ in
+                    .init(
+                        snapID: text(), instanceKey: text(), revision: Int.random(in: -5...Int.max),
+                        trackingChannel: Bool.random() ? text() : nil,
+                        epoch: Bool.random() ? Epoch(read: [0, 1], write: [1]) : nil,
+                        refreshedDate: Bool.random() ? text() : nil, ignoreValidation: Bool.random() ? true : nil)
+                },
+                actions: (0..<Int.random(in: 0...4)).map { _ in
+                    .init(
+                        .refresh, instanceKey: text(), snapID: Bool.random() ? text() : nil,
+                        revision: Bool.random() ? 3 : nil)
+                }, fields: Bool.random() ? [text(), text()] : nil)
+            let body = Array(try WireJSON.literalEncoder.encode(request))
+            guard let read = try? SnapActionRequest(reading: body) else { continue }
+            #expect(read == request)
+            readBack += 1
+        }
+        #expect(readBack > 0)
+    }
+}
