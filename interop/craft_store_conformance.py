@@ -110,8 +110,12 @@ def upload_and_poll(client, dash, name, path):
 
 
 def u1_dialect():
-    admin("POST", "/admin/v1/accounts", {"username": "dev", "id": "dev-account", "email": "dev@example.test"})
-    password = admin("POST", "/admin/v1/accounts/dev-account/tokens", {"description": "snapcraft password"})["token"]
+    # As docs/publishing.md shows it: the account and its password made with snapdepot's own CLI.
+    as_admin = dict(os.environ, SNAPDEPOT_URL=URL, SNAPDEPOT_TOKEN=ADMIN)
+    subprocess.run([SNAPDEPOT, "accounts", "create", "dev", "--id", "dev-account", "--email", "dev@example.test"],
+                   check=True, capture_output=True, env=as_admin)
+    password = subprocess.run([SNAPDEPOT, "accounts", "token", "dev-account"], check=True, capture_output=True,
+                              text=True, env=as_admin).stdout.strip()
     client = craft_store.UbuntuOneStoreClient(
         base_url=URL, storage_base_url=URL, auth_url=URL, endpoints=endpoints.U1_SNAP_STORE,
         application_name=f"snapcraft-{uuid.uuid4().hex}", user_agent="snapcraft/9.0.1 test", ephemeral=True)
@@ -374,6 +378,9 @@ def onprem_dialect():
     check(gateway.whoami()["account"]["id"] == "onprem", "PublisherGateway whoami")
     check(len(gateway.list_revisions(name)) >= 1, "PublisherGateway list_revisions")
     check(gateway.create_tracks(name, {"name": "2.0"}) == 1, "PublisherGateway create_tracks")
+    published = gateway.list_releases(name)
+    check([c.channel for c in published.channel_map] == ["latest/stable"] and published.channel_map[0].base is None,
+          "PublisherGateway list_releases of a snap with a base")
     client.register_name("hello-unregister", entity_type="snap")
     removed = client.unregister_name("hello-unregister")
     check(len(removed) == 32, "unregister a name without revisions")

@@ -22,7 +22,8 @@ public struct SnapdepotCommand: AsyncParsableCommand {
             CommandGroup(
                 name: "Publish snaps",
                 subcommands: [
-                    RegisterCommand.self, UploadCommand.self, ReleaseCommand.self, CloseCommand.self,
+                    RegisterCommand.self, UploadCommand.self, ReleaseCommand.self, PromoteCommand.self,
+                    CloseCommand.self,
                     ProgressiveCommand.self, RolloutCommand.self, FaultsCommand.self, TracksCommand.self,
                     StatusCommand.self,
                     RevisionsCommand.self,

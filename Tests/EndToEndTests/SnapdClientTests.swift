@@ -99,6 +99,38 @@ struct SnapdClientTests {
         #expect(FileManager.default.fileExists(atPath: target.appendingPathComponent("hello-depot_1.snap").path))
     }
 
+    /// `snapdepot promote`, as `snapcraft promote`: what beta holds goes to candidate, and snapd
+    /// downloads it from there; a promotion of nothing, or to itself, says why and changes nothing.
+    @Test func snapDownloadsWhatWasPromoted() async throws {
+        let store = try await Self.seeded()
+        defer {
+            store.server.stop()
+            store.fixture.cleanUp()
+        }
+        // Closed, candidate follows stable until the promotion.
+        let (before, followed) = try download(store, ["--channel=candidate"])
+        #expect(before.status == 0, "\(before.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: followed.path).contains("hello-depot_1.snap"))
+        let promoted = try store.snapdepot([
+            "promote", "hello-depot", "--from-channel", "beta", "--to-channel", "candidate",
+        ])
+        #expect(promoted.status == 0, "\(promoted.output)")
+        let (after, target) = try download(store, ["--channel=candidate"])
+        #expect(after.status == 0, "\(after.output)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: target.path).sorted()
+        #expect(files == ["hello-depot_2.assert", "hello-depot_2.snap"])
+
+        let nothing = try store.snapdepot([
+            "promote", "hello-depot", "--from-channel", "edge", "--to-channel", "stable",
+        ])
+        #expect(nothing.status != 0 && nothing.output.contains("nothing to promote"), "\(nothing.output)")
+        let itself = try store.snapdepot(["promote", "hello-depot", "--from-channel", "beta", "--to-channel", "beta"])
+        #expect(itself.status != 0 && itself.output.contains("itself"), "\(itself.output)")
+        let (stable, kept) = try download(store, [])
+        #expect(stable.status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: kept.path).contains("hello-depot_1.snap"))
+    }
+
     @Test func snapDownloadReportsWhatIsMissing() async throws {
         let store = try await Self.seeded()
         defer {

@@ -54,6 +54,7 @@ import Testing
         "GET /admin/v1/snaps/{name}/history": owner, "GET /admin/v1/snaps/{name}/revisions": owner,
         "GET /admin/v1/snaps/{name}/rollouts": owner, "GET /admin/v1/snaps/{name}/status": owner,
         "POST /admin/v1/snaps/{name}/close": owner, "POST /admin/v1/snaps/{name}/progressive": owner,
+        "POST /admin/v1/snaps/{name}/promotions": owner,
         "POST /admin/v1/snaps/{name}/releases": owner, "POST /admin/v1/snaps/{name}/revisions": owner,
         "POST /admin/v1/snaps/{name}/rollouts": owner, "POST /admin/v1/snaps/{name}/tracks": owner,
         "GET /api/v2/snaps/{name}/channel-map": owner, "GET /api/v2/snaps/{name}/releases": owner,

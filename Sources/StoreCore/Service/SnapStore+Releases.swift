@@ -97,6 +97,46 @@ extension SnapStore {
         return (map, events)
     }
 
+    /// `snapcraft promote`: releases into `target` the revision `source` holds for each
+    /// architecture (its completed release; a rollout under way there stays where it is), in one
+    /// write, so that no device sees half a promotion.
+    public func promote(
+        name: String, store: String? = nil, from source: String, to target: String, by principal: Principal
+    ) async throws -> ChannelMap {
+        let snap = try await self.snap(named: name, store: store)
+        try requirePublisher(snap, principal, .release)
+        return try await exclusively(onSnap: snap.snapID) {
+            var map = try await catalogue.channelMap(snapID: snap.snapID)
+            let from = try parse(source, map: map)
+            let to = try releasableChannel(target, map: map, by: principal)
+            guard from != to else { throw StoreError(.invalid, "\(from.name) cannot be promoted to itself") }
+            let promoted = map.releases.filter { $0.channel == from && $0.progressive == nil }
+                .sorted { $0.architecture < $1.architecture }
+            guard !promoted.isEmpty else {
+                throw StoreError(.invalid, "nothing is released in \(from.name) of \(name): nothing to promote")
+            }
+            let now = clock().seconds
+            let eventsAfter = try await catalogue.lastDeviceEventID()
+            var events: [ReleaseEvent] = []
+            for release in promoted {
+                do {
+                    try map.release(
+                        revision: release.revision, architectures: [release.architecture], into: to,
+                        eventsAfter: eventsAfter, at: now)
+                } catch {
+                    throw StoreError(.invalid, "\(error)")
+                }
+                events.append(
+                    ReleaseEvent(
+                        snapID: snap.snapID, channel: to.name, architectures: [release.architecture],
+                        revision: release.revision, action: .release, percentage: nil, accountID: principal.accountID,
+                        at: now, detail: "promoted from \(from.name)"))
+            }
+            try await catalogue.setChannelMap(snapID: snap.snapID, map, events: events)
+            return map
+        }
+    }
+
     /// Closes channels: they then follow the next safer risk.
     public func close(name: String, store: String? = nil, channels: [String], by principal: Principal) async throws
         -> ChannelMap

@@ -26,6 +26,7 @@ struct AdminRoutes {
         api.get("snaps/{name}/revisions", use: revisions)
         api.post("snaps/{name}/releases", use: release)
         api.post("snaps/{name}/close", use: close)
+        api.post("snaps/{name}/promotions", use: promote)
         api.post("snaps/{name}/progressive", use: progressive)
         api.get("snaps/{name}/rollouts", use: rollouts)
         api.post("snaps/{name}/rollouts", use: rollout)
@@ -167,6 +168,16 @@ struct AdminRoutes {
         _ = try await store.release(
             name: name, store: body.store, revision: body.revision, channels: body.channels,
             progressive: body.progressive, group: body.to, gate: try body.gate(), by: principal)
+        return try JSONBody.response(try await store.status(name: name, store: body.store), dialect: .admin)
+    }
+
+    @Sendable func promote(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        try await store.requirePublishesName(try context.parameters.require("name"), by: principal)
+        let body = try await JSONBody.decode(Promotion.self, from: request, dialect: .admin)
+        let name = try context.parameters.require("name")
+        _ = try await store.promote(
+            name: name, store: body.store, from: body.fromChannel, to: body.toChannel, by: principal)
         return try JSONBody.response(try await store.status(name: name, store: body.store), dialect: .admin)
     }
 

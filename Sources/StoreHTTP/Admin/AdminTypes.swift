@@ -147,6 +147,12 @@ struct DeviceGroupView: Codable {
     let devices: [DeviceRecord]
 }
 
+struct Promotion: Codable {
+    let fromChannel: String
+    let toChannel: String
+    let store: String?
+}
+
 struct CloseChannels: Codable {
     let channels: [String]
     let store: String?

@@ -203,12 +203,9 @@ struct PublisherV1Routes {
         let dossier = try await store.ownedSnap(
             named: try context.parameters.require("name"), by: try context.requirePrincipal())
         let revisions = PublisherViews.releasedRevisions(dossier)
-        let bases = Dictionary(revisions.map { ($0.revision, $0.base) }, uniquingKeysWith: { first, _ in first })
         return try JSONBody.response(
             ReleasesAnswer(
-                channelMap: dossier.channelMap.releases.map { release in
-                    .init(release, base: .some(bases[release.revision].flatMap { $0.isEmpty ? nil : $0 }))
-                },
+                channelMap: dossier.channelMap.releases.map { .init($0, publisherGateway: true) },
                 package: .init(channels: PublisherViews.ChannelDescription.all(dossier.channelMap)),
                 revisions: revisions.map { .init($0, createdBy: dossier.snap.publisherID) }))
     }

@@ -35,7 +35,10 @@ enum PublisherViews {
         }
     }
 
-    /// One `channel-map` entry; closed channels are simply absent. v1 answers add `base`.
+    /// One `channel-map` entry; closed channels are simply absent. The v1 (publisher gateway)
+    /// answer adds `base`, which craft-store's `PublisherGateway` reads as a charm-style object
+    /// (name, channel, architecture) or null: null for a snap, whose base is its revision's
+    /// `base` string (a string here broke `list_releases` for every snap with a base).
     struct ChannelMapEntry: Encodable, Sendable {
         let architecture: String
         let channel: String
@@ -45,14 +48,14 @@ enum PublisherViews {
         let when: String
         let base: Nullable<String>?
 
-        init(_ release: ChannelRelease, base: String?? = nil) {
+        init(_ release: ChannelRelease, publisherGateway: Bool = false) {
             architecture = release.architecture
             channel = release.channel.name
             expirationDate = Nullable(release.expiresAt.map(WireTime.string))
-            progressive = Progressive(release.progressive, withCurrent: base == nil)
+            progressive = Progressive(release.progressive, withCurrent: !publisherGateway)
             revision = release.revision
             when = WireTime.string(release.releasedAt)
-            self.base = base.map { Nullable($0) }
+            base = publisherGateway ? .some(nil) : nil
         }
 
         enum CodingKeys: String, CodingKey {

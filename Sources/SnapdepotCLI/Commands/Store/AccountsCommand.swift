@@ -25,6 +25,8 @@ struct AccountsCommand: AsyncParsableCommand {
             String?
         @Option(help: "Display name.") var displayName: String?
         @Option(help: "unproven, verified or starred.") var validation: String = "unproven"
+        @Option(help: "Email: what `snapcraft login` asks for, with one of the account's tokens as the password.")
+        var email: String?
         @Flag(help: "Print machine-readable JSON.") var json = false
 
         func run() async throws {
@@ -33,10 +35,11 @@ struct AccountsCommand: AsyncParsableCommand {
                 let id: String?
                 let displayName: String?
                 let validation: String
+                let email: String?
             }
             let account = try await StoreClient.fromEnvironment().post(
                 "/admin/v1/accounts",
-                Body(username: username, id: id, displayName: displayName, validation: validation),
+                Body(username: username, id: id, displayName: displayName, validation: validation, email: email),
                 as: Account.self)
             if json {
                 try JSONOutput.print(account)
