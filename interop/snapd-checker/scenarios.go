@@ -261,6 +261,7 @@ func runScenarios(specPath string) error {
 	if err := targetedRelease(c, spec, base, devices); err != nil {
 		return err
 	}
+	cohorts(c, spec, base, devices)
 	if err := measureShares(c, spec, base, brandDB, modelAssertion.(*asserts.Model)); err != nil {
 		return err
 	}
@@ -407,4 +408,47 @@ func targetedRelease(c *checks, spec scenarioSpec, base *url.URL, devices []*dev
 	_, err = refreshTo(newStore(base, nil, ""), current(spec.SnapID, 2, "beta"), action)
 	c.expect(err != nil, "an anonymous device keeps following beta", err)
 	return nil
+}
+
+// cohorts asks snapd's store package for cohort keys of hello-depot while candidate holds a 30 %
+// rollout of revision 4, then refreshes twenty registered devices (and an anonymous one) in each
+// cohort: within a cohort all get the same answer, and across twenty cohorts both answers occur,
+// so a cohort moves as one unit. A key the store did not make is refused.
+func cohorts(c *checks, spec scenarioSpec, base *url.URL, devices []*deviceContext) {
+	anonymous := newStore(base, nil, "")
+	answer := func(sto *store.Store, key string) int {
+		cur := current(spec.SnapID, 1, "candidate")
+		cur.CohortKey = key
+		rev, err := refreshTo(sto, cur, &store.SnapAction{Action: "refresh", InstanceName: "hello-depot", SnapID: spec.SnapID})
+		if err != nil {
+			return 1 // no update: it stays on revision 1
+		}
+		return rev
+	}
+	split, agreed := map[int]int{}, true
+	for cohort := 0; cohort < 20; cohort++ {
+		keys, err := anonymous.CreateCohorts(context.Background(), []string{"hello-depot"})
+		if err != nil || keys["hello-depot"] == "" {
+			c.expect(false, "create a cohort through the store package", fmt.Sprint(keys, err))
+			return
+		}
+		first := answer(anonymous, keys["hello-depot"])
+		members := devices
+		if len(members) > 20 {
+			members = members[:20] // twenty devices per cohort: enough for a 30 % split to show
+		}
+		for _, device := range members {
+			if answer(newStore(base, device, ""), keys["hello-depot"]) != first {
+				agreed = false
+			}
+		}
+		split[first]++
+	}
+	c.expect(agreed, "every device of a cohort, and an anonymous one, gets the same revision of a 30% rollout", split)
+	// Revision 4 for the cohorts inside the 30 %, candidate's completed release for the others.
+	c.expect(split[4] > 0 && len(split) == 2, "twenty cohorts fall on both sides of the rollout, each as one unit", split)
+	cur := current(spec.SnapID, 1, "candidate")
+	cur.CohortKey = "MSBmb3JnZWQ="
+	_, err := refreshTo(anonymous, cur, &store.SnapAction{Action: "refresh", InstanceName: "hello-depot", SnapID: spec.SnapID})
+	c.expect(err != nil && strings.Contains(err.Error(), "cohort"), "a cohort key the store did not make is refused", err)
 }

@@ -77,8 +77,9 @@ extension SnapStore {
     /// `POST /v2/cohorts`: a cohort key for each named snap the device may see.
     public func cohortKeys(for names: [String], device: DeviceIdentity) async throws -> [String: String] {
         var keys: [String: String] = [:]
-        for name in names where try await visibleSnap(named: name, device: device) != nil {
-            keys[name] = Data(Array("cohort:\(name):\(UUID().uuidString.lowercased())".utf8)).base64EncodedString()
+        for name in names {
+            guard let dossier = try await visibleSnap(named: name, device: device) else { continue }
+            keys[name] = Cohort.mint(snapID: dossier.snap.snapID, at: clock().seconds, secret: macaroonKey)
         }
         guard !keys.isEmpty else { throw StoreError(.notFound, "none of these snaps exist", code: "snap-not-found") }
         return keys

@@ -121,9 +121,11 @@ extension SnapStore {
                 .init(code: "name-not-found", message: "No snap named '\(name)' found"))
         }
         let sets = action.ignoreValidation == true ? [] : contextSets + (action.validationSets ?? [])
+        let (cohort, invalid) = self.cohort(action.cohortKey, of: dossier)
+        if let invalid { return .failure(instanceKey: instanceKey, name: name, snapID: dossier.snap.snapID, invalid) }
         let choice = try await choose(
             dossier, instanceKey: instanceKey, channel: action.channel ?? "stable", revision: action.revision,
-            installedEpoch: action.epoch, validationSets: sets, device: device)
+            installedEpoch: action.epoch, validationSets: sets, device: device, cohort: cohort)
         return result(choice, kind: action.kind == .download ? .download : .install, baseURL: baseURL)
     }
 
@@ -138,10 +140,16 @@ extension SnapStore {
         }
         let ignore = action.ignoreValidation ?? installed.ignoreValidation ?? false
         let sets = ignore ? [] : contextSets + (action.validationSets ?? [])
+        // The action's key joins (or moves) the cohort; the installed snap's keeps it there.
+        let (cohort, invalid) = self.cohort(action.cohortKey ?? installed.cohortKey, of: dossier)
+        if let invalid {
+            return .failure(
+                instanceKey: installed.instanceKey, name: dossier.snap.name, snapID: installed.snapID, invalid)
+        }
         let choice = try await choose(
             dossier, instanceKey: installed.instanceKey,
             channel: action.channel ?? installed.trackingChannel ?? "stable", revision: action.revision,
-            installedEpoch: installed.epoch, validationSets: sets, device: device)
+            installedEpoch: installed.epoch, validationSets: sets, device: device, cohort: cohort)
         switch choice {
         case .revision(_, _, let record, _, _) where record.revision == installed.revision:
             // An up-to-date snap is simply left out of the answer.
@@ -151,6 +159,24 @@ extension SnapStore {
         default:
             return result(choice, kind: .refresh, baseURL: baseURL)
         }
+    }
+
+    /// The cohort a key names; `invalid` for a key this store did not make for this snap, which is
+    /// the action's error rather than a silent fall back to the device's own place.
+    private func cohort(_ key: String?, of dossier: SnapDossier) -> (
+        cohort: Cohort?, invalid: SnapActionResult.Failure?
+    ) {
+        guard let key, !key.isEmpty else { return (nil, nil) }
+        guard let cohort = Cohort.read(key, snapID: dossier.snap.snapID, secret: macaroonKey) else {
+            return (
+                nil,
+                SnapActionResult.Failure(
+                    code: "invalid-cohort-key",
+                    message: "the cohort key is not one this store made for \(dossier.snap.name): ask for one "
+                        + "(snap refresh --cohort=+) or leave the cohort (--leave-cohort)")
+            )
+        }
+        return (cohort, nil)
     }
 
     /// What `choose` decided for one snap: a revision, or why none.
@@ -173,7 +199,7 @@ extension SnapStore {
     /// The revision a device gets, or why it gets none.
     private func choose(
         _ dossier: SnapDossier, instanceKey: String, channel text: String, revision fixed: Int?,
-        installedEpoch: Epoch?, validationSets: [[String]], device: DeviceIdentity
+        installedEpoch: Epoch?, validationSets: [[String]], device: DeviceIdentity, cohort: Cohort? = nil
     ) async throws -> Choice {
         let snap = dossier.snap
         let map = dossier.channelMap
@@ -240,7 +266,8 @@ extension SnapStore {
         }
         guard
             let resolution = map.resolve(
-                request, architecture: device.architecture, bucket: device.rolloutBucket(snapID: snap.snapID),
+                request, architecture: device.architecture,
+                bucket: cohort?.rolloutBucket ?? device.rolloutBucket(snapID: snap.snapID),
                 groups: groups, at: now),
             let record = byNumber[resolution.revision]
         else {
