@@ -98,6 +98,50 @@ struct AgentTests {
         }
     }
 
+    /// `agent refresh --cohort` and `--leave-cohort`, as snapd's: in a cohort whose place is
+    /// outside a rollout the device waits with it even though its own place is inside, and keeps
+    /// waiting on the next refreshes; leaving, it takes its own place and refreshes. A key the
+    /// store did not make fails the refresh.
+    @Test func aCohortKeepsTheDeviceWithItUntilItLeaves() async throws {
+        let device = try await Device.flash()
+        defer { device.stop() }
+        try #require(try device.agent(["boot"]).status == 0)
+        let snapID = try #require(try device.snaps()["myawesomesnap"]?.snapID)
+        let state = try DeviceState.read(from: device.folder)
+        let serial = try #require(state.serial)
+        let own = RolloutPosition.of(snapID, serialKey: "\(state.brandID)/\(state.model)/\(serial)")
+        try #require(own < 99, "the seeded device's place (\(own)) leaves room for a cohort outside the rollout")
+        // A share that just takes the device in, and a cohort key whose place (docs/device-api.md:
+        // base64 of `1 SNAP-ID CREATED NONCE MAC`) falls outside it.
+        let share = (own * 100 + 1).rounded() / 100
+        var outside: String?
+        for _ in 0..<300 where outside == nil {
+            let made = try await device.world.server.request(
+                .POST, "/v2/cohorts", body: Data(#"{"snaps": ["myawesomesnap"]}"#.utf8))
+            let key = try #require((try made.json()["cohort-keys"] as? [String: String])?["myawesomesnap"])
+            let fields = String(decoding: try #require(Data(base64Encoded: key)), as: UTF8.self).split(separator: " ")
+            if RolloutPosition.of(snapID, serialKey: "cohort/\(fields[3])") >= share { outside = key }
+        }
+        let key = try #require(outside)
+        let released = try device.world.store.snapdepot([
+            "release", "myawesomesnap", "2", "stable", "--progressive", String(share),
+        ])
+        try #require(released.status == 0, "\(released.output)")
+
+        let joined = try device.agent(["refresh", "myawesomesnap", "--cohort", key])
+        #expect(joined.status == 0 && joined.output.contains("All snaps up to date"), "\(joined.output)")
+        #expect(try device.snaps()["myawesomesnap"]?.cohortKey == key)
+        let again = try device.agent(["refresh"])
+        #expect(again.status == 0 && again.output.contains("All snaps up to date"), "\(again.output)")
+        let left = try device.agent(["refresh", "myawesomesnap", "--leave-cohort"])
+        #expect(left.status == 0 && left.output.contains("myawesomesnap refreshed from 1 to 2"), "\(left.output)")
+        #expect(try device.snaps()["myawesomesnap"]?.cohortKey == nil)
+
+        let forged = try device.agent(["refresh", "myawesomesnap", "--cohort", "MSBmb3JnZWQ="])
+        #expect(forged.status != 0 && forged.output.contains("cohort key"), "\(forged.output)")
+        #expect(try device.agent(["refresh", "--leave-cohort"]).status != 0)
+    }
+
     @Test func aFlashedDeviceSeedsThenRefreshesToWhatTheStoreReleases() async throws {
         let device = try await Device.flash()
         defer { device.stop() }

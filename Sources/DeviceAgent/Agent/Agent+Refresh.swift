@@ -27,7 +27,10 @@ extension Agent {
     /// (see `install`). A kernel or base that moved is tried at once by a simulated restart, as
     /// Ubuntu Core reboots into it; one that does not boot is reported failed, the device back on
     /// its previous revision.
-    public func refresh(names: [String] = [], scheduled: Bool = false) async throws -> RefreshReport {
+    public func refresh(names: [String] = [], scheduled: Bool = false, cohort: CohortChange? = nil) async throws
+        -> RefreshReport
+    {
+        if let cohort { try await switchCohort(of: names, cohort) }
         var report = try await refresh(names: names, scheduled: scheduled, rerefresh: false)
         // snapd's check-rerefresh: the snaps that moved are asked about once more, so a revision
         // that needed an epoch bump first is reached in the same refresh.
@@ -37,6 +40,35 @@ extension Agent {
         report.refreshed += again.refreshed
         report.failed += again.failed
         return report
+    }
+
+    /// `snap refresh --cohort=KEY|+` and `--leave-cohort`: which cohort the named snaps refresh in.
+    public enum CohortChange: Sendable, Equatable {
+        /// A key from the store; `+` asks the store for a new one.
+        case join(String)
+        case leave
+    }
+
+    /// Moves the named snaps into a cohort or out of it before they refresh, as snapd's switch
+    /// does: kept even when no newer revision comes, so the next refreshes stay in it.
+    func switchCohort(of names: [String], _ change: CohortChange) async throws {
+        guard !names.isEmpty else { throw DeviceAgentError("name the snaps that join or leave a cohort") }
+        var state = try await boot()
+        let unknown = names.filter { state.snap(named: $0) == nil }
+        guard unknown.isEmpty else { throw DeviceAgentError("not installed: \(unknown.joined(separator: ", "))") }
+        var keys: [String: String] = [:]
+        switch change {
+        case .join(let key) where key == "+":
+            keys = try await connection().createCohorts(names)
+        case .join(let key):
+            keys = Dictionary(uniqueKeysWithValues: names.map { ($0, key) })
+        case .leave:
+            break
+        }
+        for index in state.snaps.indices where names.contains(state.snaps[index].name) {
+            state.snaps[index].cohortKey = keys[state.snaps[index].name]
+        }
+        try stateStore.save(state)
     }
 
     func refresh(names: [String], scheduled: Bool, rerefresh: Bool) async throws -> RefreshReport {
@@ -88,6 +120,14 @@ extension Agent {
         var trials: [(change: Int, moved: RefreshReport.Moved)] = []
         let firstChange = state.nextChangeID
         for result in answer.results {
+            // A named snap the store refused (an invalid cohort key, a revision that is not there)
+            // is a failure, as snapd's SnapActionError; "no newer revision" is simply up to date.
+            if result.result == .error, let failure = result.error, failure.code != "revision-not-found",
+                let installed = state.snaps.first(where: { $0.snapID == result.snapID }), names.contains(installed.name)
+            {
+                report.failed.append(.init(name: installed.name, revision: installed.current, reason: failure.message))
+                continue
+            }
             guard let offered = result.snap, result.result == .refresh,
                 let installed = state.snaps.first(where: { $0.snapID == offered.snapID }),
                 offered.revision != installed.current, !(installed.blocked ?? []).contains(offered.revision)
@@ -192,7 +232,7 @@ extension Agent {
             context: state.snaps.map {
                 .init(
                     snapID: $0.snapID, instanceKey: $0.snapID, revision: $0.current, trackingChannel: $0.channel,
-                    epoch: $0.epoch, refreshedDate: $0.refreshedAt)
+                    epoch: $0.epoch, refreshedDate: $0.refreshedAt, cohortKey: $0.cohortKey)
             },
             actions: actions, fields: SnapActionRequest.snapdFields)
         var headers = Self.headers(model: model)

@@ -160,6 +160,19 @@ public struct StoreConnection: Sendable {
         }
     }
 
+    /// New cohort keys for these snaps (`POST /v2/cohorts`, snapd's `CreateCohorts`), by name.
+    public func createCohorts(_ names: [String]) async throws -> [String: String] {
+        struct Keys: Decodable {
+            let cohortKeys: [String: String]
+            enum CodingKeys: String, CodingKey { case cohortKeys = "cohort-keys" }
+        }
+        let answer = try await send(
+            "/v2/cohorts", method: .POST, body: try JSONSerialization.data(withJSONObject: ["snaps": names]),
+            headers: ["Content-Type": "application/json"])
+        guard answer.status == 200 else { throw DeviceAgentError("cannot create a cohort: \(answer.refusal)") }
+        return try WireJSON.literalDecoder.decode(Keys.self, from: answer.body).cohortKeys
+    }
+
     /// Tells the store how one attempt ended (`POST /snapdepot/v1/attempts`, under the session).
     public func reportAttempt(_ report: AttemptReport) async throws {
         let answer = try await send(

@@ -34,6 +34,9 @@ public struct AgentState: Codable, Sendable, Equatable {
         public var blocked: [Int]?
         /// Held: refreshes of every snap leave it alone; a refresh that names it does not.
         public var held: Bool?
+        /// The cohort the snap refreshes in (snapd's `cohort-key`), sent with every refresh until
+        /// the device leaves it.
+        public var cohortKey: String?
         /// A kernel or base revision on trial (snapd's `kernel_status`/`snap_mode`): `try` until
         /// the next boot starts it, `trying` while that boot runs; nil once it booted well.
         public var boot: TrialBoot?

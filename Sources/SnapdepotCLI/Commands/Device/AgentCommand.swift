@@ -92,11 +92,30 @@ struct AgentCommand: AsyncParsableCommand {
                 "Rehearse a power cut: the agent kills itself (SIGKILL) once this step of an install is on disk; "
                     + "the next `agent boot` finishes or undoes the change.",
                 valueName: InstallStep.allCases.map(\.rawValue).joined(separator: "|"))) var powerCutAfter: InstallStep?
+        @Option(
+            help: ArgumentHelp(
+                "Refresh the named snaps in this cohort from now on (`+` asks the store for a new key), as snap "
+                    + "refresh --cohort: the cohort gets a rollout's revision all together or not at all.",
+                valueName: "key|+")) var cohort: String?
+        @Flag(
+            help: "Refresh the named snaps on the device's own place in rollouts again, as snap refresh --leave-cohort."
+        )
+        var leaveCohort = false
+
+        func validate() throws {
+            guard cohort == nil || !leaveCohort else {
+                throw ValidationError("--cohort and --leave-cohort exclude each other")
+            }
+            guard (cohort == nil && !leaveCohort) || !names.isEmpty else {
+                throw ValidationError("name the snaps that join or leave a cohort")
+            }
+        }
 
         func run() async throws {
             var agent = try options.agent()
             if let powerCutAfter { agent.afterStep = { if $0 == powerCutAfter { kill(getpid(), SIGKILL) } } }
-            let report = try await agent.refresh(names: names)
+            let change: Agent.CohortChange? = cohort.map { .join($0) } ?? (leaveCohort ? .leave : nil)
+            let report = try await agent.refresh(names: names, cohort: change)
             if options.json { return try JSONOutput.print(report) }
             if report.refreshed.isEmpty && report.failed.isEmpty { print("All snaps up to date.") }
             for moved in report.refreshed { print("\(moved.name) refreshed from \(moved.from) to \(moved.to)") }
