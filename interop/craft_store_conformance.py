@@ -354,7 +354,8 @@ def onprem_dialect():
     check(any(n.name == name for n in names), "list registered names")
     path = pack(name, "2.0")
     upload_id = client.upload_file(filepath=__import__("pathlib").Path(path))
-    status_url = client.request("POST", URL + f"/v1/snap/{name}/revisions", json={"upload-id": upload_id}).json()["status-url"]
+    from craft_store.models.revisions_model import RevisionsRequestModel
+    status_url = client.notify_revision(name=name, revision_request=RevisionsRequestModel(upload_id=upload_id)).status_url
     check(status_url.startswith("/"), "on-prem status-url is a path")
     review = client.request("GET", URL + status_url).json()["revisions"]
     check(len(review) == 1 and review[0]["status"] == "approved", "on-prem upload approved")
@@ -364,6 +365,7 @@ def onprem_dialect():
         for channel in ("latest/edge", "latest/stable")])
     releases = client.get_list_releases(name=name)
     check(len(releases.channel_map) == 2, "v1 releases parsed by craft-store's model")
+    check([r.revision for r in client.list_revisions(name)] == [review[0]["revision"]], "on-prem list_revisions")
     raw = client.request("GET", URL + f"/v1/snap/{name}/releases").json()
     for entry in raw["channel-map"]:
         keys_exactly(entry, ["architecture", "base", "channel", "expiration-date", "progressive", "revision", "when"], what="v1 channel-map entry")
@@ -378,6 +380,15 @@ def onprem_dialect():
     check(gateway.whoami()["account"]["id"] == "onprem", "PublisherGateway whoami")
     check(len(gateway.list_revisions(name)) >= 1, "PublisherGateway list_revisions")
     check(gateway.create_tracks(name, {"name": "2.0"}) == 1, "PublisherGateway create_tracks")
+    gateway_name = "hello-gateway"
+    registered_id = gateway.register_name(gateway_name, entity_type="snap")
+    check(len(registered_id) == 32, "PublisherGateway register_name")
+    check(any(n.name == gateway_name for n in gateway.list_registered_names()), "PublisherGateway list_registered_names")
+    check(gateway.get_package_metadata(gateway_name).name == gateway_name, "PublisherGateway get_package_metadata")
+    check(gateway.unregister_name(gateway_name) == registered_id, "PublisherGateway unregister_name")
+    released = gateway.release(name, [{"channel": "latest/beta", "revision": review[0]["revision"]}])
+    check(len(released) == 1 and released[0].revision == review[0]["revision"], "PublisherGateway release")
+    client.request("POST", URL + f"/v1/snap/{name}/releases", json=[{"channel": "latest/beta", "revision": None}])
     published = gateway.list_releases(name)
     check([c.channel for c in published.channel_map] == ["latest/stable"] and published.channel_map[0].base is None,
           "PublisherGateway list_releases of a snap with a base")
@@ -389,6 +400,12 @@ def onprem_dialect():
         check(False, "a name with revisions cannot be unregistered")
     except errors.StoreServerError as error:
         check(error.response.status_code == 409, "a name with revisions cannot be unregistered (409)")
+    client.logout()
+    try:
+        client.whoami()
+        check(False, "after logout the client has no credentials")
+    except errors.CredentialsUnavailable:
+        check(True, "after logout the client has no credentials")
 
 
 name, snap_id = u1_dialect()
