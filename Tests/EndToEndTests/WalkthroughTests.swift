@@ -7,22 +7,8 @@ import Testing
 /// section, in order, against a fresh store, so that the document cannot drift from the commands.
 @Suite(.enabled(if: SnapdSource.available, "needs snapd's source: run scripts/test"))
 struct WalkthroughTests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
-    /// The `sh` blocks between "## Walkthrough" and the next second-level heading.
-    static func blocks() throws -> [String] {
-        let text = try String(
-            contentsOf: repository.appendingPathComponent("docs/production-model.md"), encoding: .utf8)
-        guard let start = text.range(of: "\n## Walkthrough") else { return [] }
-        let section = text[start.upperBound...].components(separatedBy: "\n## ").first ?? ""
-        return section.components(separatedBy: "```sh\n").dropFirst().compactMap {
-            $0.components(separatedBy: "```").first
-        }
-    }
-
     @Test func theProductionModelWalkthroughRunsAsWritten() async throws {
-        let blocks = try Self.blocks()
+        let blocks = try DocumentBlocks.blocks(of: "docs/production-model.md", section: "Walkthrough")
         try #require(blocks.count == 7, "expected the seven steps' blocks, found \(blocks.count)")
         let fixture = try await StoreFixture.make()
         defer { fixture.cleanUp() }
@@ -38,18 +24,8 @@ struct WalkthroughTests {
             "SNAPDEPOT_TOKEN": server.adminToken,
         ]
         for (number, block) in blocks.enumerated() {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/bash")
-            process.arguments = ["-euo", "pipefail", "-c", block]
-            process.currentDirectoryURL = work
-            process.environment = environment
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            try #require(process.terminationStatus == 0, "block \(number) failed:\n\(block)\n\(text)")
+            let (status, text) = try DocumentBlocks.run(block, in: work, environment: environment)
+            try #require(status == 0, "block \(number) failed:\n\(block)\n\(text)")
             if number == 5 {
                 #expect(text.contains("5 acme-brand/my-pi3 devices flashed"), "\(text)")
                 #expect(text.contains("5 devices"), "\(text)")
