@@ -22,6 +22,8 @@ extension SnapStore {
                 "a snap action request may hold at most \(Self.maxSnapActionEntries) context entries and as many "
                     + "actions; this one has \(request.context.count) and \(request.actions.count)")
         }
+        // One reading of the clock for the whole request: every snap is decided at the same moment.
+        let now = clock().seconds
         if let serialKey = device.serialKey, !request.context.isEmpty {
             // snapd sends its whole installed set each time: what the store knows of the device.
             try await catalogue.recordReport(
@@ -30,7 +32,7 @@ extension SnapStore {
                     ReportedSnap(
                         snapID: $0.snapID, revision: $0.revision, channel: $0.trackingChannel ?? "latest/stable",
                         refreshedDate: $0.refreshedDate)
-                }, at: clock().seconds)
+                }, at: now)
         }
         var results: [SnapActionResult] = []
         let installed = Dictionary(
@@ -47,7 +49,7 @@ extension SnapStore {
             switch action.kind {
             case .install, .download:
                 results.append(
-                    try await install(action, device: device, contextSets: contextSets, baseURL: baseURL))
+                    try await install(action, device: device, contextSets: contextSets, baseURL: baseURL, now: now))
             case .refresh:
                 guard let key = action.instanceKey,
                     let entry = installed[key] ?? installed.values.first(where: { $0.snapID == action.snapID })
@@ -63,7 +65,7 @@ extension SnapStore {
                 let dossier = Self.visible(installedSnaps[entry.snapID], to: device)
                 if let result = try await refresh(
                     action, installed: entry, dossier: dossier, device: device, contextSets: contextSets,
-                    baseURL: baseURL)
+                    baseURL: baseURL, now: now)
                 {
                     results.append(result)
                 }
@@ -111,7 +113,8 @@ extension SnapStore {
     }
 
     private func install(
-        _ action: SnapActionRequest.Action, device: DeviceIdentity, contextSets: [[String]], baseURL: String
+        _ action: SnapActionRequest.Action, device: DeviceIdentity, contextSets: [[String]], baseURL: String,
+        now: Int64
     ) async throws -> SnapActionResult {
         let instanceKey = action.instanceKey ?? ""
         let name = action.name ?? ""
@@ -125,13 +128,13 @@ extension SnapStore {
         if let invalid { return .failure(instanceKey: instanceKey, name: name, snapID: dossier.snap.snapID, invalid) }
         let choice = try await choose(
             dossier, instanceKey: instanceKey, channel: action.channel ?? "stable", revision: action.revision,
-            installedEpoch: action.epoch, validationSets: sets, device: device, cohort: cohort)
+            installedEpoch: action.epoch, validationSets: sets, device: device, cohort: cohort, now: now)
         return result(choice, kind: action.kind == .download ? .download : .install, baseURL: baseURL)
     }
 
     private func refresh(
         _ action: SnapActionRequest.Action, installed: SnapActionRequest.ContextEntry, dossier: SnapDossier?,
-        device: DeviceIdentity, contextSets: [[String]], baseURL: String
+        device: DeviceIdentity, contextSets: [[String]], baseURL: String, now: Int64
     ) async throws -> SnapActionResult? {
         guard let dossier else {
             return .failure(
@@ -149,7 +152,7 @@ extension SnapStore {
         let choice = try await choose(
             dossier, instanceKey: installed.instanceKey,
             channel: action.channel ?? installed.trackingChannel ?? "stable", revision: action.revision,
-            installedEpoch: installed.epoch, validationSets: sets, device: device, cohort: cohort)
+            installedEpoch: installed.epoch, validationSets: sets, device: device, cohort: cohort, now: now)
         switch choice {
         case .revision(_, _, let record, _, _) where record.revision == installed.revision:
             // An up-to-date snap is simply left out of the answer.
@@ -199,7 +202,7 @@ extension SnapStore {
     /// The revision a device gets, or why it gets none.
     private func choose(
         _ dossier: SnapDossier, instanceKey: String, channel text: String, revision fixed: Int?,
-        installedEpoch: Epoch?, validationSets: [[String]], device: DeviceIdentity, cohort: Cohort? = nil
+        installedEpoch: Epoch?, validationSets: [[String]], device: DeviceIdentity, cohort: Cohort? = nil, now: Int64
     ) async throws -> Choice {
         let snap = dossier.snap
         let map = dossier.channelMap
@@ -258,7 +261,6 @@ extension SnapStore {
         guard map.tracks.contains(wanted.track) else {
             return notFound("no track \"\(wanted.track)\" for \(snap.name)")
         }
-        let now = clock().seconds
         // Only a channel map with a targeted release needs to know the device's groups.
         var groups: Set<String> = []
         if map.hasTargetedReleases, let serialKey = device.serialKey {

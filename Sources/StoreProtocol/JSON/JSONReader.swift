@@ -151,14 +151,19 @@ public enum JSONReader {
         mutating func string() throws(Refusal) -> String {
             index += 1
             let start = index
+            var ascii = true
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
-                    guard let text = String(validating: bytes[start..<index], as: UTF8.self) else { throw Refusal() }
+                    let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
                     index += 1
+                    // ASCII is valid UTF-8 as it stands: only other text needs validating.
+                    if ascii { return String(decoding: slice, as: UTF8.self) }
+                    guard let text = String(validating: slice, as: UTF8.self) else { throw Refusal() }
                     return text
                 }
                 guard byte != UInt8(ascii: "\\"), byte >= 0x20 else { throw Refusal() }
+                if byte >= 0x80 { ascii = false }
                 index += 1
             }
             throw Refusal()
