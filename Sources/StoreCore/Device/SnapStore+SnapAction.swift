@@ -202,7 +202,7 @@ extension SnapStore {
     /// The revision a device gets, or why it gets none.
     private func choose(
         _ dossier: SnapDossier, instanceKey: String, channel text: String, revision fixed: Int?,
-        installedEpoch: Epoch?, validationSets: [[String]], device: DeviceIdentity, cohort: Cohort? = nil, now: Int64
+        installedEpoch: Epoch?, validationSets: [[String]], device: DeviceIdentity, cohort: Cohort?, now: Int64
     ) async throws -> Choice {
         let snap = dossier.snap
         let map = dossier.channelMap

@@ -1,5 +1,4 @@
 import Foundation
-import StoreProtocol
 import Synchronization
 
 /// JSON encodings kept by the value they encode, for answers that repeat: a fleet asks about the
@@ -19,7 +18,6 @@ final class EncodedJSONCache<Value: Hashable & Encodable & Sendable>: Sendable {
 
     private let limit: Int
     private let entries = Mutex<[Key: [UInt8]]>([:])
-    private static var encoder: JSONEncoder { WireJSON.literalEncoder }
 
     /// Keeps at most `limit` encodings; a full cache starts over, which costs one encoding per value.
     init(limit: Int) {
@@ -29,7 +27,7 @@ final class EncodedJSONCache<Value: Hashable & Encodable & Sendable>: Sendable {
     func encoding(of value: Value) throws -> [UInt8] {
         let key = Key(value: value, hash: value.hashValue)
         if let kept = entries.withLock({ $0[key] }) { return kept }
-        let bytes = try [UInt8](Self.encoder.encode(value))
+        let bytes = try [UInt8](JSONBody.encode(value))
         entries.withLock { entries in
             if entries.count >= limit { entries.removeAll(keepingCapacity: true) }
             entries[key] = bytes

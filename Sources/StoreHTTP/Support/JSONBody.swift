@@ -21,9 +21,14 @@ enum JSONBody {
         _ value: Value, status: HTTPResponse.Status = .ok, dialect: Dialect = .literal,
         contentType: String = "application/json"
     ) throws -> Response {
-        let data = try (dialect == .admin ? adminEncoder : literalEncoder).encode(value)
+        let data = try encode(value, dialect: dialect)
         return Response(
             status: status, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// The bytes `response` would send for `value`.
+    static func encode<Value: Encodable>(_ value: Value, dialect: Dialect = .literal) throws -> Data {
+        try (dialect == .admin ? adminEncoder : literalEncoder).encode(value)
     }
 
     /// A request body of at most `limit` bytes; a body that does not fit the type is a 400 that

@@ -6,7 +6,7 @@
 /// accelerator, not a second decoder: whatever it does not accept, the caller decodes again with
 /// `JSONDecoder`, whose answer (or error message) is then the one given.
 public enum JSONReader {
-    public enum Value: Equatable, Sendable {
+    public enum Value: Sendable {
         case null
         case bool(Bool)
         /// A number without fraction or exponent that fits an `Int`: the only numbers a
@@ -17,23 +17,12 @@ public enum JSONReader {
         /// Members in the order written; objects on this path hold a handful of keys.
         case object([(String, Value)])
 
-        public static func == (left: Value, right: Value) -> Bool {
-            switch (left, right) {
-            case (.null, .null): true
-            case (.bool(let a), .bool(let b)): a == b
-            case (.integer(let a), .integer(let b)): a == b
-            case (.string(let a), .string(let b)): a == b
-            case (.array(let a), .array(let b)): a == b
-            case (.object(let a), .object(let b)): a.elementsEqual(b) { $0.0 == $1.0 && $0.1 == $1.1 }
-            default: false
-            }
-        }
-
         /// The member named `key` of an object; nil for a missing key, null, or not an object.
         public subscript(key: String) -> Value? {
-            guard case .object(let members) = self,
-                let value = members.first(where: { $0.0 == key })?.1, value != .null
-            else { return nil }
+            guard case .object(let members) = self, let value = members.first(where: { $0.0 == key })?.1 else {
+                return nil
+            }
+            if case .null = value { return nil }
             return value
         }
     }
