@@ -40,7 +40,7 @@ let package = Package(
         .target(
             name: "SnapFiles",
             dependencies: [
-                "Assertions", "DepotCrypto", "CLZMA", "CZlib",
+                "Assertions", "ChildProcesses", "DepotCrypto", "CLZMA", "CZlib",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -26,7 +26,7 @@ public struct SnapdepotCommand: AsyncParsableCommand {
                     CloseCommand.self,
                     ProgressiveCommand.self, RolloutCommand.self, FaultsCommand.self, TracksCommand.self,
                     StatusCommand.self,
-                    RevisionsCommand.self,
+                    RevisionsCommand.self, DeltasCommand.self,
                     ImportCommand.self, AssertionsCommand.self, ValidationSetCommand.self,
                 ]),
             CommandGroup(

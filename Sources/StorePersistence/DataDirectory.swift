@@ -82,7 +82,8 @@ public struct DataDirectory: Sendable {
     /// on first use. Returns the store and the admin token when one was just created.
     public func openStore(
         authorityID: String = "snapdepot", keyBits: Int = 4096, uploadLimit: UInt64 = 4 << 30,
-        dischargeLifetime: Int64 = 86400, deviceSessionLifetime: Int64 = 30 * 86400, serialApprovalDelay: Int64 = 0
+        dischargeLifetime: Int64 = 86400, deviceSessionLifetime: Int64 = 30 * 86400, serialApprovalDelay: Int64 = 0,
+        deltas: Bool = false
     ) async throws -> (store: SnapStore, catalogue: SQLiteCatalogue, newAdminToken: String?) {
         try FileManager.default.createDirectory(
             atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -96,7 +97,8 @@ public struct DataDirectory: Sendable {
             extraTrusted: try loadExtraTrusted(), uploadLimit: uploadLimit, macaroonKey: try macaroonKey(),
             dischargeLifetime: dischargeLifetime, deviceSessionLifetime: deviceSessionLifetime,
             vault: SerialVault(
-                keys: KeyStore(directory: URL(fileURLWithPath: vaultKeysPath)), approvalDelay: serialApprovalDelay))
+                keys: KeyStore(directory: URL(fileURLWithPath: vaultKeysPath)), approvalDelay: serialApprovalDelay),
+            deltas: deltas)
         _ = try await store.start()
         var newToken: String?
         if !FileManager.default.fileExists(atPath: adminTokenPath) {

@@ -9,12 +9,12 @@ import Synchronization
 /// publisher) from SQLite each time: a quarter of the server's time under load, most of it in
 /// decoding rows. Devices ask far more often than publishers write, so the answer is kept, tagged
 /// with the catalogue's *generation*: a number this observer of the writer's transactions bumps
-/// whenever a commit touched `snaps`, `revisions`, `releases` or `accounts`. An entry is used only
+/// whenever a commit touched `snaps`, `revisions`, `releases`, `accounts` or `deltas`. An entry is used only
 /// while the generation it was read at is still current, and the generation is taken before the
 /// read, so a read that races a commit is tagged stale, never fresh. It relies on this process
 /// being the catalogue's only writer, as the store already does.
 final class DossierCache: TransactionObserver, Sendable {
-    private static let tables: Set<String> = ["snaps", "revisions", "releases", "accounts"]
+    private static let tables: Set<String> = ["snaps", "revisions", "releases", "accounts", "deltas"]
     /// Enough for a 10,000-snap catalogue several times over; past it the cache starts again.
     private static let capacity = 50_000
 

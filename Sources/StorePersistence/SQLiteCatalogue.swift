@@ -199,8 +199,45 @@ public final class SQLiteCatalogue: Catalogue {
         }
     }
 
-    public func allRevisionDigests() async throws -> Set<String> {
-        try await writer.read { db in Set(try String.fetchAll(db, sql: "SELECT DISTINCT sha3_384 FROM revisions")) }
+    public func allBlobDigests() async throws -> Set<String> {
+        try await writer.read { db in
+            Set(
+                try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT sha3_384 FROM revisions
+                        UNION SELECT sha3_384 FROM deltas WHERE sha3_384 IS NOT NULL
+                        """))
+        }
+    }
+
+    public func addDelta(_ delta: DeltaRecord) async throws {
+        try await writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO deltas (snap_id, source, target, format, sha3_384, size, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    delta.snapID, delta.source, delta.target, delta.format, delta.sha3_384, delta.size,
+                    delta.createdAt,
+                ])
+        }
+    }
+
+    public func deltas(snapID: String) async throws -> [DeltaRecord] {
+        try await writer.read { db in try Self.deltas(snapID: snapID, in: db) }
+    }
+
+    static func deltas(snapID: String, in db: Database) throws -> [DeltaRecord] {
+        try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM deltas WHERE snap_id = ? ORDER BY target, source"),
+            arguments: [snapID]
+        ).map {
+            DeltaRecord(
+                snapID: $0["snap_id"], source: $0["source"], target: $0["target"], format: $0["format"],
+                sha3_384: $0["sha3_384"], size: $0["size"], createdAt: $0["created_at"])
+        }
     }
 
     static func revision(_ row: Row) -> RevisionRecord {
@@ -492,7 +529,8 @@ public final class SQLiteCatalogue: Catalogue {
         let metadata: String? = row["metadata"]
         return SnapDossier(
             snap: snap, channelMap: try channelMap(snapID: snap.snapID, in: db), revisions: revisions,
-            publisher: publisher, listing: metadata.flatMap { JSONText.decode($0) } ?? SnapListing())
+            publisher: publisher, listing: metadata.flatMap { JSONText.decode($0) } ?? SnapListing(),
+            deltas: try deltas(snapID: snap.snapID, in: db))
     }
 
     public func snapListing(snapID: String) async throws -> SnapListing {

@@ -237,6 +237,23 @@ enum Schema {
                     );
                     """)
         }
+        migrator.registerMigration("v11: deltas between revisions") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE deltas (
+                        snap_id TEXT NOT NULL,
+                        source INTEGER NOT NULL,
+                        target INTEGER NOT NULL,
+                        format TEXT NOT NULL,
+                        sha3_384 TEXT,
+                        size INTEGER NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        PRIMARY KEY (snap_id, source, target, format),
+                        FOREIGN KEY (snap_id, source) REFERENCES revisions(snap_id, revision),
+                        FOREIGN KEY (snap_id, target) REFERENCES revisions(snap_id, revision)
+                    );
+                    """)
+        }
         return migrator
     }
 }

@@ -34,7 +34,7 @@ public struct StoreFixture: Sendable {
     /// Packs a snap named `name` with `version` and an optional payload, and returns its path.
     public func packSnap(
         _ name: String, version: String = "1.0", architectures: [String]? = nil, payload: Int = 0,
-        extraYAML: String = ""
+        payloadSeed: UInt64? = nil, extraYAML: String = ""
     ) throws -> String {
         let source = folder.appendingPathComponent("src-\(UUID().uuidString)")
         try FileManager.default.createDirectory(
@@ -43,7 +43,9 @@ public struct StoreFixture: Sendable {
         if let architectures { yaml += "architectures: [\(architectures.joined(separator: ", "))]\n" }
         yaml += extraYAML
         try Data(yaml.utf8).write(to: source.appendingPathComponent("meta/snap.yaml"))
-        var generator = SplitMix64(seed: UInt64(payload) &+ UInt64(bitPattern: Int64(version.hashValue)))
+        // The same seed gives two versions the same payload but its last bytes: a delta's case.
+        var generator = SplitMix64(
+            seed: payloadSeed ?? (UInt64(payload) &+ UInt64(bitPattern: Int64(version.hashValue))))
         let bytes = (0..<payload).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
         try Data(bytes + Array(version.utf8)).write(to: source.appendingPathComponent("payload"))
         let output = folder.appendingPathComponent("\(name)-\(version)-\(UUID().uuidString).snap").path

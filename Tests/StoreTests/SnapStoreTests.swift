@@ -155,7 +155,7 @@ import Testing
             _ = try await fixture.store.upload(try fixture.ingest(junk.path), name: "hello-depot", by: acme)
         }
         #expect(fixture.temporaryUploads.isEmpty)
-        #expect(try await fixture.catalogue.allRevisionDigests().isEmpty)
+        #expect(try await fixture.catalogue.allBlobDigests().isEmpty)
         let blobFolders = try FileManager.default.contentsOfDirectory(atPath: fixture.directory.path + "/blobs")
         #expect(blobFolders == ["tmp"])
     }

@@ -85,6 +85,11 @@ func main() {
 			usage()
 		}
 		err = loadSeed(os.Args[2], os.Args[3])
+	case "delta-download":
+		if len(os.Args) != 3 {
+			usage()
+		}
+		err = deltaDownload(os.Args[2])
 	case "verify":
 		if len(os.Args) < 4 {
 			usage()
@@ -100,7 +105,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: snapd-checker make OUTDIR [--root testrootorg|generated] | snap-info SNAP | verify TRUSTED STREAM... | seed-load TRUSTED SEEDDIR | store-scenarios SPEC | register-device SPEC | snap-action-request SPEC")
+	fmt.Fprintln(os.Stderr, "usage: snapd-checker make OUTDIR [--root testrootorg|generated] | snap-info SNAP | verify TRUSTED STREAM... | seed-load TRUSTED SEEDDIR | store-scenarios SPEC | register-device SPEC | snap-action-request SPEC | delta-download SPEC")
 	os.Exit(2)
 }
 

@@ -38,14 +38,36 @@ extension Agent {
         // A download cut by the network keeps its `.partial` for the next try, as snapd's does.
         var keepPartial = true
         do {
-            let resumed = storage.hasPartial(target)
-            var (snap, offset) = try await download(offered, to: target, resume: true, connection: connection)
-            if snap?.sha3_384Hex != offered.download.sha3_384, resumed {
-                // As snapd: a resumed download that does not hash right is fetched once more, whole.
-                (snap, offset) = try await download(offered, to: target, resume: false, connection: connection)
+            var snap: SnapFile?
+            if let previous, let delta = usableDelta(offered, from: previous) {
+                do {
+                    snap = try await storage.applyDelta(
+                        delta.url, expectedSize: delta.size, from: file(name, previous.current), to: target,
+                        headers: Self.downloadHeaders, connection: connection)
+                    if snap?.sha3_384Hex == offered.download.sha3_384 {
+                        step +=
+                            " as a delta from revision \(delta.source) (\(delta.size) of \(offered.download.size) bytes)"
+                    } else {
+                        snap = nil
+                        storage.removePartial(target)
+                        step += ", whole: the delta from revision \(delta.source) did not make the revision's bytes"
+                    }
+                } catch {
+                    // As snapd: any failure of a delta falls back to the whole snap.
+                    step += ", whole: the delta from revision \(delta.source) failed (\(error))"
+                }
+            }
+            if snap == nil {
+                let resumed = storage.hasPartial(target)
+                var offset: UInt64
+                (snap, offset) = try await download(offered, to: target, resume: true, connection: connection)
+                if snap?.sha3_384Hex != offered.download.sha3_384, resumed {
+                    // As snapd: a resumed download that does not hash right is fetched once more, whole.
+                    (snap, offset) = try await download(offered, to: target, resume: false, connection: connection)
+                }
+                if offset > 0 { step += ", resumed at byte \(offset)" }
             }
             keepPartial = false
-            if offset > 0 { step += ", resumed at byte \(offset)" }
             state.record(change, .init(summary: step, status: .done))
             afterStep?(.downloaded)
             step = "Fetch and check assertions for snap \"\(name)\" (\(offered.revision))"
@@ -196,7 +218,20 @@ extension Agent {
     {
         try await storage.download(
             offered.download.url, expectedSize: offered.download.size, to: file, resume: resume,
-            headers: ["Snap-Device-Capabilities": "default-tracks"], connection: connection)
+            headers: Self.downloadHeaders, connection: connection)
+    }
+
+    static let downloadHeaders = ["Snap-Device-Capabilities": "default-tracks"]
+
+    /// The delta to apply instead of downloading the whole revision, as snapd takes one: when the
+    /// device applies deltas, the store sent exactly one, in xdelta3, from the revision installed
+    /// now, and that revision's file is here (`store/store_download.go`).
+    func usableDelta(_ offered: StoreSnap, from previous: AgentState.InstalledSnap) -> StoreSnap.Delta? {
+        guard acceptsDeltas, offered.download.deltas.count == 1, let delta = offered.download.deltas.first,
+            delta.format == XDelta3.format, delta.source == previous.current, delta.target == offered.revision,
+            storage.hasSnap(file(previous.name, previous.current))
+        else { return nil }
+        return delta
     }
 
     /// Keeps the newest `retain` revisions of a snap, the current one always among them. The

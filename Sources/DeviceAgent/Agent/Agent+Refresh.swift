@@ -257,6 +257,8 @@ extension Agent {
         }
         connection.deviceSession = state.deviceSession
         if state.deviceSession == nil { try await renew(&state) }
+        var headers = headers
+        if acceptsDeltas { headers["Snap-Accept-Delta-Format"] = XDelta3.format }
         do {
             return (connection, try await connection.snapAction(request, headers: headers))
         } catch let error as DeviceAgentError where error == .sessionExpired {

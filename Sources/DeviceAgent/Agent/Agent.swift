@@ -35,6 +35,9 @@ public struct Agent: Sendable {
     /// The serial the device proposes in its serial-request, as a gadget's `prepare-device` hook
     /// sets snapd's `registration.proposed-serial`; nil lets the vault choose.
     public var proposedSerial: String?
+    /// Whether the device asks for deltas and applies them: as snapd, when xdelta3 runs here and
+    /// `SNAPD_USE_DELTAS_EXPERIMENTAL` does not say false.
+    public var acceptsDeltas = Agent.deltasByDefault
     /// Where the device's exchanges with the store are counted (a fleet's tally), if anywhere.
     public var tally: TrafficTally?
     /// The device key as PEM, parsed when the device signs (registration, a new session): a
@@ -84,6 +87,14 @@ public struct Agent: Sendable {
         self.keyPEM = keyPEM
         self.storeURL = storeURL
     }
+
+    /// snapd's choice (`store/store_download.go` `useDeltas`).
+    public static let deltasByDefault: Bool = {
+        // Go's strconv.ParseBool spellings of false; anything else leaves deltas on.
+        let setting = ProcessInfo.processInfo.environment["SNAPD_USE_DELTAS_EXPERIMENTAL"] ?? ""
+        let off = ["0", "f", "F", "false", "FALSE", "False"].contains(setting.trimmingCharacters(in: .whitespaces))
+        return !off && XDelta3.isAvailable
+    }()
 
     public func state() throws -> AgentState {
         try stateStore.load() ?? AgentState()

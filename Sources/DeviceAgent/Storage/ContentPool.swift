@@ -15,6 +15,8 @@ public final class ContentPool: @unchecked Sendable {
     private var notSnaps: Set<[UInt8]> = []
     private var records: Set<[UInt8]> = []
     private var assertions: [SignedContent: Assertion] = [:]
+    /// What a delta (by its SHA3-384) made of a source snap (by its own): nil when not a snap.
+    private var applied: [[UInt8]: PooledSnap?] = [:]
 
     /// An assertion is its signed content and its signature.
     private struct SignedContent: Hashable {
@@ -59,6 +61,27 @@ public final class ContentPool: @unchecked Sendable {
             opened[digest] = snap
             return snap
         }
+    }
+
+    /// What a delta a device downloaded makes of one of its snaps, through xdelta3 as on a real
+    /// device. The same delta on the same source always makes the same bytes, so it is applied once
+    /// for the fleet; each device still downloads the delta itself and checks what it made.
+    func apply(_ delta: [UInt8], to source: PooledSnap) async throws -> PooledSnap? {
+        let key = source.file.sha3_384 + Digest.sha3_384(delta)
+        if let made = lock.withLock({ applied[key] }) { return made }
+        let name = folder.appendingPathComponent("delta-\(UUID().uuidString)").path
+        defer {
+            try? FileManager.default.removeItem(atPath: name + ".\(XDelta3.format)")
+            try? FileManager.default.removeItem(atPath: name + ".out")
+        }
+        try AtomicFile.write(delta, to: name + ".\(XDelta3.format)")
+        try await XDelta3.decode(
+            source: source.file.path, delta: name + ".\(XDelta3.format)", output: name + ".out",
+            timeout: FileDeviceStorage.deltaTimeout)
+        let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: name + ".out")))
+        let made = try admit(bytes, digest: Digest.sha3_384(bytes))
+        lock.withLock { applied[key] = .some(made) }
+        return made
     }
 
     /// The pool's copy of a record's bytes.

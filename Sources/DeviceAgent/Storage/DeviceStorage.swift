@@ -29,6 +29,13 @@ public protocol DeviceStorage: Sendable {
         _ url: String, expectedSize: UInt64, to file: String, resume: Bool, headers: [String: String],
         connection: StoreConnection
     ) async throws -> (SnapFile?, UInt64)
+    /// Downloads the delta at `url` whole and applies it (xdelta3, as snapd) to the installed snap
+    /// file `source`, into the `.partial` of `file`; opens what it made: nil when not a snap. The
+    /// caller checks the digest, and falls back to the whole snap on any failure.
+    func applyDelta(
+        _ url: String, expectedSize: UInt64, from source: String, to file: String, headers: [String: String],
+        connection: StoreConnection
+    ) async throws -> SnapFile?
     /// Puts a downloaded `.partial` in place as the snap file.
     func promotePartial(_ file: String) throws
     func removePartial(_ file: String)

@@ -54,6 +54,28 @@ public struct FileDeviceStorage: DeviceStorage {
         return (try? SnapFile.open(path: path), offset)
     }
 
+    public func applyDelta(
+        _ url: String, expectedSize: UInt64, from source: String, to file: String, headers: [String: String],
+        connection: StoreConnection
+    ) async throws -> SnapFile? {
+        // As snapd's: the delta is fetched whole each time (never resumed) and removed after use.
+        let delta = partial(file) + "." + XDelta3.format
+        defer { try? FileManager.default.removeItem(atPath: delta) }
+        _ = try await connection.download(
+            url, to: delta, expectedSize: expectedSize, resume: false, extraHeaders: headers)
+        do {
+            try await XDelta3.decode(
+                source: snapPath(source), delta: delta, output: partial(file), timeout: Self.deltaTimeout)
+        } catch {
+            removePartial(file)
+            throw error
+        }
+        return try? SnapFile.open(path: partial(file))
+    }
+
+    /// The longest applying one delta may take.
+    static let deltaTimeout: Duration = .seconds(600)
+
     public func promotePartial(_ file: String) throws {
         guard rename(partial(file), snapPath(file)) == 0 else {
             throw DeviceAgentError("cannot move \(partial(file)) into place: errno \(errno)")

@@ -99,6 +99,25 @@ public final class MemoryDeviceStorage: DeviceStorage, @unchecked Sendable {
         return (snap?.file, offset)
     }
 
+    public func applyDelta(
+        _ url: String, expectedSize: UInt64, from source: String, to file: String, headers: [String: String],
+        connection: StoreConnection
+    ) async throws -> SnapFile? {
+        guard let installed = lock.withLock({ snaps[source] }) else {
+            throw DeviceAgentError("\(location) has no \(source) to apply a delta to")
+        }
+        var delta: [UInt8] = []
+        _ = try await connection.download(
+            url, resumingAt: 0, expectedSize: expectedSize, extraHeaders: headers,
+            start: { _ in delta.removeAll() }, receive: { chunk in delta.append(contentsOf: chunk.readableBytesView) })
+        let made = try await pool.apply(delta, to: installed)
+        lock.withLock {
+            downloaded[file] = .some(made)
+            partialBytes[file] = nil
+        }
+        return made?.file
+    }
+
     public func promotePartial(_ file: String) throws {
         try lock.withLock {
             guard case .some(.some(let snap)) = downloaded.removeValue(forKey: file) else {

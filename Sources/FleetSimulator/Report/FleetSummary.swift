@@ -85,7 +85,9 @@ public struct FleetSummary: Codable, Sendable {
         }
         lines.append(
             "reverts \(reverts), offline skips \(offlineSkips), devices not working \(devicesNotWorking), "
-                + "downloaded \(bytesDownloaded) bytes")
+                + "downloaded \(bytesDownloaded) bytes"
+                + (traffic.devices.deltaDownloads > 0
+                    ? " (\(traffic.devices.deltaDownloads) deltas, \(traffic.devices.deltaBytes) bytes)" : ""))
         lines.append(
             String(
                 format: "store requests/s %.0f, memory per device %.1f KiB", storeRequestsPerSecond,

@@ -95,6 +95,7 @@ public struct Fleet: Sendable {
             agent.clock = { clock.now }
             agent.proposedSerial = serial
             agent.tally = tally
+            agent.acceptsDeltas = settings.deltas
             agent.retry = retry
             agent.registrationWait = (maximum: 1, giveUpAfter: 60)
             var random = SeededRandom(seed: settings.seed, device: index)

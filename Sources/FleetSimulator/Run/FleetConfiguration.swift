@@ -1,3 +1,4 @@
+import DeviceAgent
 import Foundation
 
 /// How a fleet runs: how many devices, how fast simulated time goes, and what devices do besides
@@ -23,6 +24,8 @@ public struct FleetConfiguration: Sendable {
     public var start = Date(timeIntervalSince1970: 1_796_083_200)  // 2026-12-01T00:00:00Z
     /// Simulated time advances in steps this long; devices due within one run together.
     public var tick: TimeInterval = 60
+    /// Whether devices ask for deltas and apply them, as snapd does when xdelta3 runs.
+    public var deltas = Agent.deltasByDefault
 
     public init(devices: Int, snap: String, serialPrefix: String) {
         self.devices = devices

@@ -151,6 +151,7 @@ struct RunRecord {
                 ("snap actions", traffic.snapActions, store.snapActions),
                 ("downloads", traffic.downloads, store.downloads),
                 ("download bytes", traffic.downloadBytes, store.downloadBytes),
+                ("deltas", traffic.deltaDownloads, store.deltaDownloads),
                 ("serials", traffic.serials, store.serials),
                 ("sessions", traffic.sessions, store.sessions),
             ]

@@ -27,8 +27,11 @@ public protocol Catalogue: Sendable {
     func revisions(snapID: String) async throws -> [RevisionRecord]
     func revision(snapID: String, revision: Int) async throws -> RevisionRecord?
     func revisions(sha3_384: String) async throws -> [RevisionRecord]
-    /// Every blob digest some revision points to, for the start-up cross-check.
-    func allRevisionDigests() async throws -> Set<String>
+    /// Every blob digest some revision or delta points to, for the start-up cross-check.
+    func allBlobDigests() async throws -> Set<String>
+    /// Records a delta made between two revisions; the same pair again replaces it.
+    func addDelta(_ delta: DeltaRecord) async throws
+    func deltas(snapID: String) async throws -> [DeltaRecord]
 
     func channelMap(snapID: String) async throws -> ChannelMap
     func setChannelMap(snapID: String, _ map: ChannelMap, events: [ReleaseEvent]) async throws

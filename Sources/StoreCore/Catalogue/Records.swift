@@ -110,6 +110,32 @@ public struct RevisionRecord: Sendable, Codable, Equatable {
     }
 }
 
+/// A delta the store made from one revision of a snap to another. When it came out no smaller than
+/// the store wants to announce (`SnapStore.deltaWorthwhile`), no blob is kept (`sha3_384` nil), so
+/// the pair is not tried again.
+public struct DeltaRecord: Sendable, Codable, Equatable {
+    public let snapID: String
+    public let source: Int
+    public let target: Int
+    public let format: String
+    /// Lower-case hex of the delta's bytes; nil for a delta not worth sending.
+    public let sha3_384: String?
+    public let size: UInt64
+    public let createdAt: Int64
+
+    public init(
+        snapID: String, source: Int, target: Int, format: String, sha3_384: String?, size: UInt64, createdAt: Int64
+    ) {
+        self.snapID = snapID
+        self.source = source
+        self.target = target
+        self.format = format
+        self.sha3_384 = sha3_384
+        self.size = size
+        self.createdAt = createdAt
+    }
+}
+
 /// One change to a channel map, as `snapcraft` shows release history.
 public struct ReleaseEvent: Sendable, Codable, Equatable {
     public enum Action: String, Sendable, Codable {
@@ -155,15 +181,23 @@ public struct SnapDossier: Sendable {
     public let revisions: [RevisionRecord]
     public let publisher: StoreAccount?
     public let listing: SnapListing
+    /// Every delta made between its revisions, worth sending or not.
+    public let deltas: [DeltaRecord]
 
     public init(
         snap: SnapRecord, channelMap: ChannelMap, revisions: [RevisionRecord], publisher: StoreAccount?,
-        listing: SnapListing
+        listing: SnapListing, deltas: [DeltaRecord] = []
     ) {
         self.snap = snap
         self.channelMap = channelMap
         self.revisions = revisions
         self.publisher = publisher
         self.listing = listing
+        self.deltas = deltas
+    }
+
+    /// The delta from `source` to `target` in `format`, made or found not worth making.
+    public func delta(from source: Int, to target: Int, format: String) -> DeltaRecord? {
+        deltas.first { $0.source == source && $0.target == target && $0.format == format }
     }
 }

@@ -9,10 +9,11 @@ extension SnapStore {
     /// Decides a snap-action request as the real store does: install and download by name, channel
     /// or revision; refresh of installed snaps (up-to-date ones omitted); epochs, validation sets,
     /// brand-store visibility, rollouts by device bucket; and bulk assertion fetches. Download and
-    /// assertion URLs start with `baseURL`, the address the device used.
-    public func snapAction(_ request: SnapActionRequest, device: DeviceIdentity, baseURL: String) async throws
-        -> [SnapActionResult]
-    {
+    /// assertion URLs start with `baseURL`, the address the device used. A refresh carries a delta
+    /// from the installed revision when the device applies `deltaFormat` and one is made.
+    public func snapAction(
+        _ request: SnapActionRequest, device: DeviceIdentity, baseURL: String, deltaFormat: String? = nil
+    ) async throws -> [SnapActionResult] {
         // snapd 2.57 sends every installed snap in one request, with no batching of its own
         // (`store/store_action.go`); a device has tens. The cap bounds the work one request buys.
         guard request.context.count <= Self.maxSnapActionEntries, request.actions.count <= Self.maxSnapActionEntries
@@ -65,7 +66,7 @@ extension SnapStore {
                 let dossier = Self.visible(installedSnaps[entry.snapID], to: device)
                 if let result = try await refresh(
                     action, installed: entry, dossier: dossier, device: device, contextSets: contextSets,
-                    baseURL: baseURL, now: now)
+                    baseURL: baseURL, deltaFormat: deltaFormat, now: now)
                 {
                     results.append(result)
                 }
@@ -134,7 +135,7 @@ extension SnapStore {
 
     private func refresh(
         _ action: SnapActionRequest.Action, installed: SnapActionRequest.ContextEntry, dossier: SnapDossier?,
-        device: DeviceIdentity, contextSets: [[String]], baseURL: String, now: Int64
+        device: DeviceIdentity, contextSets: [[String]], baseURL: String, deltaFormat: String?, now: Int64
     ) async throws -> SnapActionResult? {
         guard let dossier else {
             return .failure(
@@ -159,7 +160,11 @@ extension SnapStore {
             return nil
         case .failure(_, _, let failure) where failure.code == "revision-not-found" && action.revision == nil:
             return nil
-        default:
+        case .revision(_, _, let record, _, _):
+            let delta = announcedDelta(
+                dossier, from: installed.revision, to: record.revision, format: deltaFormat, baseURL: baseURL)
+            return result(choice, kind: .refresh, baseURL: baseURL, delta: delta)
+        case .failure:
             return result(choice, kind: .refresh, baseURL: baseURL)
         }
     }
@@ -188,12 +193,15 @@ extension SnapStore {
         case failure(SnapDossier, instanceKey: String, SnapActionResult.Failure)
     }
 
-    private func result(_ choice: Choice, kind: SnapActionResult.Kind, baseURL: String) -> SnapActionResult {
+    private func result(
+        _ choice: Choice, kind: SnapActionResult.Kind, baseURL: String, delta: StoreSnap.Delta? = nil
+    ) -> SnapActionResult {
         switch choice {
         case .revision(let dossier, let instanceKey, let record, let effective, let redirect):
+            var snap = StoreSnap(dossier, revision: record, baseURL: baseURL)
+            if let delta { snap.download.deltas = [delta] }
             return .snap(
-                kind, instanceKey: instanceKey, snap: StoreSnap(dossier, revision: record, baseURL: baseURL),
-                effectiveChannel: effective, redirectChannel: redirect)
+                kind, instanceKey: instanceKey, snap: snap, effectiveChannel: effective, redirectChannel: redirect)
         case .failure(let dossier, let instanceKey, let failure):
             return .failure(instanceKey: instanceKey, name: dossier.snap.name, snapID: dossier.snap.snapID, failure)
         }

@@ -60,10 +60,15 @@ extension SnapStore {
             }
         }
         return try await exclusively(onSnap: snap.snapID) {
+            let held = try await catalogue.channelMap(snapID: snap.snapID).releases
+                .filter { record.architectures.contains($0.architecture) || record.architectures.contains("all") }
+                .map(\.revision)
             let (map, events) = try await releasing(
                 record, into: channels, progressive: progressive, group: group, gate: gate, snap: snap, by: principal,
                 now: clock())
             try await catalogue.setChannelMap(snapID: snap.snapID, map ?? ChannelMap(), events: events)
+            // What devices hold now is what the released channels held: their deltas, made ahead.
+            queueDeltas(snapID: snap.snapID, from: held, to: revision)
             return map ?? ChannelMap()
         }
     }

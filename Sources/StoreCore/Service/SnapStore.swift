@@ -27,14 +27,19 @@ public final class SnapStore: Sendable {
     let snapLocks = SnapWriteLocks()
     /// Signs devices' serials (`api/v1/snaps/auth/devices`).
     public let vault: SerialVault
+    /// Whether deltas between revisions are made and announced (xdelta3 runs here, and the
+    /// operator did not turn them off).
+    public let makesDeltas: Bool
+    let deltaQueue = DeltaQueue()
     let clock: @Sendable () -> Timestamp
 
     public init(
         catalogue: any Catalogue, blobs: any BlobStorage, identity: StoreIdentity, extraTrusted: [Assertion] = [],
         uploadLimit: UInt64 = 4 << 30, macaroonKey: [UInt8] = RandomBytes.make(32), dischargeLifetime: Int64 = 86400,
         deviceSessionLifetime: Int64 = 30 * 86400, vault: SerialVault = SerialVault(keys: nil),
-        clock: @escaping @Sendable () -> Timestamp = { .now() }
+        deltas: Bool = false, clock: @escaping @Sendable () -> Timestamp = { .now() }
     ) {
+        self.makesDeltas = deltas
         self.macaroonKey = macaroonKey
         self.dischargeLifetime = dischargeLifetime
         self.deviceSessionLifetime = deviceSessionLifetime
@@ -54,7 +59,7 @@ public final class SnapStore: Sendable {
     @discardableResult
     public func start() async throws -> (partialUploads: Int, quarantined: Int) {
         try await catalogue.putAssertions(identity.trusted + [identity.storeAccountKey])
-        return try blobs.recover(keeping: try await catalogue.allRevisionDigests())
+        return try blobs.recover(keeping: try await catalogue.allBlobDigests())
     }
 
     // MARK: Tokens

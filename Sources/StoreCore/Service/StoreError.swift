@@ -9,6 +9,8 @@ public struct StoreError: Error, CustomStringConvertible, Sendable, Equatable {
         case conflict = "conflict"
         case tooLarge = "too-large"
         case internalError = "internal-error"
+        /// A part of the store this installation lacks (a program it runs), not the request's fault.
+        case unavailable = "unavailable"
     }
 
     public let kind: Kind

@@ -27,6 +27,8 @@ struct AdminRoutes {
         api.post("snaps/{name}/releases", use: release)
         api.post("snaps/{name}/close", use: close)
         api.post("snaps/{name}/promotions", use: promote)
+        api.get("snaps/{name}/deltas", use: deltas)
+        api.post("snaps/{name}/deltas", use: makeDelta)
         api.post("snaps/{name}/progressive", use: progressive)
         api.get("snaps/{name}/rollouts", use: rollouts)
         api.post("snaps/{name}/rollouts", use: rollout)
@@ -179,6 +181,24 @@ struct AdminRoutes {
         _ = try await store.promote(
             name: name, store: body.store, from: body.fromChannel, to: body.toChannel, by: principal)
         return try JSONBody.response(try await store.status(name: name, store: body.store), dialect: .admin)
+    }
+
+    @Sendable func deltas(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let name = try context.parameters.require("name")
+        try await store.requirePublishesName(name, by: principal)
+        let views = try await store.deltas(name: name, store: request.uri.queryParameters.get("store"), by: principal)
+        return try JSONBody.response(views, dialect: .admin)
+    }
+
+    @Sendable func makeDelta(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let name = try context.parameters.require("name")
+        try await store.requirePublishesName(name, by: principal)
+        let body = try await JSONBody.decode(DeltaOrder.self, from: request, dialect: .admin)
+        let made = try await store.makeDelta(
+            name: name, store: body.store, from: body.source, to: body.target, by: principal)
+        return try JSONBody.response(made, dialect: .admin)
     }
 
     @Sendable func close(_ request: Request, context: StoreRequestContext) async throws -> Response {

@@ -153,6 +153,13 @@ struct Promotion: Codable {
     let store: String?
 }
 
+/// A delta to make now, between two revisions of a snap.
+struct DeltaOrder: Codable {
+    let source: Int
+    let target: Int
+    let store: String?
+}
+
 struct CloseChannels: Codable {
     let channels: [String]
     let store: String?

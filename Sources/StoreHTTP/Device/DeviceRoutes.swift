@@ -32,7 +32,9 @@ struct DeviceRoutes {
         if let fault = try await store.firingFault(.refresh, device: try context.requireDevice()) {
             try await fault.spoilBefore(request, context: context)
         }
-        let results = try await store.snapAction(action, device: try context.requireDevice(), baseURL: request.baseURL)
+        let results = try await store.snapAction(
+            action, device: try context.requireDevice(), baseURL: request.baseURL,
+            deltaFormat: request.headers[.snapAcceptDeltaFormat])
         // `SnapActionResponse` written from each result's kept encoding: the same bytes, a fraction of the cost.
         var body = ByteBuffer(string: #"{"results":["#)
         for (index, result) in results.enumerated() {

@@ -38,6 +38,7 @@ struct APIError: HTTPResponseError {
                 case .conflict: .conflict
                 case .tooLarge: .contentTooLarge
                 case .internalError: .internalServerError
+                case .unavailable: .serviceUnavailable
                 }
             self.init(status, code: store.code ?? store.kind.rawValue, store.message)
         case let assertion as AssertionError:

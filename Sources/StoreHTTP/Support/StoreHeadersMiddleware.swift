@@ -25,4 +25,6 @@ struct StoreHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
 extension HTTPField.Name {
     static var snapStoreVersion: Self { Self("Snap-Store-Version")! }
     static var requestID: Self { Self("X-Request-Id")! }
+    /// What snapd sends when it can apply deltas (`store/store_action.go`).
+    static var snapAcceptDeltaFormat: Self { Self("Snap-Accept-Delta-Format")! }
 }

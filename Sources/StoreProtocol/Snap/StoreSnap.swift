@@ -31,6 +31,15 @@ public struct StoreSnap: Codable, Sendable, Hashable {
         public var target: Int
         public var url: String
 
+        public init(format: String, sha3_384: String, size: UInt64, source: Int, target: Int, url: String) {
+            self.format = format
+            self.sha3_384 = sha3_384
+            self.size = size
+            self.source = source
+            self.target = target
+            self.url = url
+        }
+
         enum CodingKeys: String, CodingKey {
             case format
             case sha3_384 = "sha3-384"

@@ -9,6 +9,9 @@ public struct TrafficCounts: Codable, Sendable, Equatable {
     /// Snap downloads answered 200 or 206, and the body bytes of those answers.
     public var downloads = 0
     public var downloadBytes = 0
+    /// Of those, the deltas between revisions (`….xdelta3`), and their bytes.
+    public var deltaDownloads = 0
+    public var deltaBytes = 0
     /// Serials issued by the vault, and device sessions opened.
     public var serials = 0
     public var sessions = 0
@@ -23,6 +26,8 @@ public struct TrafficCounts: Codable, Sendable, Equatable {
         difference.snapActions = lhs.snapActions - rhs.snapActions
         difference.downloads = lhs.downloads - rhs.downloads
         difference.downloadBytes = lhs.downloadBytes - rhs.downloadBytes
+        difference.deltaDownloads = lhs.deltaDownloads - rhs.deltaDownloads
+        difference.deltaBytes = lhs.deltaBytes - rhs.deltaBytes
         difference.serials = lhs.serials - rhs.serials
         difference.sessions = lhs.sessions - rhs.sessions
         difference.assertions = lhs.assertions - rhs.assertions
@@ -38,6 +43,10 @@ public struct TrafficCounts: Codable, Sendable, Equatable {
         } else if method == "GET", path.hasPrefix("/api/v1/snaps/download/"), ok || status == 206 {
             downloads += 1
             downloadBytes += bodyBytes
+            if path.hasSuffix(".xdelta3") {
+                deltaDownloads += 1
+                deltaBytes += bodyBytes
+            }
         } else if method == "POST", path.hasPrefix("/api/v1/snaps/auth/devices"), ok {
             serials += 1
         } else if method == "POST", path.hasPrefix("/api/v1/snaps/auth/sessions"), ok {

@@ -25,7 +25,11 @@ final class ServerProcess: @unchecked Sendable {
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         }
-        process.arguments = ["serve", "--data", data, "--listen", "127.0.0.1:0", "--key-bits", "2048"] + extraArguments
+        // Deltas made in the background would race what a test checks of whole downloads: a test
+        // that wants them says `--deltas`.
+        let deltas = extraArguments.contains("--deltas") ? [] : ["--no-deltas"]
+        process.arguments =
+            ["serve", "--data", data, "--listen", "127.0.0.1:0", "--key-bits", "2048"] + deltas + extraArguments
         // stdout goes to a file, not a pipe: a pipe needs a reader for the server's whole life, and a
         // FileHandle readability handler left on a dead pipe crashed libdispatch when the handle was freed.
         let outputPath = FileManager.default.temporaryDirectory

@@ -52,6 +52,10 @@ struct FleetCommand: AsyncParsableCommand {
         var storeKeyBits: Int = 2048
         @Option(help: "Write devices per revision per simulated hour to this CSV file.") var csv: String?
         @Option(help: "Draw that series to this SVG file.") var plot: String?
+        @Flag(
+            name: .customLong("deltas"), inversion: .prefixedNo,
+            help: "Devices ask for xdelta3 deltas and apply them, as snapd does when xdelta3 is installed.")
+        var deltas = Agent.deltasByDefault
         @Flag(help: "Print the summary as JSON.") var json = false
 
         func validate() throws {
@@ -101,6 +105,7 @@ struct FleetCommand: AsyncParsableCommand {
             settings.speed = speed
             settings.duration = try duration.map { try Scenario.duration($0) }
             settings.concurrency = concurrency
+            settings.deltas = deltas
             settings.offlinePerDay = offlinePerDay
             let fleet = Fleet(
                 image: fleetImage, configuration: settings, control: StoreFleetControl(client: client),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Assertions
 import Foundation
 import Logging
+import SnapFiles
 import StoreCore
 import StoreHTTP
 import StorePersistence
@@ -40,6 +41,10 @@ struct ServeCommand: AsyncParsableCommand {
     var serialApprovalDelay: Int64 = 0
     @Option(help: "Seconds a device session lasts before the device must open a new one (default 30 days).")
     var deviceSessionLifetime: Int64 = 30 * 86400
+    @Flag(
+        name: .customLong("deltas"), inversion: .prefixedNo,
+        help: "Make xdelta3 deltas between revisions and announce them to devices that accept them (needs xdelta3).")
+    var deltas = true
 
     func validate() throws {
         guard dischargeLifetime > 0, deviceSessionLifetime > 0 else {
@@ -64,7 +69,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let (store, _, _) = try await directory.openStore(
             authorityID: authorityID, keyBits: keyBits, uploadLimit: uploadLimit, dischargeLifetime: dischargeLifetime,
-            deviceSessionLifetime: deviceSessionLifetime, serialApprovalDelay: serialApprovalDelay)
+            deviceSessionLifetime: deviceSessionLifetime, serialApprovalDelay: serialApprovalDelay,
+            deltas: deltas && XDelta3.isAvailable)
         var logger = Logger(label: "snapdepot")
         // Request logs (with request ids) are the server's normal output; SNAPDEPOT_LOG_LEVEL overrides.
         logger.logLevel =
@@ -82,6 +88,12 @@ struct ServeCommand: AsyncParsableCommand {
                 "serial vault: signs for any device of a model the store holds"
                     + (policies.isEmpty ? " (`snapdepot vault policy` restricts a brand's)" : ", except:")
             ] + policies.map { "  \($0.brandID): \($0.summary)" }
+        let deltaLines =
+            store.makesDeltas
+            ? ["deltas: made with xdelta3, announced to devices that send Snap-Accept-Delta-Format"]
+            : deltas
+                ? ["deltas: off, xdelta3 is not installed (Debian's package xdelta3): devices download whole snaps"]
+                : ["deltas: off (--no-deltas)"]
         try await StoreServer(
             store: store, host: host, port: port, uploadArea: uploadArea, connections: connections
         ).run(logger: logger) { bound in
@@ -89,7 +101,7 @@ struct ServeCommand: AsyncParsableCommand {
             let lines =
                 [
                     "snapdepot store \(store.identity.authorityID) listening on \(url) (data: \(folder))"
-                ] + vaultLines.map { "# " + $0 } + [
+                ] + vaultLines.map { "# " + $0 } + deltaLines.map { "# " + $0 } + [
                     "export SNAPPY_FORCE_API_URL=\(url)/",
                     "export SNAPPY_FORCE_SAS_URL=\(url)/",
                     "export UBUNTU_STORE_ARCH=\(architecture)",
