@@ -50,6 +50,19 @@ extension DataDirectory {
                     report.corruptBlobs.append(label)
                 }
             }
+            for delta in try await catalogue.deltas(snapID: snapID) {
+                guard let expected = delta.sha3_384 else { continue }
+                named.insert(expected)
+                let label =
+                    "\(names[snapID] ?? snapID) delta r\(delta.source)→r\(delta.target): \(expected.prefix(16))…"
+                let file = blobs.path(forDigest: expected)
+                guard FileManager.default.fileExists(atPath: file) else {
+                    report.missingBlobs.append(label)
+                    continue
+                }
+                let (digest, size) = try Digest.ofFile(at: file, .sha3_384)
+                if Hex.encode(digest) != expected || size != delta.size { report.corruptBlobs.append(label) }
+            }
         }
         report.orphanBlobs = try blobs.storedDigests().filter { !named.contains($0) }.sorted()
         return report

@@ -14,8 +14,8 @@ struct AgentTests {
         let world: SerialVaultTests.World
         let folder: URL
 
-        static func flash(_ options: [String] = []) async throws -> Device {
-            let world = try await SerialVaultTests.World.make()
+        static func flash(_ options: [String] = [], serverArguments: [String] = []) async throws -> Device {
+            let world = try await SerialVaultTests.World.make(serverArguments: serverArguments)
             let image = try await world.imageArchive()
             let out = world.fixture.folder.appendingPathComponent("factory")
             let flashed = try world.store.snapdepot(
@@ -58,18 +58,7 @@ struct AgentTests {
         /// Packs a variant of a seed-data snap (`change` edits its folder), uploads it released to
         /// stable, and returns its revision.
         func uploadVariant(of name: String, _ change: (URL) throws -> Void) throws -> Int {
-            let source = world.fixture.folder.appendingPathComponent("\(name)-\(UUID().uuidString)")
-            try FileManager.default.copyItem(
-                at: SeedDataTests.seedData.appendingPathComponent("snaps/\(name)"), to: source)
-            try change(source)
-            let file = source.appendingPathExtension("snap")
-            let packed = try world.store.snapdepot(["pack", source.path, "--output", file.path])
-            try #require(packed.status == 0, "\(packed.output)")
-            let uploaded = try world.store.snapdepot(["upload", file.path, "--release", "stable", "--json"])
-            try #require(uploaded.status == 0, "\(uploaded.output)")
-            return try #require(
-                (try JSONSerialization.jsonObject(with: Data(uploaded.output.utf8)) as? [String: Any])?["revision"]
-                    as? Int)
+            try world.uploadVariant(of: name, change)
         }
 
         func blob(ofRevision revision: Int) throws -> URL {

@@ -49,6 +49,24 @@ struct SerialVaultTests {
             return image
         }
 
+        /// Packs a variant of a seed-data snap (`change` edits its folder), uploads it (released to
+        /// stable unless `release` is false), and returns its revision.
+        func uploadVariant(of name: String, release: Bool = true, _ change: (URL) throws -> Void) throws -> Int {
+            let source = fixture.folder.appendingPathComponent("\(name)-\(UUID().uuidString)")
+            try FileManager.default.copyItem(
+                at: SeedDataTests.seedData.appendingPathComponent("snaps/\(name)"), to: source)
+            try change(source)
+            let file = source.appendingPathExtension("snap")
+            let packed = try store.snapdepot(["pack", source.path, "--output", file.path])
+            try #require(packed.status == 0, "\(packed.output)")
+            let uploaded = try store.snapdepot(
+                ["upload", file.path, "--json"] + (release ? ["--release", "stable"] : []))
+            try #require(uploaded.status == 0, "\(uploaded.output)")
+            return try #require(
+                (try JSONSerialization.jsonObject(with: Data(uploaded.output.utf8)) as? [String: Any])?["revision"]
+                    as? Int)
+        }
+
         func stop() {
             server.stop()
             fixture.cleanUp()

@@ -14,7 +14,8 @@ public struct StoreFixture: Sendable {
     public let catalogue: SQLiteCatalogue
     public let adminToken: String
 
-    public static func make(uploadLimit: UInt64 = 1 << 30, extraTrusted: [Assertion] = []) async throws -> StoreFixture
+    public static func make(uploadLimit: UInt64 = 1 << 30, extraTrusted: [Assertion] = [], deltas: Bool = false)
+        async throws -> StoreFixture
     {
         let folder = try makeTemporaryDirectory("store")
         let directory = DataDirectory(path: folder.appendingPathComponent("data").path)
@@ -22,7 +23,8 @@ public struct StoreFixture: Sendable {
             try FileManager.default.createDirectory(atPath: directory.path, withIntermediateDirectories: true)
             try directory.addTrusted(extraTrusted)
         }
-        let (store, catalogue, token) = try await directory.openStore(keyBits: 2048, uploadLimit: uploadLimit)
+        let (store, catalogue, token) = try await directory.openStore(
+            keyBits: 2048, uploadLimit: uploadLimit, deltas: deltas)
         return StoreFixture(
             folder: folder, directory: directory, store: store, catalogue: catalogue, adminToken: token ?? "")
     }

@@ -9,6 +9,9 @@ public protocol FleetStoreControl: Sendable {
     /// Whether the store has a group of this name.
     func groupExists(_ name: String) async throws -> Bool
     func release(_ release: Scenario.Release) async throws
+    /// Has the store make the deltas from `sources` to `target` now; a store that makes none
+    /// (no xdelta3) is not an error: its devices download whole snaps.
+    func makeDeltas(of snap: String, from sources: Set<Int>, to target: Int) async throws
     /// Adds a fault and returns its id and the snap-id of its snap.
     func addFault(_ fault: Scenario.Fault) async throws -> (id: Int, snapID: String?)
     func clearFaults() async throws

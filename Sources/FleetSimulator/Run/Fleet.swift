@@ -227,6 +227,12 @@ public struct Fleet: Sendable {
         switch step {
         case .release(let release):
             try await control.release(release)
+            if configuration.deltas {
+                // Made before simulated time goes on, as a store makes them at a release: which
+                // devices get a delta does not depend on how fast this machine runs xdelta3.
+                let held = Set(devices.compactMap(\.revision))
+                try await control.makeDeltas(of: release.snap, from: held, to: release.revision)
+            }
             run.released(release, at: now)
         case .fault(let fault):
             let (id, snapID) = try await control.addFault(fault)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SnapFiles
 import StoreHTTP
 import StorePersistence
 
@@ -17,7 +18,7 @@ struct EmbeddedStore {
             "snapdepot-fleet-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let directory = DataDirectory(path: folder.path)
-        let (store, _, newToken) = try await directory.openStore(keyBits: keyBits)
+        let (store, _, newToken) = try await directory.openStore(keyBits: keyBits, deltas: XDelta3.isAvailable)
         guard let token = newToken else { throw CLIError("\(folder.path) already had a store") }
         report("loading \(source.path) into an embedded store (keys of \(keyBits) bits)")
         _ = try await SeedDataCommand.Load.load(

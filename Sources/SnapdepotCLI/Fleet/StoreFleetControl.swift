@@ -29,6 +29,23 @@ struct StoreFleetControl: FleetStoreControl {
             as: SnapStatus.self)
     }
 
+    func makeDeltas(of snap: String, from sources: Set<Int>, to target: Int) async throws {
+        struct Order: Encodable {
+            let source: Int
+            let target: Int
+            let store: String?
+        }
+        for source in sources.sorted() where source != target {
+            do {
+                _ = try await client.post(
+                    "/admin/v1/snaps/\(snap)/deltas", Order(source: source, target: target, store: nil),
+                    as: SnapStore.DeltaView.self)
+            } catch let error as CLIError where error.description.hasSuffix("(503 unavailable)") {
+                return
+            }
+        }
+    }
+
     func addFault(_ fault: Scenario.Fault) async throws -> (id: Int, snapID: String?) {
         let added = try await client.post(
             "/admin/v1/faults",

@@ -94,10 +94,10 @@ final class ServerProcess: @unchecked Sendable {
         var request = HTTPClientRequest(url: url + path)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        if let body {
-            for (name, value) in headers { request.headers.add(name: name, value: value) }
-            request.body = .bytes(ByteBuffer(bytes: body))
+        for (name, value) in headers where body != nil || name != "Content-Type" {
+            request.headers.add(name: name, value: value)
         }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let response = try await HTTPClient.shared.execute(request, timeout: timeout)
         let collected = try await response.body.collect(upTo: 64 << 20)
         return Reply(
