@@ -34,13 +34,14 @@ import Testing
         "HEAD /api/v1/snaps/download/{file}": open, "POST /api/v1/snaps/auth/nonces": open,
         "POST /api/v1/snaps/auth/request-id": open, "POST /api/v1/snaps/auth/devices": open,
         "POST /api/v1/snaps/auth/sessions": open, "POST /serial-vault/request-id": open,
-        "POST /serial-vault/serial": open, "POST /snapdepot/v1/attempts": open,
+        "POST /serial-vault/serial": open, "POST /snapdepot/v1/attempts": open, "GET /v2/repairs/{brand}/{id}": open,
         // snapcraft's login and upload steps, which carry no token by design.
         "POST /unscanned-upload": open, "POST /dev/api/acl": open, "POST /api/v2/tokens/discharge": open,
         "POST /api/v2/tokens/refresh": open, "POST /v1/tokens/offline/exchange": open, "GET /admin/v1/trust": open,
         // Any account, about itself or its own names.
         "GET /admin/v1/whoami": anyToken, "GET /api/v2/tokens/whoami": anyToken, "GET /v1/tokens/whoami": anyToken,
-        "GET /dev/api/account": anyToken, "GET /v1/snap": anyToken, "POST /v1/snap": anyToken,
+        "GET /dev/api/account": anyToken, "POST /dev/api/account/account-key": anyToken, "GET /v1/snap": anyToken,
+        "POST /v1/snap": anyToken,
         "POST /admin/v1/snaps": anyToken, "POST /dev/api/register-name": anyToken,
         "GET /api/v2/validation-sets": anyToken, "GET /api/v2/validation-sets/{name}": anyToken,
         "POST /api/v2/validation-sets": anyToken, "POST /api/v2/validation-sets/build-assertion": anyToken,
@@ -138,9 +139,11 @@ import Testing
                     let response = try await client.execute(
                         uri: path, method: method, headers: headers,
                         body: method == .get || method == .head ? nil : ByteBuffer(string: "{}"))
-                    // A 404 is a refusal when the route names publisher A's snap, account or device.
+                    // A 404 is a refusal when the route names publisher A's snap, account or device
+                    // (a brand's repairs are public: their 404 is only that there are none).
                     let namesA =
-                        ["{snapID}", "{file}", "{brand}"].contains { parts[1].contains($0) }
+                        (["{snapID}", "{file}", "{brand}"].contains { parts[1].contains($0) }
+                            && !parts[1].hasPrefix("/v2/repairs/"))
                         || (parts[1].contains("{name}") && !parts[1].hasPrefix("/admin/v1/groups/"))
                         || parts[1].hasPrefix("/admin/v1/accounts/{id}")
                     let refused =

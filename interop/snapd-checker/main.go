@@ -336,6 +336,29 @@ func makeAll(dir, root string) error {
 				map[string]interface{}{"name": "mysecondawesomesnap", "id": "mysecondawesomesnapid00000000000", "presence": "optional"},
 				map[string]interface{}{"name": "badsnap", "id": "badsnapid0000000000000000000000x", "presence": "invalid"},
 			}, "timestamp": ts}, "", ""},
+		{"system-user", brandDB, asserts.SystemUserType, map[string]interface{}{
+			"authority-id": "acme-brand", "brand-id": "acme-brand", "format": "1", "email": "factory@acme.example",
+			"series": []interface{}{"16"}, "models": []interface{}{"my-pi3"}, "serials": []interface{}{"A1000"},
+			"name": "Factory hand-off", "username": "acme-ops",
+			"password":              "$6$rounds=5000$saltsalt$nLHIbSsh0BGx2vT3vCM8w4B7tE7c5D8Kn0QX3x.Hp/",
+			"force-password-change": "true", "ssh-keys": []interface{}{"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI ops@acme"},
+			"since": since, "until": "2030-01-01T00:00:00Z"}, "", ""},
+		{"snap-developer", brandDB, asserts.SnapDeveloperType, map[string]interface{}{
+			"authority-id": "acme-brand", "snap-id": "myawesomesnapid00000000000000000", "publisher-id": "acme-brand",
+			"developers": []interface{}{
+				map[string]interface{}{"developer-id": "acme-brand", "since": since},
+			}}, "", ""},
+		{"repair", brandDB, asserts.RepairType, map[string]interface{}{
+			"authority-id": "acme-brand", "brand-id": "acme-brand", "repair-id": "1",
+			"summary": "restore the network configuration", "series": []interface{}{"16"},
+			"models": []interface{}{"acme-brand/my-pi3"}, "architectures": []interface{}{"armhf"},
+			"timestamp": ts}, "#!/bin/sh\nset -e\necho fixed\n", ""},
+		{"base-declaration", rootDB, asserts.BaseDeclarationType, map[string]interface{}{
+			"authority-id": rootID, "series": "16", "timestamp": ts,
+			"plugs": map[string]interface{}{"network": map[string]interface{}{"allow-installation": "true"}},
+			"slots": map[string]interface{}{"network": map[string]interface{}{
+				"allow-installation": map[string]interface{}{"slot-snap-type": []interface{}{"core"}}}},
+		}, "", storeKeyID},
 		{"store", rootDB, asserts.StoreType, map[string]interface{}{
 			"authority-id": rootID, "store": "acme-store", "operator-id": "acme-brand",
 			"url": "https://store.acme.example/", "friendly-stores": []interface{}{"other-store"},
@@ -363,6 +386,9 @@ func makeAll(dir, root string) error {
 		{"serial-request", asserts.SerialRequestType, map[string]interface{}{
 			"brand-id": "acme-brand", "model": "my-pi3", "request-id": "REQ-1", "serial": "A1000",
 			"device-key": string(devicePub)}, "mac: 00:11:22:33:44:55\n"},
+		{"account-key-request", asserts.AccountKeyRequestType, map[string]interface{}{
+			"account-id": "acme-brand", "name": "workshop", "public-key-sha3-384": deviceKey.PublicKey().ID(),
+			"since": since}, string(devicePub)},
 		{"device-session-request", asserts.DeviceSessionRequestType, map[string]interface{}{
 			"brand-id": "acme-brand", "model": "my-pi3", "serial": "A1000", "nonce": "NONCE-1",
 			"timestamp": ts}, ""},

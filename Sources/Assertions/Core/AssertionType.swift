@@ -50,7 +50,8 @@ public struct AssertionType: Sendable, Hashable, CustomStringConvertible {
     /// Every type snapdepot understands.
     public static let all: [AssertionType] = [
         .account, .accountKey, .snapDeclaration, .snapRevision, .model, .serial, .serialRequest,
-        .deviceSessionRequest, .validationSet, .store,
+        .deviceSessionRequest, .validationSet, .store, .systemUser, .snapDeveloper, .repair, .accountKeyRequest,
+        .baseDeclaration,
     ]
 
     public static func named(_ name: String) -> AssertionType? {

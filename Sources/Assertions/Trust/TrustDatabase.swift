@@ -183,6 +183,12 @@ public struct TrustDatabase: Sendable {
                     .trust, "device-session-request is not signed by the device key of \(reference)")
             }
             try serial.deviceKey.verify(content: assertion.content, signature: assertion.signature)
+        case .accountKeyRequest:
+            let request = try AccountKeyRequest(assertion)
+            guard request.publicKey.id == assertion.signKeyID else {
+                throw AssertionError(.trust, "account-key-request is not signed by the key it asks to register")
+            }
+            try request.publicKey.verify(content: assertion.content, signature: assertion.signature)
         default:
             throw AssertionError(.trust, "cannot check no-authority assertion type \"\(assertion.type.name)\"")
         }

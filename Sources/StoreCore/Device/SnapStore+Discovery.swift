@@ -103,6 +103,21 @@ extension SnapStore {
         return record
     }
 
+    /// A brand's repair with what verifies it: the account-key that signed it and the brand's
+    /// account. nil when there is none.
+    public func repair(brandID: String, repairID: Int) async throws -> (Assertion, [Assertion])? {
+        guard let repair = try await catalogue.assertion(AssertionReference(.repair, [brandID, String(repairID)]))
+        else { return nil }
+        var chain: [Assertion] = []
+        if let key = try await catalogue.assertion(AssertionReference(.accountKey, [repair.signKeyID])) {
+            chain.append(key)
+        }
+        if let account = try await catalogue.assertion(AssertionReference(.account, [brandID])) {
+            chain.append(account)
+        }
+        return (repair, chain)
+    }
+
     /// One assertion of the assertion service by type and full primary key.
     public func assertion(_ reference: AssertionReference) async throws -> Assertion? {
         try await catalogue.assertion(reference)

@@ -27,7 +27,8 @@ extension SnapStore {
             return database
         }
         var declarations: [Assertion] = []
-        for snapID in Set(batch.filter { $0.type == .snapRevision }.map { $0.string("snap-id") }) {
+        let naming = batch.filter { $0.type == .snapRevision || $0.type == .snapDeveloper }
+        for snapID in Set(naming.map { $0.string("snap-id") }) {
             if let declaration = try await catalogue.assertion(AssertionReference(.snapDeclaration, ["16", snapID])) {
                 declarations.append(declaration)
             }
@@ -42,8 +43,8 @@ extension SnapStore {
         try principal.requireAdmin()
         let trustedPaths = Set((identity.trusted + extraTrusted).map(\.reference.path))
         let storable = batch.filter { !trustedPaths.contains($0.reference.path) }
-        if let unkeyed = storable.first(where: { $0.type.primaryKey.isEmpty }) {
-            throw StoreError(.invalid, "\(unkeyed.type.name) assertions are requests, not something a store keeps")
+        if let request = storable.first(where: { !$0.type.hasAuthority }) {
+            throw StoreError(.invalid, "\(request.type.name) assertions are requests, not something a store keeps")
         }
         var database = try await trustDatabase(for: storable)
         let refused = database.addAll(storable)

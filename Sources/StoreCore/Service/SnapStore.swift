@@ -216,6 +216,25 @@ public final class SnapStore: Sendable {
         return assertion
     }
 
+    /// Registers the key an `account-key-request` asks for (`snapcraft register-key`, after `snap
+    /// export-key --account=ID`): the request must verify (signed by that key, for an account this
+    /// store has) and name the caller's own account.
+    public func registerKey(request: Assertion, by principal: Principal) async throws -> Assertion {
+        guard request.type == .accountKeyRequest else {
+            throw StoreError(.invalid, "expected an account-key-request assertion, got \(request.type.name)")
+        }
+        let asked = try AccountKeyRequest(request)
+        try principal.requireActing(for: asked.accountID)
+        let database = try await trustDatabase(for: [request])
+        do {
+            try database.check(request)
+        } catch {
+            throw StoreError(.invalid, "the account-key-request does not verify: \(error.message)")
+        }
+        return try await registerKey(
+            accountID: asked.accountID, name: asked.name, publicKey: asked.publicKey, by: principal)
+    }
+
     // MARK: Lookups
 
     public func snap(named name: String, store: String? = nil) async throws -> SnapRecord {

@@ -1,3 +1,4 @@
+import Assertions
 import Foundation
 import Hummingbird
 import StoreCore
@@ -19,6 +20,7 @@ struct SnapcraftDashboardRoutes {
         api.get("api/v2/tokens/whoami", use: whoami)
         api.post("dev/api/register-name/", use: registerName)
         api.get("dev/api/account", use: account)
+        api.post("dev/api/account/account-key", use: registerKey)
         api.post("dev/api/snap-push/", use: push)
         api.get("dev/api/snaps/{snapID}/builds/{uploadID}/status", use: uploadStatus)
         api.post("unscanned-upload/", use: receiveUpload)
@@ -236,6 +238,29 @@ struct SnapcraftDashboardRoutes {
                 keys: profile.keys.map {
                     .init(name: $0.string("name"), publicKeySHA3_384: $0.string("public-key-sha3-384"))
                 }, snaps: ["16": snaps]))
+    }
+
+    /// snapcraft's `register-key`: `{"account_key_request": ASSERTION}`, answered with the
+    /// `account-key` the store signed.
+    struct KeyRegistration: Codable {
+        var accountKeyRequest: String?
+        var accountKey: String?
+
+        enum CodingKeys: String, CodingKey {
+            case accountKeyRequest = "account_key_request"
+            case accountKey = "account_key"
+        }
+    }
+
+    @Sendable func registerKey(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let body = try await JSONBody.decode(KeyRegistration.self, from: request)
+        guard let text = body.accountKeyRequest else {
+            throw StoreError(
+                .invalid, "the body needs \"account_key_request\": the output of snap export-key --account")
+        }
+        let accountKey = try await store.registerKey(request: try Assertion.decode(text), by: principal)
+        return try JSONBody.response(KeyRegistration(accountKey: accountKey.encodedText))
     }
 
     struct Push: Decodable {

@@ -1,3 +1,5 @@
+import Assertions
+
 /// Any JSON value, for the one body the store hands back as it came: snapcraft's
 /// `build-assertion` request, whose headers the store completes without knowing them all.
 enum JSONValue: Codable, Sendable, Equatable {
@@ -7,6 +9,15 @@ enum JSONValue: Codable, Sendable, Equatable {
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
+
+    /// An assertion header as snapd's JSON shows one: strings, lists and maps of them.
+    init(_ header: HeaderValue) {
+        switch header {
+        case .string(let text): self = .string(text)
+        case .list(let items): self = .array(items.map(JSONValue.init))
+        case .map(let entries): self = .object(entries.mapValues(JSONValue.init))
+        }
+    }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()

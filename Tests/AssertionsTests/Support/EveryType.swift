@@ -89,9 +89,44 @@ enum EveryType {
             "url": "https://store.acme.example/", "friendly-stores": ["other-store"], "location": "on-prem",
             "timestamp": ts,
         ])
+        let systemUser = try T.sign(
+            [
+                "type": "system-user", "authority-id": "acme-brand", "brand-id": "acme-brand", "format": "1",
+                "email": "factory@acme.example", "series": ["16"], "models": ["my-pi3"], "serials": ["A1000"],
+                "name": "Factory hand-off", "username": "acme-ops",
+                "password": "$6$rounds=5000$saltsalt$nLHIbSsh0BGx2vT3vCM8w4B7tE7c5D8Kn0QX3x.Hp/",
+                "force-password-change": "true", "ssh-keys": ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI ops@acme"],
+                "since": .string(T.keysSince), "until": "2030-01-01T00:00:00Z",
+            ], key: T.brandKey)
+        let developer = try T.sign(
+            [
+                "type": "snap-developer", "authority-id": "acme-brand", "snap-id": .string(snapID),
+                "publisher-id": "acme-brand",
+                "developers": [
+                    ["developer-id": "acme-brand", "since": .string(T.keysSince)],
+                    ["developer-id": "acme-brand", "since": .string(T.timestamp), "until": "2027-01-01T00:00:00Z"],
+                ],
+            ], key: T.brandKey)
+        let repair = try T.sign(
+            [
+                "type": "repair", "authority-id": "acme-brand", "brand-id": "acme-brand", "repair-id": "1",
+                "summary": "restore the network configuration", "series": ["16"], "models": ["acme-brand/my-pi3"],
+                "architectures": ["armhf"], "timestamp": ts,
+            ], body: "#!/bin/sh\nset -e\necho fixed\n", key: T.brandKey)
+        let keyRequest = try T.sign(
+            [
+                "type": "account-key-request", "account-id": "acme-brand", "name": "workshop",
+                "public-key-sha3-384": .string(T.otherKey.publicKey.id), "since": .string(T.keysSince),
+            ], body: T.otherKey.publicKey.encoded, key: T.otherKey)
+        let baseDeclaration = try T.sign([
+            "type": "base-declaration", "authority-id": "test-root", "series": "16", "timestamp": ts,
+            "plugs": ["network": ["allow-installation": "true"]],
+            "slots": ["network": ["allow-installation": ["slot-snap-type": ["core"]]]],
+        ])
         return [
             T.brandAccount, T.brandAccountKey, declaration, declarationWithRules, revision, delegatedRevision,
-            try T.myPi3Model(), classic, core22, serial, serialRequest, session, validationSet, store,
+            try T.myPi3Model(), classic, core22, serial, serialRequest, session, validationSet, store, systemUser,
+            developer, repair, keyRequest, baseDeclaration,
         ]
     }
 }
