@@ -12,7 +12,9 @@ public struct StoreServer: Sendable {
     public let port: Int
     public let uploadArea: UploadAreaLimits
     public let connections: ConnectionLimits
-    let traffic = TrafficCounter()
+    /// What `GET /metrics` shows; `serve` bootstraps swift-metrics with its factory.
+    public let metrics: StoreMetrics
+    let traffic: TrafficCounter
 
     public init(
         store: SnapStore, host: String, port: Int, uploadArea: UploadAreaLimits = .init(),
@@ -23,6 +25,8 @@ public struct StoreServer: Sendable {
         self.port = port
         self.uploadArea = uploadArea
         self.connections = connections
+        metrics = StoreMetrics()
+        traffic = TrafficCounter(metrics: metrics)
     }
 
     /// `fileRegions`: downloads are sent by sendfile, which needs `FileRegionWriter` in the
@@ -32,6 +36,8 @@ public struct StoreServer: Sendable {
         router.add(middleware: LogRequestsMiddleware(.info))
         // Outside the error middlewares, so refusals are counted with their status.
         router.add(middleware: TrafficMiddleware(counter: traffic))
+        // Requests by route and status, and their latency, through swift-metrics.
+        router.add(middleware: MetricsMiddleware())
         router.add(middleware: StoreHeadersMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.get("readyz", use: ready)
@@ -48,6 +54,7 @@ public struct StoreServer: Sendable {
         DeviceRoutes(store: store).add(to: router)
         SerialVaultRoutes(store: store).add(to: router)
         DownloadRoutes(store: store, fileRegions: fileRegions).add(to: router)
+        MetricsRoutes(store: store, metrics: metrics).add(to: router)
         return router
     }
 

@@ -119,6 +119,24 @@ extension SQLiteCatalogue {
         return try await writer.read { db in try Row.fetchAll(db, sql: sql, arguments: bound).map(Self.device) }
     }
 
+    public func deviceCounts() async throws -> [DeviceCount] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT brand_id, model, COUNT(*) AS n FROM devices GROUP BY brand_id, model ORDER BY 1, 2"
+            ).map { DeviceCount(brandID: $0["brand_id"], model: $0["model"], count: $0["n"]) }
+        }
+    }
+
+    public func installedCounts() async throws -> [InstalledCount] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT snap_id, revision, COUNT(*) AS n FROM device_snaps GROUP BY snap_id, revision ORDER BY 1, 2"
+            ).map { InstalledCount(snapID: $0["snap_id"], revision: $0["revision"], count: $0["n"]) }
+        }
+    }
+
     public func addDeviceSession(tokenHash: String, device: DeviceRecord, at time: Int64) async throws {
         try await writer.write { db in
             try db.execute(

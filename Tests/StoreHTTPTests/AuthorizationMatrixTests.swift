@@ -75,7 +75,7 @@ import Testing
         "GET /admin/v1/accounts": adminOnly, "POST /admin/v1/accounts": adminOnly,
         "POST /admin/v1/accounts/{id}/tokens": adminOnly,
         "POST /admin/v1/assertions": adminOnly, "POST /admin/v1/import": adminOnly, "POST /admin/v1/stores": adminOnly,
-        "GET /admin/v1/counters": adminOnly, "GET /admin/v1/tokens": adminOnly,
+        "GET /admin/v1/counters": adminOnly, "GET /metrics": adminOnly, "GET /admin/v1/tokens": adminOnly,
         "DELETE /admin/v1/tokens/{id}": adminOnly, "POST /admin/v1/tokens/rotate-admin": adminOnly,
     ]
 

@@ -132,6 +132,10 @@ public protocol Catalogue: Sendable {
     /// Adds one event a device told the store of directly.
     func recordEvent(serialKey: String, _ event: DeviceSnapEvent) async throws
     func installedSnaps(serialKey: String) async throws -> [InstalledSnapRecord]
+    /// How many devices the inventory holds per brand and model.
+    func deviceCounts() async throws -> [DeviceCount]
+    /// How many devices last reported each revision of each snap.
+    func installedCounts() async throws -> [InstalledCount]
     /// Oldest first.
     func deviceEvents(serialKey: String) async throws -> [DeviceSnapEvent]
 }

@@ -78,3 +78,29 @@ public struct SerialRequestRecord: Sendable, Equatable {
         self.issuedSerial = issuedSerial
     }
 }
+
+/// Devices of one model in the inventory.
+public struct DeviceCount: Sendable, Codable, Equatable {
+    public let brandID: String
+    public let model: String
+    public let count: Int
+
+    public init(brandID: String, model: String, count: Int) {
+        self.brandID = brandID
+        self.model = model
+        self.count = count
+    }
+}
+
+/// Devices whose last report had one revision of one snap.
+public struct InstalledCount: Sendable, Codable, Equatable {
+    public let snapID: String
+    public let revision: Int
+    public let count: Int
+
+    public init(snapID: String, revision: Int, count: Int) {
+        self.snapID = snapID
+        self.revision = revision
+        self.count = count
+    }
+}

@@ -4,11 +4,22 @@ import Synchronization
 
 /// The store's own count of what it answered (`GET /admin/v1/counters`): what a fleet rehearsal
 /// checks its devices' count against.
+/// Each count also goes to `/metrics`.
 final class TrafficCounter: Sendable {
     private let counts = Mutex(TrafficCounts())
+    let metrics: StoreMetrics
+
+    init(metrics: StoreMetrics) {
+        self.metrics = metrics
+    }
 
     func count(method: String, path: String, status: Int, bodyBytes: Int) {
-        counts.withLock { $0.count(method: method, path: path, status: status, bodyBytes: bodyBytes) }
+        let counted = counts.withLock { counts in
+            let before = counts
+            counts.count(method: method, path: path, status: status, bodyBytes: bodyBytes)
+            return counts - before
+        }
+        metrics.count(counted)
     }
 
     var snapshot: TrafficCounts { counts.withLock { $0 } }

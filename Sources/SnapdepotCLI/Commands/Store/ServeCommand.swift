@@ -2,6 +2,7 @@ import ArgumentParser
 import Assertions
 import Foundation
 import Logging
+import Metrics
 import SnapFiles
 import StoreCore
 import StoreHTTP
@@ -94,9 +95,11 @@ struct ServeCommand: AsyncParsableCommand {
             : deltas
                 ? ["deltas: off, xdelta3 is not installed (Debian's package xdelta3): devices download whole snaps"]
                 : ["deltas: off (--no-deltas)"]
-        try await StoreServer(
-            store: store, host: host, port: port, uploadArea: uploadArea, connections: connections
-        ).run(logger: logger) { bound in
+        let server = StoreServer(
+            store: store, host: host, port: port, uploadArea: uploadArea, connections: connections)
+        // swift-metrics (the request metrics of `/metrics`) reports to this server's registry.
+        MetricsSystem.bootstrap(server.metrics.factory)
+        try await server.run(logger: logger) { bound in
             let url = "http://\(host):\(bound)"
             let lines =
                 [
