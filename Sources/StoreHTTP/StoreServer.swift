@@ -55,6 +55,7 @@ public struct StoreServer: Sendable {
         SerialVaultRoutes(store: store).add(to: router)
         DownloadRoutes(store: store, fileRegions: fileRegions).add(to: router)
         MetricsRoutes(store: store, metrics: metrics).add(to: router)
+        DashboardRoutes(store: store).add(to: router)
         return router
     }
 
@@ -107,7 +108,11 @@ public struct StoreServer: Sendable {
         }
     }
 
+    /// The store's identity for API clients; a browser gets the dashboard's overview.
     @Sendable func identity(_ request: Request, context: StoreRequestContext) async throws -> Response {
-        try JSONBody.response(Identity(authorityID: store.identity.authorityID))
+        if request.method == .get, DashboardRoutes.wantsPage(request) {
+            return try await DashboardRoutes(store: store).overview(request, context: context)
+        }
+        return try JSONBody.response(Identity(authorityID: store.identity.authorityID))
     }
 }

@@ -27,7 +27,8 @@ import Testing
 
     static let expected: [String: String] = [
         // snapd's device API, the assertion service and the serial vault: no store credentials.
-        "GET /": open, "HEAD /": open, "GET /readyz": open,
+        "GET /": open, "HEAD /": open, "GET /readyz": open, "GET /dashboard": open, "GET /dashboard/snaps": open,
+        "GET /dashboard/snaps/{name}": open, "GET /dashboard/devices": open, "GET /dashboard/rollouts": open,
         "GET /v2/snaps/info/{name}": open, "GET /v2/snaps/find": open, "POST /v2/snaps/refresh": open,
         "POST /v2/cohorts": open, "GET /v2/assertions/**": open, "GET /api/v1/snaps/names": open,
         "GET /api/v1/snaps/sections": open, "GET /api/v1/snaps/download/{file}": open,

@@ -20,11 +20,18 @@ public struct StoreCensus: Sendable {
 }
 
 extension SnapStore {
-    /// The census, for the admin: one read of each table, the snaps' channel maps from the
-    /// dossier cache.
-    public func census(by principal: Principal) async throws -> StoreCensus {
-        try principal.requireAdmin()
-        let snaps = try await catalogue.allSnaps()
+    /// A snap anyone may look at: neither private nor in a brand store.
+    static func isPublic(_ snap: SnapRecord) -> Bool {
+        !snap.isPrivate && snap.store == nil
+    }
+}
+
+extension SnapStore {
+    /// The census: one read of each table, the snaps' channel maps from the dossier cache. The
+    /// admin's counts every snap; anyone else's (a dashboard viewer who has not signed in) only
+    /// the public snaps of the store's own catalogue, as `publicSnaps` lists them.
+    public func census(by principal: Principal?) async throws -> StoreCensus {
+        let snaps = try await catalogue.allSnaps().filter { principal?.isAdmin == true || Self.isPublic($0) }
         let names = Dictionary(snaps.map { ($0.snapID, $0.name) }, uniquingKeysWith: { first, _ in first })
         let dossiers = try await catalogue.dossiers(snapIDs: snaps.map(\.snapID))
         var rollouts: [StoreCensus.Rollout] = []
@@ -35,8 +42,9 @@ extension SnapStore {
         }
         return StoreCensus(
             snaps: snaps.count, devices: try await catalogue.deviceCounts(),
-            installed: try await catalogue.installedCounts().map {
-                .init(snap: names[$0.snapID] ?? $0.snapID, revision: $0.revision, devices: $0.count)
+            installed: try await catalogue.installedCounts().compactMap {
+                guard let name = names[$0.snapID] else { return nil }
+                return .init(snap: name, revision: $0.revision, devices: $0.count)
             }, rollouts: rollouts, faults: try await catalogue.faults())
     }
 }

@@ -12,7 +12,9 @@ struct MetricsRoutes {
     }
 
     @Sendable func scrape(_ request: Request, context: StoreRequestContext) async throws -> Response {
-        let census = try await store.census(by: try context.requirePrincipal())
+        let principal = try context.requirePrincipal()
+        guard principal.isAdmin else { throw APIError(.forbidden, code: "forbidden", "/metrics needs the admin token") }
+        let census = try await store.census(by: principal)
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: metrics.render(census))))

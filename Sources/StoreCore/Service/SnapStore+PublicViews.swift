@@ -1,0 +1,55 @@
+import StoreProtocol
+
+/// One line of the snaps anyone may browse.
+public struct SnapSummary: Sendable, Equatable {
+    public let name: String
+    public let publisher: String
+    public let type: String
+    public let summary: String
+    public let version: String
+    public let revisions: Int
+}
+
+/// One page of the device inventory, and how many devices the filter matches in all.
+public struct InventoryPage: Sendable {
+    public let devices: [DeviceRecord]
+    public let total: Int
+}
+
+extension SnapStore {
+    /// The public snaps (`isPublic`) whose name, publisher, type or summary contains `query`
+    /// (case-insensitive; all of them for an empty query), by name.
+    public func publicSnaps(matching query: String) async throws -> [SnapSummary] {
+        let snaps = try await catalogue.allSnaps().filter(Self.isPublic)
+        let dossiers = try await catalogue.dossiers(snapIDs: snaps.map(\.snapID))
+        let needle = query.lowercased()
+        return snaps.compactMap { snap -> SnapSummary? in
+            guard let dossier = dossiers[snap.snapID] else { return nil }
+            let newest = dossier.revisions.last
+            let summary = SnapSummary(
+                name: snap.name, publisher: dossier.publisher?.displayName ?? snap.publisherID,
+                type: newest?.type ?? "app", summary: dossier.listing.summary ?? "", version: newest?.version ?? "",
+                revisions: dossier.revisions.count)
+            guard !needle.isEmpty else { return summary }
+            let fields = [
+                summary.name, summary.publisher, dossier.publisher?.username ?? "", summary.type, summary.summary,
+            ]
+            return fields.contains { $0.lowercased().contains(needle) } ? summary : nil
+        }.sorted { $0.name < $1.name }
+    }
+
+    /// A public snap's dossier and release history; not found for any other, as if it did not exist.
+    public func publicSnap(named name: String) async throws -> (dossier: SnapDossier, history: [ReleaseEvent]) {
+        guard let dossier = try await catalogue.dossier(name: name, store: nil), Self.isPublic(dossier.snap) else {
+            throw StoreError(.notFound, "snap \"\(name)\" is not registered")
+        }
+        return (dossier, try await catalogue.releaseHistory(snapID: dossier.snap.snapID))
+    }
+
+    /// Devices matching `filter`, `limit` of them from `offset`, newest seen first.
+    public func inventory(_ filter: DeviceFilter, offset: Int, limit: Int) async throws -> InventoryPage {
+        let all = try await catalogue.devices(filter).sorted { $0.lastSeen > $1.lastSeen }
+        let start = min(max(0, offset), all.count)
+        return InventoryPage(devices: Array(all[start..<min(all.count, start + max(1, limit))]), total: all.count)
+    }
+}

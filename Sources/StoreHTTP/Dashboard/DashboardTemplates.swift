@@ -1,0 +1,93 @@
+/// The dashboard's pages as Mustache templates (swift-mustache), kept in the binary: no files to
+/// find at run time, no CDN, no script. `{{…}}` escapes HTML; the one `{{{…}}}` is the layout's
+/// `body`, a page these templates rendered (and escaped) first.
+enum DashboardTemplates {
+    static let layout = """
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{{title}} · snapdepot</title>
+        <style>
+        body { font: 16px/1.45 "DejaVu Sans", sans-serif; margin: 0; color: #1d1d1d; background: #fafafa; }
+        header { background: #2c001e; color: #fff; padding: .6rem 1.5rem; display: flex; gap: 1.5rem; align-items: baseline; flex-wrap: wrap; }
+        header a { color: #fff; text-decoration: none; } header strong { font-size: 1.25rem; margin-right: 1rem; }
+        main { padding: 1rem 1.5rem 3rem; max-width: 72rem; }
+        h1 { font-size: 1.6rem; margin: .5rem 0 1rem; } h2 { font-size: 1.2rem; margin-top: 2rem; }
+        table { border-collapse: collapse; width: 100%; background: #fff; }
+        th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #ddd; vertical-align: top; }
+        th { background: #eee; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+        .cards { display: flex; gap: 1rem; flex-wrap: wrap; } .card { background: #fff; border: 1px solid #ddd; padding: .8rem 1.2rem; min-width: 9rem; }
+        .card b { display: block; font-size: 2rem; } .muted { color: #666; } .halted { color: #b00; font-weight: bold; }
+        code { font-size: .85rem; } ol.timeline { padding-left: 1.2rem; } ol.timeline li { margin: .2rem 0; }
+        form.search input { font-size: 1rem; padding: .3rem; } @media print { header { background: none; color: #000; } header a { color: #000; } }
+        </style></head>
+        <body><header><strong>snapdepot</strong>
+        <a href="/">Overview</a><a href="/dashboard/snaps">Snaps</a><a href="/dashboard/devices">Devices</a><a href="/dashboard/rollouts">Rollouts</a>
+        <span class="muted">store {{authority}}</span></header>
+        <main>{{{body}}}</main></body></html>
+        """
+
+    static let overview = """
+        <h1>Overview</h1>
+        <div class="cards">
+        <div class="card" id="snap-count"><b>{{snaps}}</b>snaps</div>
+        <div class="card" id="device-count"><b>{{devices}}</b>devices</div>
+        <div class="card" id="rollout-count"><b>{{rolloutCount}}</b>rollouts under way</div>
+        </div>
+        <h2>Rollouts under way</h2>
+        {{#rollouts}}{{> rolloutTable}}{{/rollouts}}{{^rollouts}}<p class="muted">None.</p>{{/rollouts}}
+        <h2>Devices per model</h2>
+        <table id="models"><tr><th>Brand</th><th>Model</th><th>Devices</th></tr>
+        {{#models}}<tr><td>{{brandID}}</td><td>{{model}}</td><td class="num">{{count}}</td></tr>{{/models}}</table>
+        <h2>Revisions devices run</h2>
+        <table id="installed"><tr><th>Snap</th><th>Revision</th><th>Devices</th></tr>
+        {{#installed}}<tr><td><a href="/dashboard/snaps/{{snap}}">{{snap}}</a></td><td class="num">{{revision}}</td><td class="num">{{devices}}</td></tr>{{/installed}}</table>
+        """
+
+    static let rolloutTable = """
+        <table class="rollouts"><tr><th>Snap</th><th>Channel</th><th>Revision</th><th>Share</th><th>Group</th><th>Tried</th><th>Failed</th><th>State</th></tr>
+        {{#rows}}<tr><td><a href="/dashboard/snaps/{{snap}}">{{snap}}</a></td><td>{{channel}}</td><td class="num">{{revision}}</td><td class="num">{{percentage}} %</td><td>{{group}}</td><td class="num">{{attempts}}</td><td class="num">{{failures}}</td><td class="{{stateClass}}">{{state}}</td></tr>{{/rows}}
+        </table>
+        """
+
+    static let rollouts = """
+        <h1>Rollouts</h1>
+        {{#rollouts}}{{> rolloutTable}}{{/rollouts}}{{^rollouts}}<p class="muted">No rollout is under way.</p>{{/rollouts}}
+        """
+
+    static let snaps = """
+        <h1>Snaps</h1>
+        <form class="search" method="get" action="/dashboard/snaps"><input name="q" value="{{query}}" placeholder="name, publisher or type" aria-label="Search snaps"> <button>Search</button></form>
+        <p class="muted">{{count}} {{#query}}matching “{{query}}”{{/query}}</p>
+        <table id="snaps"><tr><th>Name</th><th>Publisher</th><th>Type</th><th>Version</th><th>Revisions</th><th>Summary</th></tr>
+        {{#rows}}<tr><td><a href="/dashboard/snaps/{{name}}">{{name}}</a></td><td>{{publisher}}</td><td>{{type}}</td><td>{{version}}</td><td class="num">{{revisions}}</td><td>{{summary}}</td></tr>{{/rows}}
+        </table>
+        """
+
+    static let snap = """
+        <h1>{{name}}</h1>
+        <p id="summary">{{summary}}</p>
+        <p class="muted">published by {{publisher}} · snap-id <code>{{snapID}}</code> · default track {{defaultTrack}}</p>
+        <h2>Channels</h2>
+        <table id="channels"><tr><th>Track</th><th>Risk</th><th>Architecture</th><th>Revision</th><th>Version</th><th>Rollout</th></tr>
+        {{#channels}}<tr><td>{{track}}</td><td>{{risk}}</td><td>{{architecture}}</td><td class="num">{{revision}}</td><td>{{version}}</td><td>{{rollout}}</td></tr>{{/channels}}
+        </table>
+        <p class="muted">↑ follows the next safer risk, as snapcraft shows it; – is closed.</p>
+        <h2>Revisions</h2>
+        <table id="revisions"><tr><th>Revision</th><th>Version</th><th>Architectures</th><th>Size</th><th>SHA3-384</th><th>Uploaded</th></tr>
+        {{#revisions}}<tr><td class="num">{{revision}}</td><td>{{version}}</td><td>{{architectures}}</td><td class="num">{{size}}</td><td><code title="{{digest}}">{{shortDigest}}…</code></td><td>{{created}}</td></tr>{{/revisions}}
+        </table>
+        <h2>Release history</h2>
+        <ol class="timeline" id="history">{{#history}}<li><time>{{at}}</time> {{what}}</li>{{/history}}</ol>
+        """
+
+    static let devices = """
+        <h1>Devices</h1>
+        <form class="search" method="get" action="/dashboard/devices"><input name="model" value="{{model}}" placeholder="model" aria-label="Model"> <input name="tag" value="{{tag}}" placeholder="tag" aria-label="Tag"> <button>Filter</button></form>
+        <p class="muted" id="device-range">{{range}}</p>
+        <table id="devices"><tr><th>Brand</th><th>Model</th><th>Serial</th><th>Tags</th><th>Registered</th><th>Last seen</th></tr>
+        {{#rows}}<tr><td>{{brandID}}</td><td>{{model}}</td><td>{{serial}}</td><td>{{tags}}</td><td>{{registered}}</td><td>{{lastSeen}}</td></tr>{{/rows}}
+        </table>
+        <p>{{#previous}}<a rel="prev" href="{{previous}}">← newer</a> {{/previous}}{{#next}}<a rel="next" href="{{next}}">older →</a>{{/next}}</p>
+        """
+}

@@ -1,0 +1,106 @@
+import DeviceAgent
+import Foundation
+import TestSupport
+import Testing
+
+/// The dashboard as a person sees it: each page loaded in headless Chromium (Debian's `chromium`)
+/// against the workshop's world with a registered device and a rollout; the test reads the DOM
+/// Chromium built and keeps a screenshot of every page in `.build/dashboard-screenshots/`.
+@Suite(
+    .serialized,
+    .enabled(
+        if: SnapdSource.available && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"),
+        "needs snapd's source and chromium: run scripts/test"))
+struct DashboardTests {
+    typealias Device = AgentTests.Device
+
+    static let screenshots = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("dashboard-screenshots")
+
+    /// The DOM Chromium built for `path`, and a screenshot of it saved as `name`.png.
+    static func load(_ path: String, on device: Device, screenshot name: String) throws -> String {
+        let url = device.world.server.url + path
+        let common = [
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1280,1000",
+        ]
+        let dom = try runCommand("/usr/bin/chromium", common + ["--dump-dom", url], timeout: .seconds(120))
+        try #require(dom.status == 0, "chromium could not load \(url): \(dom.output.suffix(500))")
+        try FileManager.default.createDirectory(at: screenshots, withIntermediateDirectories: true)
+        let file = screenshots.appendingPathComponent("\(name).png")
+        try? FileManager.default.removeItem(at: file)
+        let shot = try runCommand(
+            "/usr/bin/chromium", common + ["--screenshot=\(file.path)", url], timeout: .seconds(120))
+        #expect(shot.status == 0 && FileManager.default.fileExists(atPath: file.path), "\(shot.output.suffix(500))")
+        return dom.output
+    }
+
+    /// The text of the element with this id, tags stripped, entities left as Chromium wrote them.
+    static func element(_ id: String, in dom: String) -> String? {
+        guard let start = dom.range(of: "id=\"\(id)\"") else { return nil }
+        let tail = dom[start.upperBound...]
+        guard let open = tail.firstIndex(of: ">") else { return nil }
+        let rest = tail[tail.index(after: open)...]
+        let tag = String(dom[..<start.lowerBound].split(separator: "<").last?.split(separator: " ").first ?? "")
+        guard let close = rest.range(of: "</\(tag)>") else { return nil }
+        return String(rest[..<close.lowerBound])
+    }
+
+    @Test func everyPageShowsWhatTheStoreHoldsAndEscapesWhatPublishersWrote() async throws {
+        let device = try await Device.flash()
+        defer { device.stop() }
+        let server = device.world.server
+        let admin = server.adminToken
+        try #require(try device.agent(["boot"]).status == 0)
+        try #require(try device.agent(["refresh"]).status == 0)
+        let released = try await server.json(
+            .POST, "/admin/v1/snaps/myawesomesnap/releases", token: admin,
+            ["revision": 2, "channels": ["stable"], "progressive": 40])
+        try #require(released.status == 200, "\(released.text)")
+        let status = try await server.request(.GET, "/admin/v1/snaps/myawesomesnap/status", token: admin)
+        let snapID = try #require(try status.json()["snap-id"] as? String)
+        let hostile = "<script>document.title='owned'</script> & friends"
+        let listed = try await server.json(
+            .PUT, "/dev/api/snaps/\(snapID)/metadata", token: admin, ["summary": hostile])
+        try #require((200..<300).contains(listed.status), "\(listed.text)")
+        _ = try await server.json(
+            .POST, "/admin/v1/snaps", token: admin,
+            ["name": "secret-depot", "publisher": "acme-brand", "is-private": true])
+
+        let overview = try Self.load("/", on: device, screenshot: "overview")
+        #expect(Self.element("device-count", in: overview)?.contains("<b>1</b>") == true, "\(overview.prefix(3000))")
+        #expect(Self.element("rollout-count", in: overview)?.contains("<b>1</b>") == true)
+        #expect(Self.element("models", in: overview)?.contains("my-pi3-amd64") == true)
+        #expect(overview.contains("40 %"), "the rollout's share")
+
+        let search = try Self.load("/dashboard/snaps?q=awesome", on: device, screenshot: "snaps")
+        let rows = try #require(Self.element("snaps", in: search))
+        #expect(rows.contains(">myawesomesnap<") && rows.contains(">mysecondawesomesnap<"), "\(rows)")
+        #expect(!rows.contains(">pi3<") && !rows.contains("secret-depot"), "\(rows)")
+        // What a publisher wrote is text on the page, never markup.
+        #expect(rows.contains("&lt;script&gt;document.title='owned'&lt;/script&gt; &amp; friends"), "\(rows)")
+        let all = try Self.load("/dashboard/snaps", on: device, screenshot: "snaps-all")
+        #expect(!all.contains("secret-depot"), "a private snap is nobody's to browse")
+
+        let snap = try Self.load("/dashboard/snaps/myawesomesnap", on: device, screenshot: "snap")
+        #expect(!snap.contains("<title>owned"), "the summary's script did not run")
+        #expect(Self.element("summary", in: snap)?.contains("&lt;script&gt;") == true)
+        let channels = try #require(Self.element("channels", in: snap))
+        #expect(channels.contains("r2 to 40 %"), "\(channels)")
+        #expect(channels.contains("↑"), "a risk that follows a safer one")
+        let revisions = try #require(Self.element("revisions", in: snap))
+        #expect(revisions.contains("<td class=\"num\">2</td>") && revisions.contains("KB"), "\(revisions)")
+        #expect(Self.element("history", in: snap)?.contains("progressive r2 in latest/stable to 40 %") == true)
+
+        let serial = try #require(try DeviceState.read(from: device.folder).serial)
+        let devices = try Self.load("/dashboard/devices?model=my-pi3-amd64", on: device, screenshot: "devices")
+        #expect(Self.element("devices", in: devices)?.contains(serial) == true, "\(devices.suffix(2000))")
+        #expect(Self.element("device-range", in: devices)?.contains("of 1,") == true)
+        let none = try Self.load("/dashboard/devices?model=nosuch", on: device, screenshot: "devices-none")
+        #expect(Self.element("device-range", in: none)?.contains("No device matches") == true)
+
+        let rollouts = try Self.load("/dashboard/rollouts", on: device, screenshot: "rollouts")
+        #expect(rollouts.contains("latest/stable") && rollouts.contains("40 %") && rollouts.contains("rolling"))
+        #expect(try await server.request(.GET, "/dashboard/snaps/secret-depot").status == 404)
+        print("dashboard screenshots: \(Self.screenshots.path)")
+    }
+}
