@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "StoreHTTP",
             dependencies: [
-                "StoreCore", "StoreProtocol", "Assertions", "SnapFiles",
+                "StoreCore", "StoreProtocol", "Assertions", "DepotCrypto", "SnapFiles",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

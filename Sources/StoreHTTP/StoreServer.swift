@@ -15,6 +15,7 @@ public struct StoreServer: Sendable {
     /// What `GET /metrics` shows; `serve` bootstraps swift-metrics with its factory.
     public let metrics: StoreMetrics
     let traffic: TrafficCounter
+    let dashboard: DashboardRoutes
 
     public init(
         store: SnapStore, host: String, port: Int, uploadArea: UploadAreaLimits = .init(),
@@ -27,6 +28,7 @@ public struct StoreServer: Sendable {
         self.connections = connections
         metrics = StoreMetrics()
         traffic = TrafficCounter(metrics: metrics)
+        dashboard = DashboardRoutes(store: store, sessions: DashboardSessions())
     }
 
     /// `fileRegions`: downloads are sent by sendfile, which needs `FileRegionWriter` in the
@@ -55,7 +57,7 @@ public struct StoreServer: Sendable {
         SerialVaultRoutes(store: store).add(to: router)
         DownloadRoutes(store: store, fileRegions: fileRegions).add(to: router)
         MetricsRoutes(store: store, metrics: metrics).add(to: router)
-        DashboardRoutes(store: store).add(to: router)
+        dashboard.add(to: router)
         return router
     }
 
@@ -111,7 +113,7 @@ public struct StoreServer: Sendable {
     /// The store's identity for API clients; a browser gets the dashboard's overview.
     @Sendable func identity(_ request: Request, context: StoreRequestContext) async throws -> Response {
         if request.method == .get, DashboardRoutes.wantsPage(request) {
-            return try await DashboardRoutes(store: store).overview(request, context: context)
+            return try await dashboard.overview(request, context: context)
         }
         return try JSONBody.response(Identity(authorityID: store.identity.authorityID))
     }

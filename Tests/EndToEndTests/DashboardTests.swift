@@ -1,5 +1,8 @@
+import AsyncHTTPClient
 import DeviceAgent
 import Foundation
+import NIOCore
+import NIOHTTP1
 import TestSupport
 import Testing
 
@@ -103,4 +106,133 @@ struct DashboardTests {
         #expect(try await server.request(.GET, "/dashboard/snaps/secret-depot").status == 404)
         print("dashboard screenshots: \(Self.screenshots.path)")
     }
+
+    /// A browser's exchange with the dashboard's forms: cookies kept, forms posted as browsers post them.
+    struct Browser {
+        /// Redirects not followed: the test reads each 303 and the cookies it sets.
+        static let client = HTTPClient(
+            eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        let server: ServerProcess
+        var cookies: [String: String] = [:]
+
+        mutating func send(_ method: HTTPMethod, _ path: String, form: [String: String]? = nil) async throws
+            -> ServerProcess.Reply
+        {
+            var headers = ["Accept": "text/html"]
+            if !cookies.isEmpty {
+                headers["Cookie"] = cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ")
+            }
+            var body: Data?
+            if let form {
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+                var components = URLComponents()
+                components.queryItems = form.map { URLQueryItem(name: $0.key, value: $0.value) }
+                body = Data((components.percentEncodedQuery ?? "").utf8)
+            }
+            var request = HTTPClientRequest(url: server.url + path)
+            request.method = method
+            for (name, value) in headers { request.headers.add(name: name, value: value) }
+            if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+            let response = try await Self.client.execute(request, timeout: .seconds(60))
+            let collected = try await response.body.collect(upTo: 16 << 20)
+            let reply = ServerProcess.Reply(
+                status: Int(response.status.code), headers: response.headers, body: Data(collected.readableBytesView))
+            for cookie in reply.headers[canonicalForm: "Set-Cookie"] {
+                let pair = cookie.split(separator: ";")[0].split(separator: "=", maxSplits: 1).map(String.init)
+                guard pair.count == 2 else { continue }
+                cookies[pair[0]] = pair[1].isEmpty ? nil : pair[1]
+            }
+            return reply
+        }
+
+        /// The CSRF token a page's form carries.
+        static func csrf(in page: String) -> String? {
+            guard let field = page.range(of: #"name="csrf" value=""#) else { return nil }
+            return String(page[field.upperBound...].prefix { $0 != "\"" })
+        }
+
+        mutating func signIn(_ token: String) async throws -> ServerProcess.Reply {
+            let form = try await send(.GET, "/dashboard/sign-in")
+            let csrf = try #require(Self.csrf(in: form.text), "\(form.text)")
+            return try await send(.POST, "/dashboard/sign-in", form: ["token": token, "csrf": csrf])
+        }
+    }
+
+    @Test func actionsNeedASignedInTokenAFormFromThePageAndTheSnapsOwner() async throws {
+        let device = try await Device.flash()
+        defer { device.stop() }
+        let server = device.world.server
+        func stableRevision() async throws -> Int? {
+            let status = try await server.request(
+                .GET, "/admin/v1/snaps/myawesomesnap/status", token: server.adminToken)
+            let rows = try status.json()["rows"] as? [[String: Any]] ?? []
+            return rows.first { $0["risk"] as? String == "stable" && $0["architecture"] as? String == "amd64" }?[
+                "revision"] as? Int
+        }
+        let before = try await stableRevision()
+        _ = try await server.json(
+            .POST, "/admin/v1/accounts", token: server.adminToken, ["username": "eve", "id": "eve-account"])
+        let eveToken = try #require(
+            try await server.json(
+                .POST, "/admin/v1/accounts/eve-account/tokens", token: server.adminToken, ["description": "eve"]
+            ).json()["token"] as? String)
+        let brandToken = try #require(
+            try await server.json(
+                .POST, "/admin/v1/accounts/acme-brand/tokens", token: server.adminToken, ["description": "acme"]
+            ).json()["token"] as? String)
+
+        // Nobody signed in: no form on the page, and a post is refused.
+        var anonymous = Browser(server: server)
+        let page = try await anonymous.send(.GET, "/dashboard/snaps/myawesomesnap")
+        #expect(!page.text.contains("id=\"release\"") && page.text.contains("id=\"sign-in\""))
+        let refused = try await anonymous.send(
+            .POST, "/dashboard/snaps/myawesomesnap/releases", form: ["revision": "2", "channel": "stable"])
+        #expect(refused.status == 401 && refused.text.contains("Sign in first"), "\(refused.status)")
+
+        // Signing in: the form's own token must come back; a wrong token is refused.
+        var forged = Browser(server: server)
+        let noCookie = try await forged.send(.POST, "/dashboard/sign-in", form: ["token": brandToken, "csrf": "guess"])
+        #expect(noCookie.status == 403 && forged.cookies[DashboardTests.session] == nil)
+        var wrong = Browser(server: server)
+        #expect(try await wrong.signIn("sdp_not-a-token").status == 401)
+
+        var brand = Browser(server: server)
+        let signedIn = try await brand.signIn(brandToken)
+        #expect(signedIn.status == 303, "\(signedIn.text)")
+        let setCookie = signedIn.headers[canonicalForm: "Set-Cookie"].joined(separator: " | ")
+        #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict"), "\(setCookie)")
+        let own = try await brand.send(.GET, "/dashboard/snaps/myawesomesnap")
+        #expect(own.text.contains("signed in as acme-brand") && own.text.contains("id=\"release\""))
+        let csrf = try #require(Browser.csrf(in: own.text))
+        // A post without the page's CSRF token (another site's form) changes nothing.
+        let crossSite = try await brand.send(
+            .POST, "/dashboard/snaps/myawesomesnap/releases", form: ["revision": "2", "channel": "stable"])
+        #expect(crossSite.status == 403 && crossSite.text.contains("CSRF"), "\(crossSite.status)")
+        #expect(try await stableRevision() == before)
+        let done = try await brand.send(
+            .POST, "/dashboard/snaps/myawesomesnap/releases",
+            form: ["revision": "2", "channel": "stable", "csrf": csrf])
+        #expect(done.status == 303, "\(done.text)")
+        #expect(try await stableRevision() == 2)
+
+        // Another publisher sees no form on acme's snap, and its post is refused by the store's rules.
+        var eve = Browser(server: server)
+        #expect(try await eve.signIn(eveToken).status == 303)
+        let theirs = try await eve.send(.GET, "/dashboard/snaps/myawesomesnap")
+        #expect(!theirs.text.contains("id=\"release\""))
+        let eveCSRF = try #require(Browser.csrf(in: theirs.text), "the sign-out form carries it")
+        let notYours = try await eve.send(
+            .POST, "/dashboard/snaps/myawesomesnap/releases",
+            form: ["revision": "1", "channel": "stable", "csrf": eveCSRF])
+        #expect(notYours.status == 403, "\(notYours.status) \(notYours.text)")
+        #expect(try await stableRevision() == 2)
+
+        // Signing out ends the session.
+        #expect(try await brand.send(.POST, "/dashboard/sign-out", form: ["csrf": csrf]).status == 303)
+        #expect(try await brand.send(.GET, "/").text.contains("id=\"sign-in\""))
+
+        _ = try Self.load("/dashboard/sign-in", on: device, screenshot: "sign-in")
+    }
+
+    static let session = "snapdepot_session"
 }

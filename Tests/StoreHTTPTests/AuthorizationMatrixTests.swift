@@ -24,11 +24,16 @@ import Testing
     static let anyToken = "nnyyy"
     static let owner = "nnyny"
     static let adminOnly = "nnnny"
+    static let cookieOnly = "nnnnn"
 
     static let expected: [String: String] = [
         // snapd's device API, the assertion service and the serial vault: no store credentials.
         "GET /": open, "HEAD /": open, "GET /readyz": open, "GET /dashboard": open, "GET /dashboard/snaps": open,
         "GET /dashboard/snaps/{name}": open, "GET /dashboard/devices": open, "GET /dashboard/rollouts": open,
+        "GET /dashboard/sign-in": open,
+        // The dashboard's forms take no token header: a session cookie and its CSRF token (DashboardTests).
+        "POST /dashboard/sign-in": cookieOnly, "POST /dashboard/sign-out": cookieOnly,
+        "POST /dashboard/snaps/{name}/releases": cookieOnly, "POST /dashboard/snaps/{name}/rollouts": cookieOnly,
         "GET /v2/snaps/info/{name}": open, "GET /v2/snaps/find": open, "POST /v2/snaps/refresh": open,
         "POST /v2/cohorts": open, "GET /v2/assertions/**": open, "GET /api/v1/snaps/names": open,
         "GET /api/v1/snaps/sections": open, "GET /api/v1/snaps/download/{file}": open,

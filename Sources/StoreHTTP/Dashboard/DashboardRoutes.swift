@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Mustache
 import StoreCore
@@ -8,8 +9,14 @@ import StoreProtocol
 /// `/dashboard/snaps/{name}`, `/dashboard/devices`, `/dashboard/rollouts`. Server-rendered HTML
 /// from `DashboardTemplates`; it shows what anyone who reaches the store may see: public snaps of
 /// the store's own catalogue (`SnapStore.publicSnaps`), the device inventory and rollouts.
+///
+/// Signing in (`/dashboard/sign-in`, a token entered once) opens a session (`DashboardSessions`);
+/// then the snap page offers what the token may do to that snap — release, and resume, complete
+/// or abort a rollout — as forms that carry the session's CSRF token, each checked by the same
+/// domain rules as the API (a publisher acts on its own snaps only).
 struct DashboardRoutes {
     let store: SnapStore
+    let sessions: DashboardSessions
     static let pageSize = 50
 
     static let library: MustacheLibrary = {
@@ -18,6 +25,7 @@ struct DashboardRoutes {
             "layout": DashboardTemplates.layout, "overview": DashboardTemplates.overview,
             "rolloutTable": DashboardTemplates.rolloutTable, "rollouts": DashboardTemplates.rollouts,
             "snaps": DashboardTemplates.snaps, "snap": DashboardTemplates.snap, "devices": DashboardTemplates.devices,
+            "signIn": DashboardTemplates.signIn, "problem": DashboardTemplates.problem,
         ]
         for (name, text) in templates {
             // The templates are constants of this file's module: one that does not parse is a bug
@@ -33,6 +41,24 @@ struct DashboardRoutes {
         router.get("dashboard/snaps/{name}", use: snap)
         router.get("dashboard/devices", use: devices)
         router.get("dashboard/rollouts", use: rollouts)
+        router.get("dashboard/sign-in", use: signInForm)
+        router.post("dashboard/sign-in", use: explained(signIn))
+        router.post("dashboard/sign-out", use: explained(signOut))
+        router.post("dashboard/snaps/{name}/releases", use: explained(release))
+        router.post("dashboard/snaps/{name}/rollouts", use: explained(rollout))
+    }
+
+    /// A form's handler whose refusals (`DashboardProblem`) are pages that say why.
+    func explained(
+        _ handler: @escaping @Sendable (Request, StoreRequestContext) async throws -> Response
+    ) -> @Sendable (Request, StoreRequestContext) async throws -> Response {
+        { [self] request, context in
+            do {
+                return try await handler(request, context)
+            } catch let problem as DashboardProblem {
+                return try await problemPage(request, problem)
+            }
+        }
     }
 
     /// Whether a `GET /` comes from a browser (which asks for HTML) rather than a client of the API.
@@ -50,8 +76,8 @@ struct DashboardRoutes {
             let models: [DeviceCount]
             let installed: [StoreCensus.Installed]
         }
-        return try page(
-            "overview", title: "Overview",
+        return try await page(
+            request, "overview", title: "Overview",
             Page(
                 snaps: census.snaps, devices: census.devices.reduce(0) { $0 + $1.count },
                 rolloutCount: census.rollouts.count, rollouts: RolloutRows(census.rollouts), models: census.devices,
@@ -62,8 +88,9 @@ struct DashboardRoutes {
         struct Page {
             let rollouts: RolloutRows?
         }
-        return try page(
-            "rollouts", title: "Rollouts", Page(rollouts: RolloutRows(try await store.census(by: nil).rollouts)))
+        return try await page(
+            request, "rollouts", title: "Rollouts",
+            Page(rollouts: RolloutRows(try await store.census(by: nil).rollouts)))
     }
 
     @Sendable func snaps(_ request: Request, context: StoreRequestContext) async throws -> Response {
@@ -74,8 +101,8 @@ struct DashboardRoutes {
             let count: String
             let rows: [SnapSummary]
         }
-        return try page(
-            "snaps", title: "Snaps",
+        return try await page(
+            request, "snaps", title: "Snaps",
             Page(query: query, count: rows.count == 1 ? "1 snap" : "\(rows.count) snaps", rows: rows))
     }
 
@@ -93,11 +120,20 @@ struct DashboardRoutes {
         struct Event {
             let at, what: String
         }
+        struct Actions {
+            struct Rollout {
+                let channel: String
+                let revision: Int
+            }
+            let csrf: String
+            let rollouts: [Rollout]
+        }
         struct Page {
             let name, summary, publisher, snapID, defaultTrack: String
             let channels: [Channel]
             let revisions: [Revision]
             let history: [Event]
+            let actions: Actions?
         }
         let channels = status.rows.map { row in
             Channel(
@@ -123,12 +159,21 @@ struct DashboardRoutes {
                 at: Self.time(event.at),
                 what: "\(event.action.rawValue) \(revision) in \(event.channel)\(share)\(group)\(detail)")
         }
-        return try page(
-            "snap", title: name,
+        var actions: Actions?
+        if let (principal, session) = try await viewer(request),
+            principal.isAdmin || principal.accountID == dossier.snap.publisherID
+        {
+            actions = Actions(
+                csrf: session.csrf,
+                rollouts: status.rollouts.map { .init(channel: $0.channel, revision: $0.revision) })
+        }
+        return try await page(
+            request, "snap", title: name,
             Page(
                 name: dossier.snap.name, summary: dossier.listing.summary ?? "",
                 publisher: dossier.publisher?.displayName ?? dossier.snap.publisherID, snapID: dossier.snap.snapID,
-                defaultTrack: status.defaultTrack, channels: channels, revisions: revisions, history: events))
+                defaultTrack: status.defaultTrack, channels: channels, revisions: revisions, history: events,
+                actions: actions))
     }
 
     @Sendable func devices(_ request: Request, context: StoreRequestContext) async throws -> Response {
@@ -156,8 +201,8 @@ struct DashboardRoutes {
             return components.string ?? "/dashboard/devices"
         }
         let shown = found.devices.count
-        return try page(
-            "devices", title: "Devices",
+        return try await page(
+            request, "devices", title: "Devices",
             Page(
                 model: model ?? "", tag: tag ?? "",
                 range: shown == 0
@@ -172,25 +217,168 @@ struct DashboardRoutes {
                 next: offset + shown < found.total ? link(offset + shown) : nil))
     }
 
-    /// A page rendered into the layout.
-    func page(_ template: String, title: String, _ values: Any) throws -> Response {
+    /// A page rendered into the layout, which names who is signed in.
+    func page(
+        _ request: Request, _ template: String, title: String, _ values: Any, status: HTTPResponse.Status = .ok,
+        headers extra: HTTPFields = [:]
+    ) async throws -> Response {
         struct Layout {
             let title: String
             let authority: String
+            let viewer: String?
+            let csrf: String
             let body: String
         }
+        let signedIn = try await viewer(request)
+        let viewerName = signedIn.map { $0.0.isAdmin ? "the admin" : ($0.0.accountID ?? "a publisher") }
         guard let body = Self.library.render(values, withTemplate: template),
             let html = Self.library.render(
-                Layout(title: title, authority: store.identity.authorityID, body: body), withTemplate: "layout")
+                Layout(
+                    title: title, authority: store.identity.authorityID, viewer: viewerName,
+                    csrf: signedIn?.1.csrf ?? "", body: body),
+                withTemplate: "layout")
         else { throw StoreError(.internalError, "the dashboard has no template \(template)") }
         // No script, no outside resource: a summary that slipped past the escaping still could not run.
+        var headers: HTTPFields = [
+            .contentType: "text/html; charset=utf-8", .xContentTypeOptions: "nosniff",
+            .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+            .cacheControl: "no-store",
+        ]
+        headers.append(contentsOf: extra)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// The signed-in viewer, if the session's token still authenticates.
+    func viewer(_ request: Request) async throws -> (Principal, DashboardSessions.Session)? {
+        guard let session = sessions.session(request),
+            let principal = try await store.authenticate(token: session.token)
+        else { return nil }
+        return (principal, session)
+    }
+
+    // MARK: Signing in and acting
+
+    @Sendable func signInForm(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        try await signInPage(request, problem: nil, status: .ok)
+    }
+
+    func signInPage(_ request: Request, problem: String?, status: HTTPResponse.Status) async throws -> Response {
+        struct Page {
+            let csrf: String
+            let problem: String?
+        }
+        let csrf = DashboardSessions.random()
+        return try await page(
+            request, "signIn", title: "Sign in", Page(csrf: csrf, problem: problem), status: status,
+            headers: [.setCookie: DashboardSessions.setCookie(DashboardSessions.signInCookie, csrf, maxAge: 3600)])
+    }
+
+    @Sendable func signIn(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let form = try await Self.form(request)
+        guard let expected = DashboardSessions.cookie(DashboardSessions.signInCookie, in: request),
+            let sent = form["csrf"], DashboardSessions.same(expected, sent)
+        else {
+            return try await signInPage(
+                request, problem: "The form had expired or did not come from this page: try again.", status: .forbidden)
+        }
+        guard let token = form["token"]?.trimmingCharacters(in: .whitespaces), !token.isEmpty,
+            try await store.authenticate(token: token) != nil
+        else {
+            return try await signInPage(
+                request, problem: "That token is not one this store knows (or it was revoked).", status: .unauthorized)
+        }
+        let (id, _) = sessions.open(token: token)
+        var headers: HTTPFields = [.location: "/"]
+        headers.append(
+            HTTPField(
+                name: .setCookie,
+                value: DashboardSessions.setCookie(
+                    DashboardSessions.cookie, id, maxAge: Int(DashboardSessions.lifetime))))
+        headers.append(
+            HTTPField(
+                name: .setCookie, value: DashboardSessions.setCookie(DashboardSessions.signInCookie, "", maxAge: 0)))
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    @Sendable func signOut(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        _ = try await acting(request, form: try await Self.form(request), back: "/")
+        sessions.close(request)
         return Response(
-            status: .ok,
-            headers: [
-                .contentType: "text/html; charset=utf-8", .xContentTypeOptions: "nosniff",
-                .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
-            ],
-            body: .init(byteBuffer: ByteBuffer(string: html)))
+            status: .seeOther,
+            headers: [.location: "/", .setCookie: DashboardSessions.setCookie(DashboardSessions.cookie, "", maxAge: 0)])
+    }
+
+    @Sendable func release(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let name = try context.parameters.require("name")
+        let back = "/dashboard/snaps/\(name)"
+        let form = try await Self.form(request)
+        let principal = try await acting(request, form: form, back: back)
+        guard let revision = form["revision"].flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) else {
+            throw DashboardProblem(.badRequest, "A release names a revision by its number.", back: back)
+        }
+        let share = form["progressive"]?.trimmingCharacters(in: .whitespaces) ?? ""
+        guard share.isEmpty || Double(share) != nil else {
+            throw DashboardProblem(.badRequest, "The share is a percentage, like 10.", back: back)
+        }
+        do {
+            _ = try await store.release(
+                name: name, revision: revision, channels: [form["channel"] ?? "stable"],
+                progressive: share.isEmpty ? nil : Double(share), by: principal)
+        } catch let error as StoreError {
+            throw DashboardProblem(error, back: back)
+        }
+        return Response(status: .seeOther, headers: [.location: back])
+    }
+
+    @Sendable func rollout(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let name = try context.parameters.require("name")
+        let back = "/dashboard/snaps/\(name)"
+        let form = try await Self.form(request)
+        let principal = try await acting(request, form: form, back: back)
+        guard let action = form["action"].flatMap(SnapStore.RolloutAction.init(rawValue:)),
+            let channel = form["channel"]
+        else { throw DashboardProblem(.badRequest, "Resume, complete or abort a rollout of a channel.", back: back) }
+        do {
+            _ = try await store.rollout(action, name: name, channel: channel, by: principal)
+        } catch let error as StoreError {
+            throw DashboardProblem(error, back: back)
+        }
+        return Response(status: .seeOther, headers: [.location: back])
+    }
+
+    /// The principal behind a form: signed in, and the form carrying the session's CSRF token.
+    func acting(_ request: Request, form: [String: String], back: String) async throws -> Principal {
+        guard let (principal, session) = try await viewer(request) else {
+            throw DashboardProblem(.unauthorized, "Sign in first: actions need a token.", back: "/dashboard/sign-in")
+        }
+        guard let sent = form["csrf"], DashboardSessions.same(session.csrf, sent) else {
+            throw DashboardProblem(
+                .forbidden, "The form did not carry this session's CSRF token: reload the page and try again.",
+                back: back)
+        }
+        return principal
+    }
+
+    /// A form body (`application/x-www-form-urlencoded`) as its fields, read once, whole, before
+    /// anything is decided (an answer sent with the body unread would cut the connection).
+    static func form(_ request: Request) async throws -> [String: String] {
+        var request = request
+        let body = try await request.collectBody(upTo: 64 << 10)
+        do {
+            return try URLEncodedFormDecoder().decode([String: String].self, from: String(buffer: body))
+        } catch {
+            throw DashboardProblem(.badRequest, "The form could not be read: \(error)", back: "/")
+        }
+    }
+
+    /// A refused action as a page that says why.
+    func problemPage(_ request: Request, _ problem: DashboardProblem) async throws -> Response {
+        struct Page {
+            let heading, message, back: String
+        }
+        return try await page(
+            request, "problem", title: "Not done",
+            Page(heading: "Not done", message: problem.message, back: problem.back), status: problem.status)
     }
 
     static func time(_ seconds: Int64) -> String {
@@ -222,5 +410,30 @@ struct RolloutRows {
                 state: view.halt.map { "halted: \($0.reason)" } ?? (view.paused ? "paused" : "rolling"),
                 stateClass: view.halt == nil ? "" : "halted")
         }
+    }
+}
+
+/// Why a dashboard action was not done, shown as a page with the status an API client would get.
+struct DashboardProblem: Error {
+    let status: HTTPResponse.Status
+    let message: String
+    let back: String
+
+    init(_ status: HTTPResponse.Status, _ message: String, back: String) {
+        self.status = status
+        self.message = message
+        self.back = back
+    }
+
+    init(_ error: StoreError, back: String) {
+        let status: HTTPResponse.Status =
+            switch error.kind {
+            case .forbidden: .forbidden
+            case .unauthorized: .unauthorized
+            case .notFound: .notFound
+            case .conflict: .conflict
+            default: .badRequest
+            }
+        self.init(status, error.message, back: back)
     }
 }

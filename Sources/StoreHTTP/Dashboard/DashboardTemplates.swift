@@ -19,11 +19,14 @@ enum DashboardTemplates {
         .cards { display: flex; gap: 1rem; flex-wrap: wrap; } .card { background: #fff; border: 1px solid #ddd; padding: .8rem 1.2rem; min-width: 9rem; }
         .card b { display: block; font-size: 2rem; } .muted { color: #666; } .halted { color: #b00; font-weight: bold; }
         code { font-size: .85rem; } ol.timeline { padding-left: 1.2rem; } ol.timeline li { margin: .2rem 0; }
-        form.search input { font-size: 1rem; padding: .3rem; } @media print { header { background: none; color: #000; } header a { color: #000; } }
+        form.search input, form.action input { font-size: 1rem; padding: .3rem; } form.inline { display: inline; }
+        .notice { background: #fff3cd; border: 1px solid #e0c36a; padding: .6rem 1rem; } @media print { header { background: none; color: #000; } header a { color: #000; } }
         </style></head>
         <body><header><strong>snapdepot</strong>
         <a href="/">Overview</a><a href="/dashboard/snaps">Snaps</a><a href="/dashboard/devices">Devices</a><a href="/dashboard/rollouts">Rollouts</a>
-        <span class="muted">store {{authority}}</span></header>
+        <span class="muted">store {{authority}}</span>
+        {{#viewer}}<span id="viewer">signed in as {{viewer}}</span><form method="post" action="/dashboard/sign-out" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button>Sign out</button></form>{{/viewer}}
+        {{^viewer}}<a id="sign-in" href="/dashboard/sign-in">Sign in</a>{{/viewer}}</header>
         <main>{{{body}}}</main></body></html>
         """
 
@@ -77,8 +80,40 @@ enum DashboardTemplates {
         <table id="revisions"><tr><th>Revision</th><th>Version</th><th>Architectures</th><th>Size</th><th>SHA3-384</th><th>Uploaded</th></tr>
         {{#revisions}}<tr><td class="num">{{revision}}</td><td>{{version}}</td><td>{{architectures}}</td><td class="num">{{size}}</td><td><code title="{{digest}}">{{shortDigest}}…</code></td><td>{{created}}</td></tr>{{/revisions}}
         </table>
+        {{#actions}}
+        <h2>Release</h2>
+        <form class="action" id="release" method="post" action="/dashboard/snaps/{{name}}/releases">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <label>Revision <input name="revision" required size="5"></label>
+        <label>Channel <input name="channel" value="stable" size="14"></label>
+        <label>To % of devices <input name="progressive" placeholder="100" size="4"></label>
+        <button>Release</button></form>
+        {{#rollouts}}
+        <form class="action rollout" method="post" action="/dashboard/snaps/{{name}}/rollouts">
+        <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="channel" value="{{channel}}">
+        Rollout of r{{revision}} in {{channel}}: <button name="action" value="resume">Resume</button>
+        <button name="action" value="complete">Complete</button> <button name="action" value="abort">Abort</button></form>
+        {{/rollouts}}
+        {{/actions}}
         <h2>Release history</h2>
         <ol class="timeline" id="history">{{#history}}<li><time>{{at}}</time> {{what}}</li>{{/history}}</ol>
+        """
+
+    static let signIn = """
+        <h1>Sign in</h1>
+        <p>Enter the admin token, or a publisher's token (`snapdepot accounts token NAME`). The page
+        keeps it in this server's memory for twelve hours, behind a cookie scripts cannot read.</p>
+        {{#problem}}<p class="notice" id="problem">{{problem}}</p>{{/problem}}
+        <form class="action" method="post" action="/dashboard/sign-in">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <label>Token <input name="token" type="password" autocomplete="off" required size="50"></label>
+        <button>Sign in</button></form>
+        """
+
+    static let problem = """
+        <h1>{{heading}}</h1>
+        <p class="notice" id="problem">{{message}}</p>
+        <p><a href="{{back}}">Back</a></p>
         """
 
     static let devices = """
