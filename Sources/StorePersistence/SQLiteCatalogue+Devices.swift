@@ -96,6 +96,31 @@ extension SQLiteCatalogue {
     }
 
     public func devices(_ filter: DeviceFilter) async throws -> [DeviceRecord] {
+        let (condition, values) = Self.condition(filter)
+        let arguments = StatementArguments(values)
+        let sql = "SELECT \(Self.deviceColumns) FROM devices \(condition) ORDER BY brand_id, model, first_seen, serial"
+        return try await writer.read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.device) }
+    }
+
+    public func devicePage(_ filter: DeviceFilter, offset: Int, limit: Int) async throws -> InventoryPage {
+        let (condition, values) = Self.condition(filter)
+        let arguments = StatementArguments(values)
+        // Newest seen first through `devices_by_last_seen`: a page costs its rows, not the inventory.
+        let sql = """
+            SELECT \(Self.deviceColumns) FROM devices \(condition)
+            ORDER BY last_seen DESC, brand_id, model, serial LIMIT ? OFFSET ?
+            """
+        let paged = StatementArguments(values + [limit.databaseValue, offset.databaseValue])
+        return try await writer.read { db in
+            InventoryPage(
+                devices: try Row.fetchAll(db, sql: sql, arguments: paged).map(Self.device),
+                total: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM devices \(condition)", arguments: arguments) ?? 0
+            )
+        }
+    }
+
+    /// The `WHERE` of a device filter, and its arguments.
+    static func condition(_ filter: DeviceFilter) -> (String, [DatabaseValue]) {
         var conditions: [String] = []
         var arguments: [DatabaseValue] = []
         for (column, value) in [("brand_id", filter.brandID), ("model", filter.model), ("serial", filter.serial)] {
@@ -113,10 +138,7 @@ extension SQLiteCatalogue {
                 "EXISTS (SELECT 1 FROM device_tags WHERE device_tags.serial_key = \(Self.serialKeySQL) AND tag = ?)")
             arguments.append(tag.databaseValue)
         }
-        let condition = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let sql = "SELECT \(Self.deviceColumns) FROM devices \(condition) ORDER BY brand_id, model, first_seen, serial"
-        let bound = StatementArguments(arguments)
-        return try await writer.read { db in try Row.fetchAll(db, sql: sql, arguments: bound).map(Self.device) }
+        return (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "), arguments)
     }
 
     public func deviceCounts() async throws -> [DeviceCount] {

@@ -82,6 +82,8 @@ public protocol Catalogue: Sendable {
     func device(brandID: String, model: String, serial: String) async throws -> DeviceRecord?
     func device(keyID: String) async throws -> DeviceRecord?
     func devices(_ filter: DeviceFilter) async throws -> [DeviceRecord]
+    /// `limit` devices matching `filter` from `offset`, most recently seen first, and how many match.
+    func devicePage(_ filter: DeviceFilter, offset: Int, limit: Int) async throws -> InventoryPage
     /// Records an opened session (by the hash of its token), adding the device to the inventory
     /// when the store had not seen it.
     func addDeviceSession(tokenHash: String, device: DeviceRecord, at time: Int64) async throws

@@ -104,3 +104,14 @@ public struct InstalledCount: Sendable, Codable, Equatable {
         self.count = count
     }
 }
+
+/// One page of the device inventory, and how many devices the filter matches in all.
+public struct InventoryPage: Sendable {
+    public let devices: [DeviceRecord]
+    public let total: Int
+
+    public init(devices: [DeviceRecord], total: Int) {
+        self.devices = devices
+        self.total = total
+    }
+}

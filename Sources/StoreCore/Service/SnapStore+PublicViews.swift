@@ -10,12 +10,6 @@ public struct SnapSummary: Sendable, Equatable {
     public let revisions: Int
 }
 
-/// One page of the device inventory, and how many devices the filter matches in all.
-public struct InventoryPage: Sendable {
-    public let devices: [DeviceRecord]
-    public let total: Int
-}
-
 extension SnapStore {
     /// The public snaps (`isPublic`) whose name, publisher, type or summary contains `query`
     /// (case-insensitive; all of them for an empty query), by name.
@@ -48,8 +42,6 @@ extension SnapStore {
 
     /// Devices matching `filter`, `limit` of them from `offset`, newest seen first.
     public func inventory(_ filter: DeviceFilter, offset: Int, limit: Int) async throws -> InventoryPage {
-        let all = try await catalogue.devices(filter).sorted { $0.lastSeen > $1.lastSeen }
-        let start = min(max(0, offset), all.count)
-        return InventoryPage(devices: Array(all[start..<min(all.count, start + max(1, limit))]), total: all.count)
+        try await catalogue.devicePage(filter, offset: max(0, offset), limit: max(1, limit))
     }
 }
