@@ -104,6 +104,12 @@ struct DashboardTests {
         let rollouts = try Self.load("/dashboard/rollouts", on: device, screenshot: "rollouts")
         #expect(rollouts.contains("latest/stable") && rollouts.contains("40 %") && rollouts.contains("rolling"))
         #expect(try await server.request(.GET, "/dashboard/snaps/secret-depot").status == 404)
+
+        // The workshop's my-pi3 models, checked as a device checks them, with their text.
+        let models = try Self.load("/dashboard/models", on: device, screenshot: "models")
+        let pi3 = try #require(Self.element("model-acme-brand-my-pi3", in: models), "\(models.prefix(2000))")
+        #expect(pi3.contains("Verifies through") && pi3.contains("type: model"), "\(pi3.prefix(1500))")
+        #expect(pi3.contains("account-key") && pi3.contains("(trusted root)"), "\(pi3.prefix(1500))")
         print("dashboard screenshots: \(Self.screenshots.path)")
     }
 

@@ -5,8 +5,8 @@ import Mustache
 import StoreCore
 import StoreProtocol
 
-/// The read-only dashboard for a workshop's projector: `/` (to a browser), `/dashboard/snaps`,
-/// `/dashboard/snaps/{name}`, `/dashboard/devices`, `/dashboard/rollouts`. Server-rendered HTML
+/// The dashboard for a workshop's projector: `/` (to a browser), `/dashboard/snaps`,
+/// `/dashboard/snaps/{name}`, `/dashboard/devices`, `/dashboard/rollouts`, `/dashboard/models`. Server-rendered HTML
 /// from `DashboardTemplates`; it shows what anyone who reaches the store may see: public snaps of
 /// the store's own catalogue (`SnapStore.publicSnaps`), the device inventory and rollouts.
 ///
@@ -26,6 +26,7 @@ struct DashboardRoutes {
             "rolloutTable": DashboardTemplates.rolloutTable, "rollouts": DashboardTemplates.rollouts,
             "snaps": DashboardTemplates.snaps, "snap": DashboardTemplates.snap, "devices": DashboardTemplates.devices,
             "signIn": DashboardTemplates.signIn, "problem": DashboardTemplates.problem,
+            "models": DashboardTemplates.models,
         ]
         for (name, text) in templates {
             // The templates are constants of this file's module: one that does not parse is a bug
@@ -41,6 +42,7 @@ struct DashboardRoutes {
         router.get("dashboard/snaps/{name}", use: snap)
         router.get("dashboard/devices", use: devices)
         router.get("dashboard/rollouts", use: rollouts)
+        router.get("dashboard/models", use: models)
         router.get("dashboard/sign-in", use: signInForm)
         router.post("dashboard/sign-in", use: explained(signIn))
         router.post("dashboard/sign-out", use: explained(signOut))
@@ -91,6 +93,13 @@ struct DashboardRoutes {
         return try await page(
             request, "rollouts", title: "Rollouts",
             Page(rollouts: RolloutRows(try await store.census(by: nil).rollouts)))
+    }
+
+    @Sendable func models(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        struct Page {
+            let rows: [ModelView]
+        }
+        return try await page(request, "models", title: "Brands and models", Page(rows: try await store.models()))
     }
 
     @Sendable func snaps(_ request: Request, context: StoreRequestContext) async throws -> Response {

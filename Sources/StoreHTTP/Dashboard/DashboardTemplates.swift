@@ -18,12 +18,13 @@ enum DashboardTemplates {
         th { background: #eee; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
         .cards { display: flex; gap: 1rem; flex-wrap: wrap; } .card { background: #fff; border: 1px solid #ddd; padding: .8rem 1.2rem; min-width: 9rem; }
         .card b { display: block; font-size: 2rem; } .muted { color: #666; } .halted { color: #b00; font-weight: bold; }
-        code { font-size: .85rem; } ol.timeline { padding-left: 1.2rem; } ol.timeline li { margin: .2rem 0; }
+        code { font-size: .85rem; } pre { background: #fff; border: 1px solid #ddd; padding: .6rem; overflow-x: auto; font-size: .8rem; }
+        .verified { color: #0a6e31; font-weight: bold; } ol.timeline { padding-left: 1.2rem; } ol.timeline li { margin: .2rem 0; }
         form.search input, form.action input { font-size: 1rem; padding: .3rem; } form.inline { display: inline; }
         .notice { background: #fff3cd; border: 1px solid #e0c36a; padding: .6rem 1rem; } @media print { header { background: none; color: #000; } header a { color: #000; } }
         </style></head>
         <body><header><strong>snapdepot</strong>
-        <a href="/">Overview</a><a href="/dashboard/snaps">Snaps</a><a href="/dashboard/devices">Devices</a><a href="/dashboard/rollouts">Rollouts</a>
+        <a href="/">Overview</a><a href="/dashboard/snaps">Snaps</a><a href="/dashboard/devices">Devices</a><a href="/dashboard/rollouts">Rollouts</a><a href="/dashboard/models">Models</a>
         <span class="muted">store {{authority}}</span>
         {{#viewer}}<span id="viewer">signed in as {{viewer}}</span><form method="post" action="/dashboard/sign-out" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button>Sign out</button></form>{{/viewer}}
         {{^viewer}}<a id="sign-in" href="/dashboard/sign-in">Sign in</a>{{/viewer}}</header>
@@ -97,6 +98,22 @@ enum DashboardTemplates {
         {{/actions}}
         <h2>Release history</h2>
         <ol class="timeline" id="history">{{#history}}<li><time>{{at}}</time> {{what}}</li>{{/history}}</ol>
+        """
+
+    static let models = """
+        <h1>Brands and models</h1>
+        <p class="muted">Each model assertion the store holds, checked as a device checks it: its signature, its
+        brand's key, and that key's registration by the store's root.</p>
+        {{#rows}}
+        <section class="model" id="model-{{brandID}}-{{model}}">
+        <h2>{{brandID}} / {{model}} <span class="muted">({{architecture}})</span></h2>
+        {{#problem}}<p class="halted">Does not verify: {{problem}}</p>{{/problem}}
+        {{^problem}}<p class="verified">Verifies through:</p>{{/problem}}
+        <ol class="chain">{{#chain}}<li>{{.}}</li>{{/chain}}</ol>
+        <pre>{{text}}</pre>
+        </section>
+        {{/rows}}
+        {{^rows}}<p class="muted">The store holds no model yet (<code>snapdepot model sign</code>, then the admin API).</p>{{/rows}}
         """
 
     static let signIn = """
