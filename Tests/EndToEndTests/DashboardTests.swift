@@ -233,6 +233,40 @@ struct DashboardTests {
         #expect(notYours.status == 403, "\(notYours.status) \(notYours.text)")
         #expect(try await stableRevision() == 2)
 
+        // Faults and tags, as the brand: added, seen, refused to another account, cleared.
+        let faultsPage = try await brand.send(.GET, "/dashboard/faults")
+        let faultCSRF = try #require(Browser.csrf(in: faultsPage.text))
+        let noToken = try await brand.send(
+            .POST, "/dashboard/faults", form: ["kind": "delay", "endpoint": "download", "snap": "myawesomesnap"])
+        #expect(noToken.status == 403)
+        let added = try await brand.send(
+            .POST, "/dashboard/faults",
+            form: [
+                "kind": "delay", "endpoint": "download", "snap": "myawesomesnap", "delay-ms": "1", "csrf": faultCSRF,
+            ])
+        #expect(added.status == 303, "\(added.text)")
+        let listed = try await anonymous.send(.GET, "/dashboard/faults")
+        let faults = try #require(Self.element("faults", in: listed.text))
+        #expect(faults.contains("<td>delay</td>") && faults.contains("<td>myawesomesnap</td>"), "\(faults)")
+        #expect(!faults.contains("Clear"), "nobody signed in gets no button")
+        let ids = try #require(
+            try JSONSerialization.jsonObject(
+                with: try await server.request(.GET, "/admin/v1/faults", token: server.adminToken).body)
+                as? [[String: Any]])
+        let id = try #require(ids.first?["id"] as? Int)
+        let eveClears = try await eve.send(.POST, "/dashboard/faults/clear", form: ["id": String(id), "csrf": eveCSRF])
+        #expect(eveClears.status == 404, "another account's fault is not there for eve")
+        #expect(
+            try await brand.send(.POST, "/dashboard/faults/clear", form: ["id": String(id), "csrf": faultCSRF]).status
+                == 303)
+        #expect(try await anonymous.send(.GET, "/dashboard/faults").text.contains("None: devices get"))
+        let serial = try #require(try DeviceState.read(from: device.folder).serial)
+        let tagged = try await brand.send(
+            .POST, "/dashboard/devices/tags", form: ["serials": serial, "add": "canary", "csrf": faultCSRF])
+        #expect(tagged.status == 303, "\(tagged.text)")
+        let canaries = try await anonymous.send(.GET, "/dashboard/devices?tag=canary")
+        #expect(Self.element("devices", in: canaries.text)?.contains(serial) == true)
+
         // Signing out ends the session.
         #expect(try await brand.send(.POST, "/dashboard/sign-out", form: ["csrf": csrf]).status == 303)
         #expect(try await brand.send(.GET, "/").text.contains("id=\"sign-in\""))

@@ -30,7 +30,9 @@ import Testing
         // snapd's device API, the assertion service and the serial vault: no store credentials.
         "GET /": open, "HEAD /": open, "GET /readyz": open, "GET /dashboard": open, "GET /dashboard/snaps": open,
         "GET /dashboard/snaps/{name}": open, "GET /dashboard/devices": open, "GET /dashboard/rollouts": open,
-        "GET /dashboard/sign-in": open, "GET /dashboard/models": open,
+        "GET /dashboard/sign-in": open, "GET /dashboard/models": open, "GET /dashboard/faults": open,
+        "POST /dashboard/faults": cookieOnly, "POST /dashboard/faults/clear": cookieOnly,
+        "POST /dashboard/devices/tags": cookieOnly,
         // The dashboard's forms take no token header: a session cookie and its CSRF token (DashboardTests).
         "POST /dashboard/sign-in": cookieOnly, "POST /dashboard/sign-out": cookieOnly,
         "POST /dashboard/snaps/{name}/releases": cookieOnly, "POST /dashboard/snaps/{name}/rollouts": cookieOnly,

@@ -26,7 +26,7 @@ struct DashboardRoutes {
             "rolloutTable": DashboardTemplates.rolloutTable, "rollouts": DashboardTemplates.rollouts,
             "snaps": DashboardTemplates.snaps, "snap": DashboardTemplates.snap, "devices": DashboardTemplates.devices,
             "signIn": DashboardTemplates.signIn, "problem": DashboardTemplates.problem,
-            "models": DashboardTemplates.models,
+            "models": DashboardTemplates.models, "faults": DashboardTemplates.faults,
         ]
         for (name, text) in templates {
             // The templates are constants of this file's module: one that does not parse is a bug
@@ -43,6 +43,10 @@ struct DashboardRoutes {
         router.get("dashboard/devices", use: devices)
         router.get("dashboard/rollouts", use: rollouts)
         router.get("dashboard/models", use: models)
+        router.get("dashboard/faults", use: faults)
+        router.post("dashboard/faults", use: explained(addFault))
+        router.post("dashboard/faults/clear", use: explained(clearFault))
+        router.post("dashboard/devices/tags", use: explained(tagDevices))
         router.get("dashboard/sign-in", use: signInForm)
         router.post("dashboard/sign-in", use: explained(signIn))
         router.post("dashboard/sign-out", use: explained(signOut))
@@ -100,6 +104,102 @@ struct DashboardRoutes {
             let rows: [ModelView]
         }
         return try await page(request, "models", title: "Brands and models", Page(rows: try await store.models()))
+    }
+
+    @Sendable func faults(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        struct Row {
+            let id: Int
+            let kind, endpoint, snap, revision, devices, chance, times: String
+            let fired: Int
+            let csrf: String?
+        }
+        struct Actions {
+            let csrf: String
+            let kinds = Fault.Kind.allCases.map(\.rawValue)
+            let endpoints = Fault.Endpoint.allCases.map(\.rawValue)
+        }
+        struct Page {
+            let rows: [Row]
+            let actions: Actions?
+        }
+        let signedIn = try await viewer(request)
+        let faults = try await store.census(by: nil).faults
+        var names: [String: String] = [:]
+        for snapID in Set(faults.compactMap(\.snapID)) {
+            names[snapID] =
+                try await store.visibleSnap(
+                    id: snapID, device: DeviceIdentity(architecture: "", storeID: nil, serialKey: nil))?.snap.name
+                ?? snapID
+        }
+        let rows = faults.map { fault in
+            Row(
+                id: fault.id, kind: fault.kind.rawValue, endpoint: fault.endpoint.rawValue,
+                snap: fault.snapID.map { names[$0] ?? $0 } ?? "every snap",
+                revision: fault.revision.map(String.init) ?? "any",
+                devices: fault.group.map { "group \($0)" } ?? fault.devicePercent.map { "\($0.formatted()) %" }
+                    ?? "all",
+                chance: fault.chance.map { "\($0.formatted()) %" } ?? "always",
+                times: fault.times.map(String.init) ?? "unlimited", fired: fault.fired, csrf: signedIn?.1.csrf)
+        }
+        return try await page(
+            request, "faults", title: "Faults",
+            Page(rows: rows, actions: signedIn.map { Actions(csrf: $0.1.csrf) }))
+    }
+
+    @Sendable func addFault(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let back = "/dashboard/faults"
+        let form = try await Self.form(request)
+        let principal = try await acting(request, form: form, back: back)
+        func number(_ name: String) throws -> Double? {
+            guard let text = form[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+            guard let value = Double(text) else {
+                throw DashboardProblem(.badRequest, "\(name) is a number.", back: back)
+            }
+            return value
+        }
+        guard let kind = form["kind"].flatMap(Fault.Kind.init(rawValue:)),
+            let endpoint = form["endpoint"].flatMap(Fault.Endpoint.init(rawValue:))
+        else { throw DashboardProblem(.badRequest, "A fault needs a kind and an endpoint.", back: back) }
+        let snap = form["snap"]?.trimmingCharacters(in: .whitespaces)
+        let fault = Fault(
+            kind: kind, endpoint: endpoint, revision: try number("revision").map { Int($0) },
+            devicePercent: try number("device-percent"), chance: try number("chance"),
+            times: try number("times").map { Int($0) }, status: try number("status").map { Int($0) },
+            delayMilliseconds: try number("delay-ms").map { Int($0) })
+        do {
+            _ = try await store.addFault(fault, snapName: snap?.isEmpty == false ? snap : nil, by: principal)
+        } catch let error as StoreError {
+            throw DashboardProblem(error, back: back)
+        }
+        return Response(status: .seeOther, headers: [.location: back])
+    }
+
+    @Sendable func clearFault(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let back = "/dashboard/faults"
+        let form = try await Self.form(request)
+        let principal = try await acting(request, form: form, back: back)
+        do {
+            _ = try await store.clearFaults(id: form["id"].flatMap(Int.init), by: principal)
+        } catch let error as StoreError {
+            throw DashboardProblem(error, back: back)
+        }
+        return Response(status: .seeOther, headers: [.location: back])
+    }
+
+    @Sendable func tagDevices(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let back = "/dashboard/devices"
+        let form = try await Self.form(request)
+        let principal = try await acting(request, form: form, back: back)
+        func list(_ name: String) -> [String] {
+            (form[name] ?? "").split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+        }
+        do {
+            try await store.tagDevices(
+                serials: list("serials"), add: list("add"), remove: list("remove"), by: principal)
+        } catch let error as StoreError {
+            throw DashboardProblem(error, back: back)
+        }
+        return Response(status: .seeOther, headers: [.location: back])
     }
 
     @Sendable func snaps(_ request: Request, context: StoreRequestContext) async throws -> Response {
@@ -199,6 +299,7 @@ struct DashboardRoutes {
             let model, tag, range: String
             let rows: [Row]
             let previous, next: String?
+            let csrf: String?
         }
         func link(_ from: Int) -> String {
             var items = [URLQueryItem(name: "from", value: String(from))]
@@ -223,7 +324,8 @@ struct DashboardRoutes {
                         registered: $0.registeredAt.map(Self.time) ?? "elsewhere", lastSeen: Self.time($0.lastSeen))
                 },
                 previous: offset > 0 ? link(max(0, offset - Self.pageSize)) : nil,
-                next: offset + shown < found.total ? link(offset + shown) : nil))
+                next: offset + shown < found.total ? link(offset + shown) : nil,
+                csrf: try await viewer(request)?.1.csrf))
     }
 
     /// A page rendered into the layout, which names who is signed in.

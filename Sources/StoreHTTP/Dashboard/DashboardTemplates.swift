@@ -24,7 +24,7 @@ enum DashboardTemplates {
         .notice { background: #fff3cd; border: 1px solid #e0c36a; padding: .6rem 1rem; } @media print { header { background: none; color: #000; } header a { color: #000; } }
         </style></head>
         <body><header><strong>snapdepot</strong>
-        <a href="/">Overview</a><a href="/dashboard/snaps">Snaps</a><a href="/dashboard/devices">Devices</a><a href="/dashboard/rollouts">Rollouts</a><a href="/dashboard/models">Models</a>
+        <a href="/">Overview</a><a href="/dashboard/snaps">Snaps</a><a href="/dashboard/devices">Devices</a><a href="/dashboard/rollouts">Rollouts</a><a href="/dashboard/models">Models</a><a href="/dashboard/faults">Faults</a>
         <span class="muted">store {{authority}}</span>
         {{#viewer}}<span id="viewer">signed in as {{viewer}}</span><form method="post" action="/dashboard/sign-out" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button>Sign out</button></form>{{/viewer}}
         {{^viewer}}<a id="sign-in" href="/dashboard/sign-in">Sign in</a>{{/viewer}}</header>
@@ -116,6 +116,28 @@ enum DashboardTemplates {
         {{^rows}}<p class="muted">The store holds no model yet (<code>snapdepot model sign</code>, then the admin API).</p>{{/rows}}
         """
 
+    static let faults = """
+        <h1>Faults in force</h1>
+        <p class="muted">Injected on purpose to rehearse a bad network or a bad store (docs/rollouts.md).</p>
+        <table id="faults"><tr><th>Id</th><th>Kind</th><th>Endpoint</th><th>Snap</th><th>Revision</th><th>Devices</th><th>Chance</th><th>Times</th><th>Fired</th>{{#actions}}<th></th>{{/actions}}</tr>
+        {{#rows}}<tr><td class="num">{{id}}</td><td>{{kind}}</td><td>{{endpoint}}</td><td>{{snap}}</td><td>{{revision}}</td><td>{{devices}}</td><td>{{chance}}</td><td>{{times}}</td><td class="num">{{fired}}</td>
+        {{#csrf}}<td><form class="inline" method="post" action="/dashboard/faults/clear"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{id}}"><button>Clear</button></form></td>{{/csrf}}</tr>{{/rows}}
+        </table>
+        {{^rows}}<p class="muted">None: devices get what the store would answer.</p>{{/rows}}
+        {{#actions}}
+        <h2>Add a fault</h2>
+        <form class="action" id="add-fault" method="post" action="/dashboard/faults">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <label>Kind <select name="kind">{{#kinds}}<option>{{.}}</option>{{/kinds}}</select></label>
+        <label>Endpoint <select name="endpoint">{{#endpoints}}<option>{{.}}</option>{{/endpoints}}</select></label>
+        <label>Snap <input name="snap" size="14"></label> <label>Revision <input name="revision" size="4"></label>
+        <label>Devices % <input name="device-percent" size="4"></label> <label>Chance % <input name="chance" size="4"></label>
+        <label>Times <input name="times" size="4"></label> <label>Status <input name="status" size="4" placeholder="503"></label>
+        <label>Delay ms <input name="delay-ms" size="6"></label>
+        <button>Add</button></form>
+        {{/actions}}
+        """
+
     static let signIn = """
         <h1>Sign in</h1>
         <p>Enter the admin token, or a publisher's token (`snapdepot accounts token NAME`). The page
@@ -141,5 +163,13 @@ enum DashboardTemplates {
         {{#rows}}<tr><td>{{brandID}}</td><td>{{model}}</td><td>{{serial}}</td><td>{{tags}}</td><td>{{registered}}</td><td>{{lastSeen}}</td></tr>{{/rows}}
         </table>
         <p>{{#previous}}<a rel="prev" href="{{previous}}">← newer</a> {{/previous}}{{#next}}<a rel="next" href="{{next}}">older →</a>{{/next}}</p>
+        {{#csrf}}
+        <h2>Tag devices</h2>
+        <form class="action" id="tag-devices" method="post" action="/dashboard/devices/tags">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <label>Serials <input name="serials" size="30" placeholder="A1000, A1001"></label>
+        <label>Add tag <input name="add" size="12"></label> <label>Remove tag <input name="remove" size="12"></label>
+        <button>Tag</button></form>
+        {{/csrf}}
         """
 }
