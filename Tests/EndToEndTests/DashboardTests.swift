@@ -31,8 +31,10 @@ struct DashboardTests {
         try FileManager.default.createDirectory(at: screenshots, withIntermediateDirectories: true)
         let file = screenshots.appendingPathComponent("\(name).png")
         try? FileManager.default.removeItem(at: file)
+        // Some virtual time, so that the live chart has drawn a few samples.
         let shot = try runCommand(
-            "/usr/bin/chromium", common + ["--screenshot=\(file.path)", url], timeout: .seconds(120))
+            "/usr/bin/chromium", common + ["--virtual-time-budget=20000", "--screenshot=\(file.path)", url],
+            timeout: .seconds(120))
         #expect(shot.status == 0 && FileManager.default.fileExists(atPath: file.path), "\(shot.output.suffix(500))")
         return dom.output
     }
@@ -275,4 +277,50 @@ struct DashboardTests {
     }
 
     static let session = "snapdepot_session"
+
+    /// The snap page's chart, open in Chromium while a release happens: it draws the rollout
+    /// without a reload. Chromium runs on virtual time (`--virtual-time-budget`), so the page's
+    /// two-second polls come as fast as the store answers them; the release is made once the
+    /// store has answered the page's first polls, read off `/metrics`.
+    @Test func theRolloutChartChangesLiveAfterARelease() async throws {
+        let device = try await Device.flash()
+        defer { device.stop() }
+        let server = device.world.server
+        try #require(try device.agent(["boot"]).status == 0)
+        try #require(try device.agent(["refresh"]).status == 0)
+        let url = server.url + "/dashboard/snaps/myawesomesnap"
+        let page = Task.detached {
+            try runCommand(
+                "/usr/bin/chromium",
+                [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=1200000", "--dump-dom",
+                    url,
+                ], timeout: .seconds(180))
+        }
+        func polls() async throws -> Int {
+            let metrics = try await server.request(.GET, "/metrics", token: server.adminToken).text
+            let line = metrics.split(separator: "\n").first {
+                $0.hasPrefix("snapdepot_http_requests_total{") && $0.contains("live.json")
+                    && $0.contains("status=\"200\"")
+            }
+            return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+        }
+        var waited = 0
+        while try await polls() < 2, waited < 600 {
+            try await Task.sleep(for: .milliseconds(50))
+            waited += 1
+        }
+        let released = try await server.json(
+            .POST, "/admin/v1/snaps/myawesomesnap/releases", token: server.adminToken,
+            ["revision": 2, "channels": ["stable"], "progressive": 30])
+        try #require(released.status == 200, "\(released.text)")
+        let dom = try await page.value
+        try #require(dom.status == 0, "\(dom.output.suffix(500))")
+        let first = try #require(Self.element("live-first", in: dom.output))
+        let now = try #require(Self.element("live-now", in: dom.output))
+        #expect(first.contains("1 device") && first.contains("no rollout"), "\(first)")
+        #expect(now.contains("rollout r2 in latest/stable at 30 %"), "\(now)")
+        #expect(dom.output.contains("data-series=\"rollout latest/stable r2 %\""), "the chart drew the share")
+        #expect(try await polls() > 2)
+    }
 }

@@ -31,6 +31,7 @@ import Testing
         "GET /": open, "HEAD /": open, "GET /readyz": open, "GET /dashboard": open, "GET /dashboard/snaps": open,
         "GET /dashboard/snaps/{name}": open, "GET /dashboard/devices": open, "GET /dashboard/rollouts": open,
         "GET /dashboard/sign-in": open, "GET /dashboard/models": open, "GET /dashboard/faults": open,
+        "GET /dashboard/snaps/{name}/live.json": open, "GET /dashboard/live.js": open,
         "POST /dashboard/faults": cookieOnly, "POST /dashboard/faults/clear": cookieOnly,
         "POST /dashboard/devices/tags": cookieOnly,
         // The dashboard's forms take no token header: a session cookie and its CSRF token (DashboardTests).

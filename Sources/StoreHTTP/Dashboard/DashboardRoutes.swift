@@ -7,7 +7,7 @@ import StoreProtocol
 
 /// The dashboard for a workshop's projector: `/` (to a browser), `/dashboard/snaps`,
 /// `/dashboard/snaps/{name}`, `/dashboard/devices`, `/dashboard/rollouts`, `/dashboard/models`. Server-rendered HTML
-/// from `DashboardTemplates`; it shows what anyone who reaches the store may see: public snaps of
+/// from `DashboardTemplates`, and one script (`DashboardLiveScript`) for a snap's live chart; it shows what anyone who reaches the store may see: public snaps of
 /// the store's own catalogue (`SnapStore.publicSnaps`), the device inventory and rollouts.
 ///
 /// Signing in (`/dashboard/sign-in`, a token entered once) opens a session (`DashboardSessions`);
@@ -40,6 +40,8 @@ struct DashboardRoutes {
         router.get("dashboard", use: overview)
         router.get("dashboard/snaps", use: snaps)
         router.get("dashboard/snaps/{name}", use: snap)
+        router.get("dashboard/snaps/{name}/live.json", use: live)
+        router.get("dashboard/live.js", use: script)
         router.get("dashboard/devices", use: devices)
         router.get("dashboard/rollouts", use: rollouts)
         router.get("dashboard/models", use: models)
@@ -104,6 +106,46 @@ struct DashboardRoutes {
             let rows: [ModelView]
         }
         return try await page(request, "models", title: "Brands and models", Page(rows: try await store.models()))
+    }
+
+    /// What the live chart draws: devices per revision as they last reported, and the rollouts.
+    @Sendable func live(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let name = try context.parameters.require("name")
+        let (dossier, _) = try await store.publicSnap(named: name)
+        let census = try await store.census(by: nil)
+        struct Sample: Encodable {
+            struct Revision: Encodable {
+                let revision: Int
+                let devices: Int
+            }
+            struct Rollout: Encodable {
+                let channel: String
+                let revision: Int
+                let percentage: Double
+                let halted: Bool
+            }
+            let revisions: [Revision]
+            let rollouts: [Rollout]
+        }
+        let sample = Sample(
+            revisions: census.installed.filter { $0.snap == dossier.snap.name }.map {
+                .init(revision: $0.revision, devices: $0.devices)
+            },
+            rollouts: census.rollouts.filter { $0.snap == dossier.snap.name }.map {
+                .init(
+                    channel: $0.view.channel, revision: $0.view.revision, percentage: $0.view.percentage,
+                    halted: $0.view.halt != nil)
+            })
+        var response = try JSONBody.response(sample)
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+
+    @Sendable func script(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "no-cache"],
+            body: .init(byteBuffer: ByteBuffer(string: DashboardLiveScript.source)))
     }
 
     @Sendable func faults(_ request: Request, context: StoreRequestContext) async throws -> Response {
@@ -352,7 +394,10 @@ struct DashboardRoutes {
         // No script, no outside resource: a summary that slipped past the escaping still could not run.
         var headers: HTTPFields = [
             .contentType: "text/html; charset=utf-8", .xContentTypeOptions: "nosniff",
-            .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+            // The one script is the store's own live.js, which asks the store only.
+            .contentSecurityPolicy:
+                "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; connect-src 'self'; "
+                + "form-action 'self'",
             .cacheControl: "no-store",
         ]
         headers.append(contentsOf: extra)

@@ -77,6 +77,13 @@ enum DashboardTemplates {
         {{#channels}}<tr><td>{{track}}</td><td>{{risk}}</td><td>{{architecture}}</td><td class="num">{{revision}}</td><td>{{version}}</td><td>{{rollout}}</td></tr>{{/channels}}
         </table>
         <p class="muted">↑ follows the next safer risk, as snapcraft shows it; – is closed.</p>
+        <h2>Devices and rollouts, live</h2>
+        <section id="live" data-url="/dashboard/snaps/{{name}}/live.json" data-samples="0">
+        <svg id="live-chart" width="600" height="180" viewBox="0 0 600 180" role="img" aria-label="devices per revision and rollout shares since this page opened" style="background:#fff;border:1px solid #ddd"></svg>
+        <p>Now: <span id="live-now">waiting for the store…</span></p>
+        <p class="muted">When this page opened: <span id="live-first"></span></p>
+        </section>
+        <script src="/dashboard/live.js"></script>
         <h2>Revisions</h2>
         <table id="revisions"><tr><th>Revision</th><th>Version</th><th>Architectures</th><th>Size</th><th>SHA3-384</th><th>Uploaded</th></tr>
         {{#revisions}}<tr><td class="num">{{revision}}</td><td>{{version}}</td><td>{{architectures}}</td><td class="num">{{size}}</td><td><code title="{{digest}}">{{shortDigest}}…</code></td><td>{{created}}</td></tr>{{/revisions}}
