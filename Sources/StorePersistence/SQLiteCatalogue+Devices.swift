@@ -138,6 +138,12 @@ extension SQLiteCatalogue {
                 "EXISTS (SELECT 1 FROM device_tags WHERE device_tags.serial_key = \(Self.serialKeySQL) AND tag = ?)")
             arguments.append(tag.databaseValue)
         }
+        if let installed = filter.installed {
+            conditions.append(
+                "EXISTS (SELECT 1 FROM device_snaps WHERE device_snaps.serial_key = \(Self.serialKeySQL) "
+                    + "AND snap_id = ? AND revision = ?)")
+            arguments += [installed.snapID.databaseValue, installed.revision.databaseValue]
+        }
         return (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "), arguments)
     }
 

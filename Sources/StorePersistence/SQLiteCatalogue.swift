@@ -340,15 +340,23 @@ public final class SQLiteCatalogue: Catalogue {
         try await writer.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM release_history WHERE snap_id = ? ORDER BY id", arguments: [snapID]
-            )
-            .map { row in
-                ReleaseEvent(
-                    snapID: row["snap_id"], channel: row["channel"],
-                    architectures: JSONText.decode(row["architectures"]) ?? [], revision: row["revision"],
-                    action: ReleaseEvent.Action(rawValue: row["action"]) ?? .release, percentage: row["percentage"],
-                    accountID: row["account_id"], at: row["at"], group: row["target_group"], detail: row["detail"])
-            }
+            ).map(Self.releaseEvent)
         }
+    }
+
+    public func latestReleaseEvents(limit: Int) async throws -> [ReleaseEvent] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM release_history ORDER BY id DESC LIMIT ?", arguments: [limit])
+                .map(Self.releaseEvent)
+        }
+    }
+
+    static func releaseEvent(_ row: Row) -> ReleaseEvent {
+        ReleaseEvent(
+            snapID: row["snap_id"], channel: row["channel"], architectures: JSONText.decode(row["architectures"]) ?? [],
+            revision: row["revision"], action: ReleaseEvent.Action(rawValue: row["action"]) ?? .release,
+            percentage: row["percentage"], accountID: row["account_id"], at: row["at"], group: row["target_group"],
+            detail: row["detail"])
     }
 
     // MARK: Assertions

@@ -76,6 +76,8 @@ struct DashboardTests {
         #expect(Self.element("rollout-count", in: overview)?.contains("<b>1</b>") == true)
         #expect(Self.element("models", in: overview)?.contains("my-pi3-amd64") == true)
         #expect(overview.contains("40 %"), "the rollout's share")
+        #expect(
+            Self.element("latest-releases", in: overview)?.contains("progressive r2 in latest/stable to 40 %") == true)
 
         let search = try Self.load("/dashboard/snaps?q=awesome", on: device, screenshot: "snaps")
         let rows = try #require(Self.element("snaps", in: search))
@@ -100,6 +102,17 @@ struct DashboardTests {
         let devices = try Self.load("/dashboard/devices?model=my-pi3-amd64", on: device, screenshot: "devices")
         #expect(Self.element("devices", in: devices)?.contains(serial) == true, "\(devices.suffix(2000))")
         #expect(Self.element("device-range", in: devices)?.contains("of 1,") == true)
+        let installedNow = try #require(try device.snaps()["myawesomesnap"]?.current)
+        #expect(
+            Self.element("devices", in: devices)?.contains("myawesomesnap r\(installedNow)") == true,
+            "what the device runs")
+        let running = try Self.load(
+            "/dashboard/devices?snap=myawesomesnap&revision=\(installedNow)", on: device, screenshot: "devices-running")
+        #expect(Self.element("devices", in: running)?.contains(serial) == true)
+        let notRunning = try Self.load(
+            "/dashboard/devices?snap=myawesomesnap&revision=\(installedNow + 1)", on: device,
+            screenshot: "devices-not-running")
+        #expect(Self.element("device-range", in: notRunning)?.contains("No device matches") == true)
         let none = try Self.load("/dashboard/devices?model=nosuch", on: device, screenshot: "devices-none")
         #expect(Self.element("device-range", in: none)?.contains("No device matches") == true)
 

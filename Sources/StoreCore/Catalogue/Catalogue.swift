@@ -36,6 +36,8 @@ public protocol Catalogue: Sendable {
     func channelMap(snapID: String) async throws -> ChannelMap
     func setChannelMap(snapID: String, _ map: ChannelMap, events: [ReleaseEvent]) async throws
     func releaseHistory(snapID: String) async throws -> [ReleaseEvent]
+    /// The newest release events of every snap, newest first.
+    func latestReleaseEvents(limit: Int) async throws -> [ReleaseEvent]
 
     /// Stores an assertion; the same bytes again change nothing.
     func putAssertions(_ assertions: [Assertion]) async throws

@@ -45,16 +45,25 @@ public struct DeviceFilter: Sendable, Equatable {
     public var seenSince: Int64?
     /// Only devices with this tag.
     public var tag: String?
+    /// Only devices whose last report had this snap at this revision.
+    public var installed: (snapID: String, revision: Int)?
 
     public init(
         brandID: String? = nil, model: String? = nil, serial: String? = nil, seenSince: Int64? = nil,
-        tag: String? = nil
+        tag: String? = nil, installed: (snapID: String, revision: Int)? = nil
     ) {
         self.brandID = brandID
         self.model = model
         self.serial = serial
         self.seenSince = seenSince
         self.tag = tag
+        self.installed = installed
+    }
+
+    public static func == (left: DeviceFilter, right: DeviceFilter) -> Bool {
+        (left.brandID, left.model, left.serial, left.seenSince, left.tag) == (
+            right.brandID, right.model, right.serial, right.seenSince, right.tag
+        ) && left.installed?.snapID == right.installed?.snapID && left.installed?.revision == right.installed?.revision
     }
 }
 

@@ -44,4 +44,26 @@ extension SnapStore {
     public func inventory(_ filter: DeviceFilter, offset: Int, limit: Int) async throws -> InventoryPage {
         try await catalogue.devicePage(filter, offset: max(0, offset), limit: max(1, limit))
     }
+
+    /// What a device last reported installed, by snap name (the snap-id for a snap the store lacks).
+    public func reportedSnaps(of device: DeviceRecord) async throws -> [InstalledSnapRecord] {
+        try await catalogue.installedSnaps(serialKey: device.serialKey)
+    }
+
+    /// The snap-id of a public snap, to filter devices by what they run.
+    public func publicSnapID(named name: String) async throws -> String? {
+        guard let snap = try await catalogue.snap(name: name, store: nil), Self.isPublic(snap) else { return nil }
+        return snap.snapID
+    }
+
+    /// The newest release events of public snaps, newest first, with the snap's name.
+    public func latestPublicReleases(limit: Int) async throws -> [(snap: String, event: ReleaseEvent)] {
+        let snaps = Dictionary(
+            try await catalogue.allSnaps().filter(Self.isPublic).map { ($0.snapID, $0.name) },
+            uniquingKeysWith: { first, _ in first })
+        // Read past the limit: some events are of snaps nobody may browse.
+        return try await catalogue.latestReleaseEvents(limit: limit * 4).compactMap { event in
+            snaps[event.snapID].map { (snap: $0, event: event) }
+        }.prefix(limit).map { $0 }
+    }
 }

@@ -76,19 +76,27 @@ struct DashboardRoutes {
 
     @Sendable func overview(_ request: Request, context: StoreRequestContext) async throws -> Response {
         let census = try await store.census(by: nil)
+        struct Release {
+            let at, snap, what: String
+        }
         struct Page {
             let snaps: Int
             let devices: Int
             let rolloutCount: Int
             let rollouts: RolloutRows?
+            let releases: [Release]
             let models: [DeviceCount]
             let installed: [StoreCensus.Installed]
+        }
+        let releases = try await store.latestPublicReleases(limit: 10).map {
+            Release(at: Self.time($0.event.at), snap: $0.snap, what: Self.describe($0.event))
         }
         return try await page(
             request, "overview", title: "Overview",
             Page(
                 snaps: census.snaps, devices: census.devices.reduce(0) { $0 + $1.count },
-                rolloutCount: census.rollouts.count, rollouts: RolloutRows(census.rollouts), models: census.devices,
+                rolloutCount: census.rollouts.count, rollouts: RolloutRows(census.rollouts), releases: releases,
+                models: census.devices,
                 installed: census.installed))
     }
 
@@ -301,15 +309,7 @@ struct DashboardRoutes {
                 size: ByteCountFormatter.string(fromByteCount: Int64($0.size), countStyle: .binary),
                 digest: $0.sha3_384, shortDigest: String($0.sha3_384.prefix(12)), created: Self.time($0.createdAt))
         }
-        let events = history.reversed().map { event in
-            let revision = event.revision.map { "r\($0)" } ?? ""
-            let share = event.percentage.map { " to \($0.formatted()) %" } ?? ""
-            let group = event.group.map { " (group \($0))" } ?? ""
-            let detail = event.detail.map { ": \($0)" } ?? ""
-            return Event(
-                at: Self.time(event.at),
-                what: "\(event.action.rawValue) \(revision) in \(event.channel)\(share)\(group)\(detail)")
-        }
+        let events = history.reversed().map { Event(at: Self.time($0.at), what: Self.describe($0)) }
         var actions: Actions?
         if let (principal, session) = try await viewer(request),
             principal.isAdmin || principal.accountID == dossier.snap.publisherID
@@ -329,43 +329,64 @@ struct DashboardRoutes {
 
     @Sendable func devices(_ request: Request, context: StoreRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
-        let model = query.get("model").flatMap { $0.isEmpty ? nil : $0 }
-        let tag = query.get("tag").flatMap { $0.isEmpty ? nil : $0 }
+        func field(_ name: String) -> String? {
+            query.get(name).map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        let (model, tag, snapName, revision) = (field("model"), field("tag"), field("snap"), field("revision"))
         let offset = max(0, query.get("from").flatMap(Int.init) ?? 0)
-        let found = try await store.inventory(
-            DeviceFilter(model: model, tag: tag), offset: offset, limit: Self.pageSize)
+        var filter = DeviceFilter(model: model, tag: tag)
+        var unknownSnap = false
+        if let snapName, let number = revision.flatMap(Int.init) {
+            if let snapID = try await store.publicSnapID(named: snapName) {
+                filter.installed = (snapID, number)
+            } else {
+                unknownSnap = true
+            }
+        }
+        let found =
+            unknownSnap
+            ? InventoryPage(devices: [], total: 0)
+            : try await store.inventory(filter, offset: offset, limit: Self.pageSize)
         struct Row {
-            let brandID, model, serial, tags, registered, lastSeen: String
+            let brandID, model, serial, tags, installed, registered, lastSeen: String
         }
         struct Page {
-            let model, tag, range: String
+            let model, tag, snap, revision, range: String
             let rows: [Row]
             let previous, next: String?
             let csrf: String?
         }
         func link(_ from: Int) -> String {
-            var items = [URLQueryItem(name: "from", value: String(from))]
-            if let model { items.append(URLQueryItem(name: "model", value: model)) }
-            if let tag { items.append(URLQueryItem(name: "tag", value: tag)) }
             var components = URLComponents()
             components.path = "/dashboard/devices"
-            components.queryItems = items
+            components.queryItems =
+                [URLQueryItem(name: "from", value: String(from))]
+                + [("model", model), ("tag", tag), ("snap", snapName), ("revision", revision)].compactMap {
+                    name, value in
+                    value.map { URLQueryItem(name: name, value: $0) }
+                }
             return components.string ?? "/dashboard/devices"
+        }
+        var rows: [Row] = []
+        for device in found.devices {
+            let reported = try await store.reportedSnaps(of: device)
+            rows.append(
+                Row(
+                    brandID: device.brandID, model: device.model, serial: device.serial,
+                    tags: device.tags.joined(separator: ", "),
+                    installed: reported.map { "\($0.name ?? $0.snapID) r\($0.revision)" }.joined(separator: ", "),
+                    registered: device.registeredAt.map(Self.time) ?? "elsewhere", lastSeen: Self.time(device.lastSeen))
+            )
         }
         let shown = found.devices.count
         return try await page(
             request, "devices", title: "Devices",
             Page(
-                model: model ?? "", tag: tag ?? "",
+                model: model ?? "", tag: tag ?? "", snap: snapName ?? "", revision: revision ?? "",
                 range: shown == 0
                     ? "No device matches."
                     : "Devices \(offset + 1)–\(offset + shown) of \(found.total), most recently seen first.",
-                rows: found.devices.map {
-                    Row(
-                        brandID: $0.brandID, model: $0.model, serial: $0.serial, tags: $0.tags.joined(separator: ", "),
-                        registered: $0.registeredAt.map(Self.time) ?? "elsewhere", lastSeen: Self.time($0.lastSeen))
-                },
-                previous: offset > 0 ? link(max(0, offset - Self.pageSize)) : nil,
+                rows: rows, previous: offset > 0 ? link(max(0, offset - Self.pageSize)) : nil,
                 next: offset + shown < found.total ? link(offset + shown) : nil,
                 csrf: try await viewer(request)?.1.csrf))
     }
@@ -535,6 +556,15 @@ struct DashboardRoutes {
         return try await page(
             request, "problem", title: "Not done",
             Page(heading: "Not done", message: problem.message, back: problem.back), status: problem.status)
+    }
+
+    /// A release event as the timeline says it: "progressive r2 in latest/stable to 30 %".
+    static func describe(_ event: ReleaseEvent) -> String {
+        let revision = event.revision.map { "r\($0)" } ?? ""
+        let share = event.percentage.map { " to \($0.formatted()) %" } ?? ""
+        let group = event.group.map { " (group \($0))" } ?? ""
+        let detail = event.detail.map { ": \($0)" } ?? ""
+        return "\(event.action.rawValue) \(revision) in \(event.channel)\(share)\(group)\(detail)"
     }
 
     static func time(_ seconds: Int64) -> String {

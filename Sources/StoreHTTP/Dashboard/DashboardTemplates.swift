@@ -40,6 +40,8 @@ enum DashboardTemplates {
         </div>
         <h2>Rollouts under way</h2>
         {{#rollouts}}{{> rolloutTable}}{{/rollouts}}{{^rollouts}}<p class="muted">None.</p>{{/rollouts}}
+        <h2>Latest releases</h2>
+        <ol class="timeline" id="latest-releases">{{#releases}}<li><time>{{at}}</time> <a href="/dashboard/snaps/{{snap}}">{{snap}}</a>: {{what}}</li>{{/releases}}</ol>
         <h2>Devices per model</h2>
         <table id="models"><tr><th>Brand</th><th>Model</th><th>Devices</th></tr>
         {{#models}}<tr><td>{{brandID}}</td><td>{{model}}</td><td class="num">{{count}}</td></tr>{{/models}}</table>
@@ -164,10 +166,10 @@ enum DashboardTemplates {
 
     static let devices = """
         <h1>Devices</h1>
-        <form class="search" method="get" action="/dashboard/devices"><input name="model" value="{{model}}" placeholder="model" aria-label="Model"> <input name="tag" value="{{tag}}" placeholder="tag" aria-label="Tag"> <button>Filter</button></form>
+        <form class="search" method="get" action="/dashboard/devices"><input name="model" value="{{model}}" placeholder="model" aria-label="Model"> <input name="tag" value="{{tag}}" placeholder="tag" aria-label="Tag"> <input name="snap" value="{{snap}}" placeholder="snap" aria-label="Snap"> <input name="revision" value="{{revision}}" placeholder="revision" size="6" aria-label="Revision"> <button>Filter</button></form>
         <p class="muted" id="device-range">{{range}}</p>
-        <table id="devices"><tr><th>Brand</th><th>Model</th><th>Serial</th><th>Tags</th><th>Registered</th><th>Last seen</th></tr>
-        {{#rows}}<tr><td>{{brandID}}</td><td>{{model}}</td><td>{{serial}}</td><td>{{tags}}</td><td>{{registered}}</td><td>{{lastSeen}}</td></tr>{{/rows}}
+        <table id="devices"><tr><th>Brand</th><th>Model</th><th>Serial</th><th>Tags</th><th>Runs</th><th>Registered</th><th>Last seen</th></tr>
+        {{#rows}}<tr><td>{{brandID}}</td><td>{{model}}</td><td>{{serial}}</td><td>{{tags}}</td><td>{{installed}}</td><td>{{registered}}</td><td>{{lastSeen}}</td></tr>{{/rows}}
         </table>
         <p>{{#previous}}<a rel="prev" href="{{previous}}">← newer</a> {{/previous}}{{#next}}<a rel="next" href="{{next}}">older →</a>{{/next}}</p>
         {{#csrf}}
