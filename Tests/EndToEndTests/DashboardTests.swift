@@ -248,6 +248,23 @@ struct DashboardTests {
         #expect(notYours.status == 403, "\(notYours.status) \(notYours.text)")
         #expect(try await stableRevision() == 2)
 
+        // The rollout's buttons: pause, then resume.
+        let progressive = try await brand.send(
+            .POST, "/dashboard/snaps/myawesomesnap/releases",
+            form: ["revision": "3", "channel": "stable", "progressive": "20", "csrf": csrf])
+        #expect(progressive.status == 303, "\(progressive.text)")
+        let paused = try await brand.send(
+            .POST, "/dashboard/snaps/myawesomesnap/rollouts",
+            form: ["channel": "stable", "action": "pause", "csrf": csrf])
+        #expect(paused.status == 303, "\(paused.text)")
+        let rolloutsPage = try await anonymous.send(.GET, "/dashboard/rollouts")
+        #expect(rolloutsPage.text.contains("paused"), "\(rolloutsPage.text.suffix(1500))")
+        let resumed = try await brand.send(
+            .POST, "/dashboard/snaps/myawesomesnap/rollouts",
+            form: ["channel": "stable", "action": "resume", "csrf": csrf])
+        #expect(resumed.status == 303, "\(resumed.text)")
+        #expect(try await anonymous.send(.GET, "/dashboard/rollouts").text.contains("rolling"))
+
         // Faults and tags, as the brand: added, seen, refused to another account, cleared.
         let faultsPage = try await brand.send(.GET, "/dashboard/faults")
         let faultCSRF = try #require(Browser.csrf(in: faultsPage.text))

@@ -50,6 +50,11 @@ extension SnapStore {
         try await catalogue.installedSnaps(serialKey: device.serialKey)
     }
 
+    /// The newest failed update a device reported or the store inferred, if any.
+    public func lastFailure(of device: DeviceRecord) async throws -> DeviceSnapEvent? {
+        try await catalogue.deviceEvents(serialKey: device.serialKey).last { $0.kind == .failed }
+    }
+
     /// The snap-id of a public snap, to filter devices by what they run.
     public func publicSnapID(named name: String) async throws -> String? {
         guard let snap = try await catalogue.snap(name: name, store: nil), Self.isPublic(snap) else { return nil }

@@ -348,7 +348,7 @@ struct DashboardRoutes {
             ? InventoryPage(devices: [], total: 0)
             : try await store.inventory(filter, offset: offset, limit: Self.pageSize)
         struct Row {
-            let brandID, model, serial, tags, installed, registered, lastSeen: String
+            let brandID, model, serial, tags, installed, failure, registered, lastSeen: String
         }
         struct Page {
             let model, tag, snap, revision, range: String
@@ -370,11 +370,15 @@ struct DashboardRoutes {
         var rows: [Row] = []
         for device in found.devices {
             let reported = try await store.reportedSnaps(of: device)
+            let failure = try await store.lastFailure(of: device).map { event in
+                "r\(event.revision) \(Self.time(event.at))" + (event.detail.map { ": \($0)" } ?? "")
+            }
             rows.append(
                 Row(
                     brandID: device.brandID, model: device.model, serial: device.serial,
                     tags: device.tags.joined(separator: ", "),
                     installed: reported.map { "\($0.name ?? $0.snapID) r\($0.revision)" }.joined(separator: ", "),
+                    failure: failure ?? "",
                     registered: device.registeredAt.map(Self.time) ?? "elsewhere", lastSeen: Self.time(device.lastSeen))
             )
         }
@@ -512,11 +516,18 @@ struct DashboardRoutes {
         let back = "/dashboard/snaps/\(name)"
         let form = try await Self.form(request)
         let principal = try await acting(request, form: form, back: back)
-        guard let action = form["action"].flatMap(SnapStore.RolloutAction.init(rawValue:)),
-            let channel = form["channel"]
-        else { throw DashboardProblem(.badRequest, "Resume, complete or abort a rollout of a channel.", back: back) }
+        guard let action = form["action"], let channel = form["channel"],
+            action == "pause" || SnapStore.RolloutAction(rawValue: action) != nil
+        else {
+            throw DashboardProblem(.badRequest, "Pause, resume, complete or abort a rollout of a channel.", back: back)
+        }
         do {
-            _ = try await store.rollout(action, name: name, channel: channel, by: principal)
+            if let steered = SnapStore.RolloutAction(rawValue: action) {
+                _ = try await store.rollout(steered, name: name, channel: channel, by: principal)
+            } else {
+                _ = try await store.setProgressive(
+                    name: name, channel: channel, percentage: nil, paused: true, by: principal)
+            }
         } catch let error as StoreError {
             throw DashboardProblem(error, back: back)
         }

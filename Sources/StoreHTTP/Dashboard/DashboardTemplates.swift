@@ -101,7 +101,8 @@ enum DashboardTemplates {
         {{#rollouts}}
         <form class="action rollout" method="post" action="/dashboard/snaps/{{name}}/rollouts">
         <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="channel" value="{{channel}}">
-        Rollout of r{{revision}} in {{channel}}: <button name="action" value="resume">Resume</button>
+        Rollout of r{{revision}} in {{channel}}: <button name="action" value="pause">Pause</button>
+        <button name="action" value="resume">Resume</button>
         <button name="action" value="complete">Complete</button> <button name="action" value="abort">Abort</button></form>
         {{/rollouts}}
         {{/actions}}
@@ -168,8 +169,8 @@ enum DashboardTemplates {
         <h1>Devices</h1>
         <form class="search" method="get" action="/dashboard/devices"><input name="model" value="{{model}}" placeholder="model" aria-label="Model"> <input name="tag" value="{{tag}}" placeholder="tag" aria-label="Tag"> <input name="snap" value="{{snap}}" placeholder="snap" aria-label="Snap"> <input name="revision" value="{{revision}}" placeholder="revision" size="6" aria-label="Revision"> <button>Filter</button></form>
         <p class="muted" id="device-range">{{range}}</p>
-        <table id="devices"><tr><th>Brand</th><th>Model</th><th>Serial</th><th>Tags</th><th>Runs</th><th>Registered</th><th>Last seen</th></tr>
-        {{#rows}}<tr><td>{{brandID}}</td><td>{{model}}</td><td>{{serial}}</td><td>{{tags}}</td><td>{{installed}}</td><td>{{registered}}</td><td>{{lastSeen}}</td></tr>{{/rows}}
+        <table id="devices"><tr><th>Brand</th><th>Model</th><th>Serial</th><th>Tags</th><th>Runs</th><th>Last failure</th><th>Registered</th><th>Last seen</th></tr>
+        {{#rows}}<tr><td>{{brandID}}</td><td>{{model}}</td><td>{{serial}}</td><td>{{tags}}</td><td>{{installed}}</td><td class="halted">{{failure}}</td><td>{{registered}}</td><td>{{lastSeen}}</td></tr>{{/rows}}
         </table>
         <p>{{#previous}}<a rel="prev" href="{{previous}}">← newer</a> {{/previous}}{{#next}}<a rel="next" href="{{next}}">older →</a>{{/next}}</p>
         {{#csrf}}
