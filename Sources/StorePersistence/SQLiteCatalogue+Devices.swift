@@ -138,6 +138,16 @@ extension SQLiteCatalogue {
                 "EXISTS (SELECT 1 FROM device_tags WHERE device_tags.serial_key = \(Self.serialKeySQL) AND tag = ?)")
             arguments.append(tag.databaseValue)
         }
+        if let seenBefore = filter.seenBefore {
+            conditions.append("last_seen < ?")
+            arguments.append(seenBefore.databaseValue)
+        }
+        if filter.failing {
+            conditions.append(
+                "(SELECT kind FROM device_events WHERE device_events.serial_key = \(Self.serialKeySQL) "
+                    + "AND kind IN ('failed', 'refreshed', 'installed', 'reverted') ORDER BY id DESC LIMIT 1) = 'failed'"
+            )
+        }
         if let installed = filter.installed {
             conditions.append(
                 "EXISTS (SELECT 1 FROM device_snaps WHERE device_snaps.serial_key = \(Self.serialKeySQL) "

@@ -125,6 +125,24 @@ struct DashboardTests {
         let pi3 = try #require(Self.element("model-acme-brand-my-pi3", in: models), "\(models.prefix(2000))")
         #expect(pi3.contains("Verifies through") && pi3.contains("type: model"), "\(pi3.prefix(1500))")
         #expect(pi3.contains("account-key") && pi3.contains("(trusted root)"), "\(pi3.prefix(1500))")
+
+        // States: seen today, not silent; then a revision whose health check fails makes it failing.
+        let today = try Self.load("/dashboard/devices?state=seen-today", on: device, screenshot: "devices-today")
+        #expect(Self.element("devices", in: today)?.contains(serial) == true)
+        let silent = try Self.load("/dashboard/devices?state=silent", on: device, screenshot: "devices-silent")
+        #expect(Self.element("device-range", in: silent)?.contains("No device matches") == true)
+        let broken = try device.uploadVariant(of: "myawesomesnap") { source in
+            let hooks = source.appendingPathComponent("meta/hooks")
+            try FileManager.default.createDirectory(at: hooks, withIntermediateDirectories: true)
+            let hook = hooks.appendingPathComponent("check-health")
+            try Data("#!/bin/sh\necho \"database unreachable\" >&2\nexit 3\n".utf8).write(to: hook)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook.path)
+        }
+        #expect(try device.agent(["refresh"]).status != 0)
+        let failing = try Self.load("/dashboard/devices?state=failing", on: device, screenshot: "devices-failing")
+        let failingRows = try #require(Self.element("devices", in: failing))
+        #expect(failingRows.contains(serial) && failingRows.contains("r\(broken)"), "\(failingRows)")
+        #expect(failingRows.contains("database unreachable"), "the agent's reason: \(failingRows)")
         print("dashboard screenshots: \(Self.screenshots.path)")
     }
 

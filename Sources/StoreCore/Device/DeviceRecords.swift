@@ -47,6 +47,10 @@ public struct DeviceFilter: Sendable, Equatable {
     public var tag: String?
     /// Only devices whose last report had this snap at this revision.
     public var installed: (snapID: String, revision: Int)?
+    /// Only devices last seen before this time (seconds since the epoch): the silent ones.
+    public var seenBefore: Int64?
+    /// Only devices whose newest update event is a failure: failing now, not failed once.
+    public var failing = false
 
     public init(
         brandID: String? = nil, model: String? = nil, serial: String? = nil, seenSince: Int64? = nil,
@@ -63,7 +67,9 @@ public struct DeviceFilter: Sendable, Equatable {
     public static func == (left: DeviceFilter, right: DeviceFilter) -> Bool {
         (left.brandID, left.model, left.serial, left.seenSince, left.tag) == (
             right.brandID, right.model, right.serial, right.seenSince, right.tag
-        ) && left.installed?.snapID == right.installed?.snapID && left.installed?.revision == right.installed?.revision
+        ) && (left.seenBefore, left.failing) == (right.seenBefore, right.failing)
+            && left.installed?.snapID == right.installed?.snapID
+            && left.installed?.revision == right.installed?.revision
     }
 }
 

@@ -335,6 +335,14 @@ struct DashboardRoutes {
         let (model, tag, snapName, revision) = (field("model"), field("tag"), field("snap"), field("revision"))
         let offset = max(0, query.get("from").flatMap(Int.init) ?? 0)
         var filter = DeviceFilter(model: model, tag: tag)
+        let state = field("state") ?? ""
+        let dayAgo = Int64(Date().timeIntervalSince1970) - 86400
+        switch state {
+        case "seen-today": filter.seenSince = dayAgo
+        case "silent": filter.seenBefore = dayAgo
+        case "failing": filter.failing = true
+        default: break
+        }
         var unknownSnap = false
         if let snapName, let number = revision.flatMap(Int.init) {
             if let snapID = try await store.publicSnapID(named: snapName) {
@@ -350,7 +358,12 @@ struct DashboardRoutes {
         struct Row {
             let brandID, model, serial, tags, installed, failure, registered, lastSeen: String
         }
+        struct State {
+            let value, label: String
+            let selected: Bool
+        }
         struct Page {
+            let states: [State]
             let model, tag, snap, revision, range: String
             let rows: [Row]
             let previous, next: String?
@@ -386,6 +399,10 @@ struct DashboardRoutes {
         return try await page(
             request, "devices", title: "Devices",
             Page(
+                states: [
+                    ("", "any state"), ("seen-today", "seen in the last day"), ("silent", "silent for a day"),
+                    ("failing", "failing its last update"),
+                ].map { State(value: $0.0, label: $0.1, selected: $0.0 == state) },
                 model: model ?? "", tag: tag ?? "", snap: snapName ?? "", revision: revision ?? "",
                 range: shown == 0
                     ? "No device matches."

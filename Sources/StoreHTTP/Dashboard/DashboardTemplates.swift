@@ -167,7 +167,8 @@ enum DashboardTemplates {
 
     static let devices = """
         <h1>Devices</h1>
-        <form class="search" method="get" action="/dashboard/devices"><input name="model" value="{{model}}" placeholder="model" aria-label="Model"> <input name="tag" value="{{tag}}" placeholder="tag" aria-label="Tag"> <input name="snap" value="{{snap}}" placeholder="snap" aria-label="Snap"> <input name="revision" value="{{revision}}" placeholder="revision" size="6" aria-label="Revision"> <button>Filter</button></form>
+        <form class="search" method="get" action="/dashboard/devices"><input name="model" value="{{model}}" placeholder="model" aria-label="Model"> <input name="tag" value="{{tag}}" placeholder="tag" aria-label="Tag"> <input name="snap" value="{{snap}}" placeholder="snap" aria-label="Snap"> <input name="revision" value="{{revision}}" placeholder="revision" size="6" aria-label="Revision">
+        <select name="state" aria-label="State">{{#states}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/states}}</select> <button>Filter</button></form>
         <p class="muted" id="device-range">{{range}}</p>
         <table id="devices"><tr><th>Brand</th><th>Model</th><th>Serial</th><th>Tags</th><th>Runs</th><th>Last failure</th><th>Registered</th><th>Last seen</th></tr>
         {{#rows}}<tr><td>{{brandID}}</td><td>{{model}}</td><td>{{serial}}</td><td>{{tags}}</td><td>{{installed}}</td><td class="halted">{{failure}}</td><td>{{registered}}</td><td>{{lastSeen}}</td></tr>{{/rows}}
