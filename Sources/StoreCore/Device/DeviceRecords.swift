@@ -45,8 +45,19 @@ public struct DeviceFilter: Sendable, Equatable {
     public var seenSince: Int64?
     /// Only devices with this tag.
     public var tag: String?
+    /// A snap at a revision, as a device reported it installed.
+    public struct Installed: Sendable, Equatable {
+        public let snapID: String
+        public let revision: Int
+
+        public init(snapID: String, revision: Int) {
+            self.snapID = snapID
+            self.revision = revision
+        }
+    }
+
     /// Only devices whose last report had this snap at this revision.
-    public var installed: (snapID: String, revision: Int)?
+    public var installed: Installed?
     /// Only devices last seen before this time (seconds since the epoch): the silent ones.
     public var seenBefore: Int64?
     /// Only devices whose newest update event is a failure: failing now, not failed once.
@@ -54,7 +65,7 @@ public struct DeviceFilter: Sendable, Equatable {
 
     public init(
         brandID: String? = nil, model: String? = nil, serial: String? = nil, seenSince: Int64? = nil,
-        tag: String? = nil, installed: (snapID: String, revision: Int)? = nil
+        tag: String? = nil, installed: Installed? = nil
     ) {
         self.brandID = brandID
         self.model = model
@@ -62,14 +73,6 @@ public struct DeviceFilter: Sendable, Equatable {
         self.seenSince = seenSince
         self.tag = tag
         self.installed = installed
-    }
-
-    public static func == (left: DeviceFilter, right: DeviceFilter) -> Bool {
-        (left.brandID, left.model, left.serial, left.seenSince, left.tag) == (
-            right.brandID, right.model, right.serial, right.seenSince, right.tag
-        ) && (left.seenBefore, left.failing) == (right.seenBefore, right.failing)
-            && left.installed?.snapID == right.installed?.snapID
-            && left.installed?.revision == right.installed?.revision
     }
 }
 

@@ -346,7 +346,7 @@ struct DashboardRoutes {
         var unknownSnap = false
         if let snapName, let number = revision.flatMap(Int.init) {
             if let snapID = try await store.publicSnapID(named: snapName) {
-                filter.installed = (snapID, number)
+                filter.installed = .init(snapID: snapID, revision: number)
             } else {
                 unknownSnap = true
             }
@@ -639,15 +639,8 @@ struct DashboardProblem: Error {
         self.back = back
     }
 
+    /// The store's refusal with the status the API gives it (`APIError`).
     init(_ error: StoreError, back: String) {
-        let status: HTTPResponse.Status =
-            switch error.kind {
-            case .forbidden: .forbidden
-            case .unauthorized: .unauthorized
-            case .notFound: .notFound
-            case .conflict: .conflict
-            default: .badRequest
-            }
-        self.init(status, error.message, back: back)
+        self.init(APIError(error).status, error.message, back: back)
     }
 }
