@@ -15,7 +15,7 @@ public struct SnapdepotCommand: AsyncParsableCommand {
             CommandGroup(
                 name: "Run a store",
                 subcommands: [
-                    ServeCommand.self, SeedDataCommand.self, TrustCommand.self, LoginCommand.self,
+                    DemoCommand.self, ServeCommand.self, SeedDataCommand.self, TrustCommand.self, LoginCommand.self,
                     AccountsCommand.self,
                     TokensCommand.self, DataCommand.self,
                 ]),
@@ -41,7 +41,7 @@ public struct SnapdepotCommand: AsyncParsableCommand {
                 ]),
             CommandGroup(name: "Run devices", subcommands: [AgentCommand.self, FleetCommand.self]),
             CommandGroup(
-                name: "Offline tools", subcommands: [PackCommand.self, SnapCommand.self, DemoCommand.self]),
+                name: "Offline tools", subcommands: [PackCommand.self, SnapCommand.self]),
         ]
     )
 

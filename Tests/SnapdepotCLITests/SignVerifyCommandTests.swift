@@ -128,14 +128,14 @@ import Testing
     @Test func demoSignsAndVerifiesTheSeedModel() throws {
         let cli = try CLIRunner()
         defer { cli.cleanUp() }
-        let demo = try cli.run(["demo", "--bits", "2048", "--directory", "demo"])
+        let demo = try cli.run(["demo", "model-chain", "--bits", "2048", "--directory", "demo"])
         #expect(demo.status == 0, "\(demo.stderr)")
         #expect(demo.stdout.contains("verified         model (my-pi3; series:16 brand-id:acme-brand)"))
         let verified = try cli.run([
             "verify", "--trusted", "demo/root.assert", "demo/brand.assert", "demo/my-pi3.model",
         ])
         #expect(verified.status == 0, "\(verified.stdout)")
-        let again = try cli.run(["demo", "--bits", "2048", "--directory", "demo", "--json"])
+        let again = try cli.run(["demo", "model-chain", "--bits", "2048", "--directory", "demo", "--json"])
         #expect(again.status == 0)
         #expect(again.stdout.contains("\"verified\""))
     }

@@ -62,7 +62,8 @@ public struct Fleet: Sendable {
 
     /// Runs the fleet: devices boot in the hour before the start, then the scenario's steps play
     /// out while devices refresh on their schedules. A step the store refuses, or a store that
-    /// stops answering, ends the run early with what was seen so far (`stopped`).
+    /// stops answering, ends the run early with what was seen so far (`stopped`); so does
+    /// cancelling the task that runs it.
     public func run(
         scenario: Scenario?, keys: [String], progress: @escaping @Sendable (FleetProgress) -> Void = { _ in }
     ) async throws -> (FleetSummary, TimeSeries) {
@@ -123,6 +124,11 @@ public struct Fleet: Sendable {
         var now = origin
 
         loop: while true {
+            // A run stopped from outside (`snapdepot demo`'s Ctrl-C) ends like one cut short.
+            if Task.isCancelled {
+                run.stopped = "stopped at \(Self.describe(now, from: settings.start))"
+                break
+            }
             while nextStep < timeline.count, timeline[nextStep].time <= now {
                 let (_, number, step) = timeline[nextStep]
                 nextStep += 1

@@ -93,7 +93,8 @@ struct FleetCommand: AsyncParsableCommand {
             let work = FileManager.default.temporaryDirectory.appendingPathComponent(
                 "snapdepot-fleet-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: work) }
-            let seedImage = try await flashImage(client: client, work: work, say: say)
+            let seedImage = try await Self.flashImage(
+                image: image, model: model, trusted: trusted, client: client, work: work, say: say)
             let roots = try await client.trustedRoots(file: trusted)
             let fleetImage = try FleetImage(
                 image: seedImage, roots: roots, pool: try ContentPool(folder: work.appendingPathComponent("pool")))
@@ -129,9 +130,11 @@ struct FleetCommand: AsyncParsableCommand {
             if !summary.passed { throw ExitCode.failure }
         }
 
-        /// The image the devices are flashed with: `--image`, or one built for `--model` (by
-        /// default the world's `my-pi3-amd64`) from the store.
-        private func flashImage(client: StoreClient, work: URL, say: (String) -> Void) async throws -> SeedImage {
+        /// The image the devices are flashed with: `image`, or one built for `model` (by default
+        /// the world's `my-pi3-amd64`) from the store.
+        static func flashImage(
+            image: String?, model: String?, trusted: String?, client: StoreClient, work: URL, say: (String) -> Void
+        ) async throws -> SeedImage {
             let tar: String
             if let image {
                 tar = image

@@ -76,25 +76,11 @@ struct ServeCommand: AsyncParsableCommand {
         // Request logs (with request ids) are the server's normal output; SNAPDEPOT_LOG_LEVEL overrides.
         logger.logLevel =
             ProcessInfo.processInfo.environment["SNAPDEPOT_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        let architecture = self.architecture
-        // The token stays in its 0600 file: terminals are scrolled back, projected and logged.
-        let tokenLine = "export SNAPDEPOT_TOKEN=$(cat \(directory.adminTokenPath))"
         let uploadArea = UploadAreaLimits(
             count: pendingUploads, bytes: pendingUploadBytes, lifetime: pendingUploadLifetime)
         let connections = StoreServer.ConnectionLimits(maximum: maxConnections, idleSeconds: idleTimeout)
-        // Who the vault signs for is the first thing a workshop or factory operator must know.
-        let policies = try await store.vaultPolicies()
-        let vaultLines =
-            [
-                "serial vault: signs for any device of a model the store holds"
-                    + (policies.isEmpty ? " (`snapdepot vault policy` restricts a brand's)" : ", except:")
-            ] + policies.map { "  \($0.brandID): \($0.summary)" }
-        let deltaLines =
-            store.makesDeltas
-            ? ["deltas: made with xdelta3, announced to devices that send Snap-Accept-Delta-Format"]
-            : deltas
-                ? ["deltas: off, xdelta3 is not installed (Debian's package xdelta3): devices download whole snaps"]
-                : ["deltas: off (--no-deltas)"]
+        let notes = try await Self.notes(on: store, deltasAsked: deltas)
+        let architecture = self.architecture
         let server = StoreServer(
             store: store, host: host, port: port, uploadArea: uploadArea, connections: connections)
         // swift-metrics (the request metrics of `/metrics`) reports to this server's registry.
@@ -102,17 +88,40 @@ struct ServeCommand: AsyncParsableCommand {
         try await server.run(logger: logger) { bound in
             let url = "http://\(host):\(bound)"
             let lines =
-                [
-                    "snapdepot store \(store.identity.authorityID) listening on \(url) (data: \(folder))"
-                ] + vaultLines.map { "# " + $0 } + deltaLines.map { "# " + $0 } + [
-                    "export SNAPPY_FORCE_API_URL=\(url)/",
-                    "export SNAPPY_FORCE_SAS_URL=\(url)/",
-                    "export UBUNTU_STORE_ARCH=\(architecture)",
-                    "export SNAPDEPOT_URL=\(url)",
-                    tokenLine,
-                ]
+                ["snapdepot store \(store.identity.authorityID) listening on \(url) (data: \(folder))"]
+                + notes.map { "# " + $0 } + Self.exports(url: url, directory: directory, architecture: architecture)
             FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         }
+    }
+
+    /// What a workshop or factory operator must know of a store at its start: whom the serial
+    /// vault signs for, and whether devices get deltas.
+    static func notes(on store: SnapStore, deltasAsked: Bool) async throws -> [String] {
+        let policies = try await store.vaultPolicies()
+        let vault =
+            [
+                "serial vault: signs for any device of a model the store holds"
+                    + (policies.isEmpty ? " (`snapdepot vault policy` restricts a brand's)" : ", except:")
+            ] + policies.map { "  \($0.brandID): \($0.summary)" }
+        let deltas =
+            store.makesDeltas
+            ? "deltas: made with xdelta3, announced to devices that send Snap-Accept-Delta-Format"
+            : deltasAsked
+                ? "deltas: off, xdelta3 is not installed (Debian's package xdelta3): devices download whole snaps"
+                : "deltas: off (--no-deltas)"
+        return vault + [deltas]
+    }
+
+    /// The lines to paste into another shell: snapd's tools and this CLI pointed at the store. The
+    /// token stays in its 0600 file: terminals are scrolled back, projected and logged.
+    static func exports(url: String, directory: DataDirectory, architecture: String) -> [String] {
+        [
+            "export SNAPPY_FORCE_API_URL=\(url)/",
+            "export SNAPPY_FORCE_SAS_URL=\(url)/",
+            "export UBUNTU_STORE_ARCH=\(architecture)",
+            "export SNAPDEPOT_URL=\(url)",
+            "export SNAPDEPOT_TOKEN=$(cat \(directory.adminTokenPath))",
+        ]
     }
 
     static func defaultDataDirectory() -> String {

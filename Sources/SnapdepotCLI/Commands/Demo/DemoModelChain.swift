@@ -2,12 +2,12 @@ import ArgumentParser
 import Assertions
 import Foundation
 
-/// The workshop's first steps, end to end: a store root, a brand with a registered key, and the
-/// seed's `my-pi3` model signed by the brand and verified against the root.
-struct DemoCommand: ParsableCommand {
+/// The production model's trust chain, offline and without a store: a root, a brand with a key
+/// the root signed, and the seed's `my-pi3` model signed by the brand and verified against the root.
+struct DemoModelChain: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "demo",
-        abstract: "Create a root and a brand, sign the seed's my-pi3 model and verify it."
+        commandName: "model-chain",
+        abstract: "Offline, without a store: create a root and a brand, sign the seed's my-pi3 model and verify it."
     )
 
     @Option(help: "Folder for the demo's keys and assertions.") var directory: String = "snapdepot-demo"
