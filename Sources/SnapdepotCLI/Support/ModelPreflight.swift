@@ -29,8 +29,40 @@ enum ModelPreflight {
             throw CLIError(
                 "series is \(series), but 16 is the only series snapd knows, for every Ubuntu Core: set series: 16")
         }
+        if let architecture = headers["architecture"]?.stringValue, !architectures.contains(architecture) {
+            let guess = closest(to: architecture, in: architectures).map { "did you mean \($0)? " } ?? ""
+            throw CLIError(
+                "architecture \(architecture) is not one snapd builds for (\(architectures.joined(separator: ", "))): "
+                    + "\(guess)set architecture: to the board's (the seed's Raspberry Pi 3 is armhf)")
+        }
         if headers["timestamp"] == nil { headers["timestamp"] = .string(Timestamp.now().text) }
         return headers
+    }
+
+    /// The Debian architecture names snapd maps Go's to (snapd's `arch/arch.go`).
+    static let architectures = ["amd64", "arm64", "armhf", "i386", "powerpc", "ppc64el", "riscv64", "s390x"]
+
+    /// The candidate at most two edits away from `word` (a misspelling: a letter wrong, missing,
+    /// added, or two swapped), the nearest first.
+    static func closest(to word: String, in candidates: [String]) -> String? {
+        func distance(_ a: [Character], _ b: [Character]) -> Int {
+            // Optimal string alignment: Levenshtein plus a swap of neighbours as one edit.
+            var rows = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+            for i in 0...a.count { rows[i][0] = i }
+            for j in 0...b.count { rows[0][j] = j }
+            for i in stride(from: 1, through: a.count, by: 1) {
+                for j in stride(from: 1, through: b.count, by: 1) {
+                    let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                    rows[i][j] = min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost)
+                    if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                        rows[i][j] = min(rows[i][j], rows[i - 2][j - 2] + 1)
+                    }
+                }
+            }
+            return rows[a.count][b.count]
+        }
+        let scored = candidates.map { ($0, distance(Array(word), Array($0))) }.filter { $0.1 <= 2 && $0.0 != word }
+        return scored.min { $0.1 < $1.1 }?.0
     }
 
     /// The headers each of the three forms needs and forbids, then snapd's own rules by signing.
@@ -100,6 +132,17 @@ enum ModelPreflight {
             if forArchitecture.status == 200 {
                 let info = try JSONSerialization.jsonObject(with: forArchitecture.body) as? [String: Any]
                 let storeID = info?["snap-id"] as? String ?? ""
+                // snapd's seed writer refuses any other (seed/seedwriter/writer.go, checkPublisher).
+                let publisher =
+                    ((info?["snap"] as? [String: Any])?["publisher"] as? [String: Any])?["id"] as? String ?? ""
+                if role == "gadget" || role == "kernel", publisher != model.brandID, publisher != "canonical" {
+                    throw CLIError(
+                        "\(snap.name) (the model's \(role)) is published by \(publisher), but a model's gadget and "
+                            + "kernel must come from its brand (\(model.brandID)) or from Canonical: snapd refuses to "
+                            + "build the image (\"cannot use \(role) \"\(snap.name)\" published by \"\(publisher)\" for "
+                            + "model by \"\(model.brandID)\"\"); name a \(role) that \(model.brandID) or canonical publishes"
+                    )
+                }
                 if !snap.snapID.isEmpty, snap.snapID != storeID {
                     throw CLIError(
                         "the model gives \(snap.name) the id \(snap.snapID), but the store's \(snap.name) is \(storeID): "
@@ -113,8 +156,18 @@ enum ModelPreflight {
                     "\(snap.name) (the model's \(role)) has no revision for \(model.architecture) in any open channel: "
                         + "upload a build for \(model.architecture) and release it")
             }
-            // The device API cannot tell an unregistered name from one with nothing released: say both.
+            // The device API cannot tell an unregistered name from one with nothing released: say both,
+            // after the likelier misspelling of a name the store has.
             let inStore = model.store.isEmpty ? "the store" : "the store \(model.store)"
+            let listed = try await client.device.send("/v2/snaps/find", query: ["q": ""], headers: deviceHeaders)
+            let results = (try? JSONSerialization.jsonObject(with: listed.body) as? [String: Any])?["results"]
+            let names = (results as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+            if let guess = closest(to: snap.name, in: names) {
+                throw CLIError(
+                    "\(snap.name) (the model's \(role)) is not in \(inStore): did you mean \(guess)? "
+                        + "Correct the name in the model, or register \(snap.name) and release a revision for "
+                        + "\(model.architecture)")
+            }
             throw CLIError(
                 "\(snap.name) (the model's \(role)) has no released revision in \(inStore): register it if needed "
                     + "(`snapdepot register \(snap.name)`), then upload and release a revision for \(model.architecture)"
