@@ -27,7 +27,7 @@ public struct SnapdepotCommand: AsyncParsableCommand {
                     ProgressiveCommand.self, RolloutCommand.self, FaultsCommand.self, TracksCommand.self,
                     StatusCommand.self,
                     RevisionsCommand.self, DeltasCommand.self,
-                    ImportCommand.self, AssertionsCommand.self, ValidationSetCommand.self,
+                    ImportCommand.self, ExportCommand.self, AssertionsCommand.self, ValidationSetCommand.self,
                 ]),
             CommandGroup(
                 name: "Brands, keys and models",

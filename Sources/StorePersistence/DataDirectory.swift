@@ -98,7 +98,11 @@ public struct DataDirectory: Sendable {
             dischargeLifetime: dischargeLifetime, deviceSessionLifetime: deviceSessionLifetime,
             vault: SerialVault(
                 keys: KeyStore(directory: URL(fileURLWithPath: vaultKeysPath)), approvalDelay: serialApprovalDelay),
-            deltas: deltas)
+            deltas: deltas,
+            saveExtraTrusted: { [extraTrustedPath] roots in
+                // Written whole or not at all: a torn trust file would leave the store unable to start.
+                try PrivateFile.write(AssertionStream.encode(roots), to: URL(fileURLWithPath: extraTrustedPath))
+            })
         _ = try await store.start()
         var newToken: String?
         if !FileManager.default.fileExists(atPath: adminTokenPath) {

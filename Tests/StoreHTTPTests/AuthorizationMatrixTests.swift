@@ -47,6 +47,7 @@ import Testing
         // snapcraft's login and upload steps, which carry no token by design.
         "POST /unscanned-upload": open, "POST /dev/api/acl": open, "POST /api/v2/tokens/discharge": open,
         "POST /api/v2/tokens/refresh": open, "POST /v1/tokens/offline/exchange": open, "GET /admin/v1/trust": open,
+        "POST /admin/v1/trust": adminOnly,
         // Any account, about itself or its own names.
         "GET /admin/v1/whoami": anyToken, "GET /api/v2/tokens/whoami": anyToken, "GET /v1/tokens/whoami": anyToken,
         "GET /dev/api/account": anyToken, "POST /dev/api/account/account-key": anyToken, "GET /v1/snap": anyToken,

@@ -190,24 +190,6 @@ import Testing
         #expect(try await brand.fixture.store.devices(DeviceFilter(), by: .admin).count == 1)
     }
 
-    /// snapd keeps its device key across a failed or interrupted registration and asks again with
-    /// a new request-id: the vault answers with the serial that key already holds, and nothing else.
-    @Test func aDeviceAskingAgainWithItsKeyGetsTheSerialItWasGiven() async throws {
-        let brand = try await Brand.make()
-        defer { brand.fixture.cleanUp() }
-        let key = try Self.deviceKey()
-        let first = try await brand.serial(try await brand.request(key: key))
-        let again = try await brand.serial(try await brand.request(key: key))
-        #expect(again.encoded == first.encoded, "the same signed serial, not a second one")
-        let proposed = try await brand.serial(try await brand.request(key: key, proposed: first.string("serial")))
-        #expect(proposed.string("serial") == first.string("serial"))
-        let other = await #expect(throws: StoreError.self) {
-            _ = try await brand.serial(try await brand.request(key: key, proposed: "other-serial"))
-        }
-        #expect(other?.kind == .conflict && other?.message.contains("already registered for serial") == true)
-        #expect(try await brand.fixture.store.devices(DeviceFilter(), by: .admin).count == 1)
-    }
-
     @Test func aSerialAuthoritySignsWhenTheBrandLeavesItToThem() async throws {
         let brand = try await Brand.make(serialAuthority: ["vault-co"], vaultKey: false)
         defer { brand.fixture.cleanUp() }

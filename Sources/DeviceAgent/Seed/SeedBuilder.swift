@@ -253,55 +253,11 @@ public struct SeedBuilder {
     private func fetchSnap(name: String, channel: String, into folder: URL, trust: TrustDatabase) async throws
         -> (Entry, SnapFile, [Assertion])
     {
-        let answer = try await connection.snapAction(
-            SnapActionRequest(
-                context: [],
-                actions: [.init(.download, instanceKey: "download-1", name: name, channel: channel)],
-                fields: ["download", "revision", "snap-id", "type"]))
-        guard let result = answer.results.first else {
-            throw DeviceAgentError("the store did not answer for \(name)")
-        }
-        if let error = result.error {
-            throw DeviceAgentError("\(name) (\(channel), \(model.architecture)): \(error.message)")
-        }
-        guard let snap = result.snap else {
-            throw DeviceAgentError("the store's answer for \(name) lacks its download")
-        }
-        let snapID = snap.snapID
-        let revision = snap.revision
-        let expected = snap.download.sha3_384
-        let file = "\(name)_\(revision).snap"
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let path = folder.appendingPathComponent(file).path
-        var reporter: (@Sendable (UInt64, UInt64) -> Void)?
-        if let progress { reporter = { done, total in progress(file, done, total) } }
-        _ = try await connection.download(
-            snap.download.url, to: path, expectedSize: snap.download.size, progress: reporter)
-        finished?(file)
-        let opened: SnapFile
-        do {
-            opened = try SnapFile.open(path: path)
-        } catch {
-            throw DeviceAgentError("\(file) from the store is not a valid snap: \(error)")
-        }
-        guard opened.sha3_384Hex == expected else {
-            throw DeviceAgentError("\(file): its SHA3-384 is \(opened.sha3_384Hex), the store said \(expected)")
-        }
-        // In the order snapd accepts them: the publisher's account, the declaration, then the revision.
-        let declarationChain = try await fetcher.chain(
-            AssertionReference(.snapDeclaration, ["16", snapID]), trusting: trust)
-        let publisher = declarationChain.last?.string("publisher-id") ?? ""
-        var chain =
-            publisher.isEmpty ? [] : try await fetcher.chain(AssertionReference(.account, [publisher]), trusting: trust)
-        chain += declarationChain
-        chain += try await fetcher.chain(AssertionReference(.snapRevision, [opened.sha3_384Base64URL]), trusting: trust)
-        let revisionAssertion = chain.first { $0.type == .snapRevision }
-        guard let revisionAssertion, revisionAssertion.string("snap-id") == snapID,
-            revisionAssertion.string("snap-revision") == String(revision),
-            revisionAssertion.string("snap-size") == String(opened.size)
-        else {
-            throw DeviceAgentError("\(file) does not match its snap-revision assertion (id, revision or size)")
-        }
-        return (Entry(name: name, snapID: snapID, revision: revision, channel: channel, file: file), opened, chain)
+        let download = VerifiedSnapDownload(
+            connection: connection, trust: trust, progress: progress, finished: finished)
+        let fetched = try await download.fetch(name: name, channel: channel, into: folder)
+        let entry = Entry(
+            name: name, snapID: fetched.snapID, revision: fetched.revision, channel: channel, file: fetched.file)
+        return (entry, fetched.snap, fetched.assertions)
     }
 }

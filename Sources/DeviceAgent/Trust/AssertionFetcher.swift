@@ -3,12 +3,16 @@ import Assertions
 /// Fetches an assertion and whatever it needs that a trust database does not hold yet, signers
 /// first, from the store's assertion service (snapd's `asserts/fetcher.go`). `image build` and a
 /// device's refresh use the same walk.
-struct AssertionFetcher: Sendable {
+public struct AssertionFetcher: Sendable {
     let connection: StoreConnection
+
+    public init(connection: StoreConnection) {
+        self.connection = connection
+    }
 
     /// `visiting` holds the chain being followed: a key that leads back to itself (a root these
     /// roots do not hold) ends the walk with the reason.
-    func chain(_ reference: AssertionReference, trusting trust: TrustDatabase, visiting: Set<String> = [])
+    public func chain(_ reference: AssertionReference, trusting trust: TrustDatabase, visiting: Set<String> = [])
         async throws -> [Assertion]
     {
         if trust.find(reference) != nil { return [] }

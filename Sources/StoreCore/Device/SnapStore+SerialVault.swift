@@ -122,20 +122,10 @@ extension SnapStore {
                     + "(import it with `snapdepot assertions import`)")
         }
         if let registered = try await catalogue.device(keyID: request.deviceKey.id) {
-            // A device that lost the vault's answer (cut off, or a power cut before it stored its
-            // serial) asks again with the key it kept, as snapd's retried registration does: it gets
-            // the serial it was given. The key asking for another model or serial is a conflict.
-            let signingKey = try await vaultKey(for: model)
-            let reference = AssertionReference(.serial, [registered.brandID, registered.model, registered.serial])
-            guard registered.brandID == model.brandID, registered.model == model.model,
-                request.proposedSerial.isEmpty || request.proposedSerial == registered.serial,
-                registered.signedBy == signingKey.key.id, let issued = try await catalogue.assertion(reference)
-            else {
-                throw StoreError(
-                    .conflict,
-                    "device key \(request.deviceKey.id) is already registered for serial \(registered.serialKey)")
-            }
-            return .issued(serial: issued, chain: signingKey.chain)
+            // As Canonical's Serial Vault: a device key is signed once (a device reset makes a new key).
+            throw StoreError(
+                .conflict,
+                "device key \(request.deviceKey.id) is already registered for serial \(registered.serialKey)")
         }
         let record = try await catalogue.serialRequest(id: request.requestID)
         let firstPosted = record?.firstPostedAt ?? now

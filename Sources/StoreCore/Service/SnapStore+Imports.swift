@@ -21,7 +21,8 @@ extension SnapStore {
         let now = clock()
         // A stored assertion that no longer verifies (its key expired, say) is left out: the
         // requests that need it fail with their own reason, and every other request goes on.
-        var database = try await trustCache.database(for: stored, now: now.seconds) { @Sendable in
+        // The roots are part of what the cached database was built from: a root trusted at run time rebuilds it.
+        var database = try await trustCache.database(for: roots + stored, now: now.seconds) { @Sendable in
             var database = try TrustDatabase(trusted: roots, now: now)
             _ = database.addAll(stored)
             return database

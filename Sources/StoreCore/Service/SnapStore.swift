@@ -3,6 +3,7 @@ import DepotCrypto
 import Foundation
 import SnapFiles
 import StoreProtocol
+import Synchronization
 
 /// The store's domain operations over a catalogue, a blob store and a signing identity: accounts
 /// and tokens, names, uploads and imports, releases, and the trust checks on everything imported.
@@ -10,8 +11,11 @@ public final class SnapStore: Sendable {
     public let catalogue: any Catalogue
     public let blobs: any BlobStorage
     public let signer: StoreSigner
-    /// Roots trusted besides the store's own (for importing snaps signed elsewhere).
-    public let extraTrusted: [Assertion]
+    /// Roots trusted besides the store's own (for importing snaps signed elsewhere); the admin
+    /// adds one at run time (`trustRoot`), and `saveExtraTrusted` keeps the set for the next start.
+    public var extraTrusted: [Assertion] { extraRoots.withLock { $0 } }
+    private let extraRoots: Mutex<[Assertion]>
+    private let saveExtraTrusted: @Sendable ([Assertion]) throws -> Void
     /// The largest upload accepted, in bytes.
     public let uploadLimit: UInt64
     /// The secret root macaroons are signed with.
@@ -37,7 +41,8 @@ public final class SnapStore: Sendable {
         catalogue: any Catalogue, blobs: any BlobStorage, identity: StoreIdentity, extraTrusted: [Assertion] = [],
         uploadLimit: UInt64 = 4 << 30, macaroonKey: [UInt8] = RandomBytes.make(32), dischargeLifetime: Int64 = 86400,
         deviceSessionLifetime: Int64 = 30 * 86400, vault: SerialVault = SerialVault(keys: nil),
-        deltas: Bool = false, clock: @escaping @Sendable () -> Timestamp = { .now() }
+        deltas: Bool = false, clock: @escaping @Sendable () -> Timestamp = { .now() },
+        saveExtraTrusted: @escaping @Sendable ([Assertion]) throws -> Void = { _ in }
     ) {
         self.makesDeltas = deltas
         self.macaroonKey = macaroonKey
@@ -46,13 +51,41 @@ public final class SnapStore: Sendable {
         self.catalogue = catalogue
         self.blobs = blobs
         self.signer = StoreSigner(identity: identity)
-        self.extraTrusted = extraTrusted
+        self.extraRoots = Mutex(extraTrusted)
+        self.saveExtraTrusted = saveExtraTrusted
         self.uploadLimit = uploadLimit
         self.vault = vault
         self.clock = clock
     }
 
     public var identity: StoreIdentity { signer.identity }
+
+    /// Trusts another root from now on (its self-signed `account` and `account-key`), so that
+    /// snaps and assertions it signed can be imported and served unchanged (admin). Devices are
+    /// not told to trust it. The same root again changes nothing.
+    public func trustRoot(_ assertions: [Assertion], by principal: Principal) throws {
+        try principal.requireAdmin()
+        guard assertions.contains(where: { $0.type == .accountKey }),
+            assertions.contains(where: { $0.type == .account })
+        else {
+            throw StoreError(.invalid, "a root is its account and its self-signed account-key: this stream lacks one")
+        }
+        do {
+            _ = try TrustDatabase(trusted: assertions)
+        } catch {
+            throw StoreError(.invalid, "not a root: \(error.message)")
+        }
+        try extraRoots.withLock { roots in
+            let merged = roots + assertions.filter { new in !roots.contains(new) && !identity.trusted.contains(new) }
+            guard merged != roots else { return }
+            do {
+                try saveExtraTrusted(merged)
+            } catch {
+                throw StoreError(.internalError, "cannot keep the trusted roots: \(error)")
+            }
+            roots = merged
+        }
+    }
 
     /// Makes sure the store's own key chain is stored and served, and that nothing half-written
     /// survived a crash: partial uploads are removed, blobs without a revision set aside.

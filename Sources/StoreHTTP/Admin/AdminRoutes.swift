@@ -14,6 +14,7 @@ struct AdminRoutes {
         api.get("whoami", use: whoami)
         api.get("counters", use: counters)
         api.get("trust", use: trust)
+        api.post("trust", use: trustRoot)
         api.post("accounts", use: createAccount)
         api.get("accounts", use: accounts)
         api.post("accounts/{id}/tokens", use: issueToken)
@@ -62,7 +63,18 @@ struct AdminRoutes {
             TrustInfo(
                 authorityID: store.identity.authorityID,
                 trusted: String(decoding: AssertionStream.encode(store.identity.trusted), as: UTF8.self),
-                storeAccountKey: store.identity.storeAccountKey.encodedText), dialect: .admin)
+                storeAccountKey: store.identity.storeAccountKey.encodedText,
+                importsTrusted: String(decoding: AssertionStream.encode(store.extraTrusted), as: UTF8.self)),
+            dialect: .admin)
+    }
+
+    /// Trusts another root for imports from now on (an assertion stream of its account and account-key).
+    @Sendable func trustRoot(_ request: Request, context: StoreRequestContext) async throws -> Response {
+        let principal = try context.requireAdmin()
+        var request = request
+        let body = try await request.collectBody(upTo: 1 << 20)
+        try store.trustRoot(try AssertionStream.decode(Array(buffer: body)), by: principal)
+        return try await trust(request, context: context)
     }
 
     @Sendable func createAccount(_ request: Request, context: StoreRequestContext) async throws -> Response {

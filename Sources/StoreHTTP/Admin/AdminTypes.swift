@@ -11,6 +11,8 @@ struct TrustInfo: Codable {
     let authorityID: String
     let trusted: String
     let storeAccountKey: String
+    /// Other roots trusted for imports (`POST /admin/v1/trust`, `snapdepot trust add`).
+    let importsTrusted: String
 }
 
 struct NewAccount: Codable {

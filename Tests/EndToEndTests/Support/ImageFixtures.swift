@@ -103,15 +103,20 @@ struct ImageFixtures {
         try run(["key", "register", "brand", "--account", "acme-brand", "--keys", keys])
     }
 
-    /// `model create ARGUMENTS` for acme-brand on amd64, signed by `model sign`: the headers and the model file.
-    func signedModel(_ name: String, _ arguments: [String]) throws -> (headers: String, file: URL) {
+    /// `model create ARGUMENTS` for acme-brand on amd64, signed by `model sign` (`--offline`: without
+    /// its checks against the store): the headers and the model file.
+    func signedModel(_ name: String, _ arguments: [String], offline: Bool = false) throws -> (
+        headers: String, file: URL
+    ) {
         let headers = try run(
             ["model", "create", name, "--brand", "acme-brand", "--architecture", "amd64"] + arguments
         ).output
         let headersFile = folder.appendingPathComponent("\(name).yaml")
         try Data(headers.utf8).write(to: headersFile)
         let file = folder.appendingPathComponent("\(name).model")
-        try Data(try run(["model", "sign", headersFile.path, "--key", "brand", "--keys", keys]).output.utf8)
+        let sign =
+            ["model", "sign", headersFile.path, "--key", "brand", "--keys", keys] + (offline ? ["--offline"] : [])
+        try Data(try run(sign).output.utf8)
             .write(to: file)
         return (headers, file)
     }

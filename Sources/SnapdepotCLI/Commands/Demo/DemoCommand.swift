@@ -88,8 +88,11 @@ struct DemoStore: AsyncParsableCommand {
             ? "# point snapd's tools (built withtestkeys) and this CLI at it from another shell:"
             : "# point this CLI at it from another shell (snapd's tools need a store made with --testrootorg):"
         let fleetTask = FleetTaskBox()
+        // Each run flashes a new batch: the serial vault signs a device key once, as Canonical's
+        // does, so the devices of an earlier run stay in the inventory, not seen since.
+        let batch = try Self.nextBatch(in: directory)
         let settings = FleetSettings(
-            devices: devices, speed: speed, keyPool: directory.path + "/demo-device-keys.pem",
+            devices: devices, speed: speed, serialPrefix: batch == 1 ? "demo" : "demo\(batch)",
             work: FileManager.default.temporaryDirectory.appendingPathComponent("snapdepot-demo-\(UUID().uuidString)"))
         defer { try? FileManager.default.removeItem(at: settings.work) }
         try await server.run(logger: logger) { bound in
@@ -123,8 +126,19 @@ struct DemoStore: AsyncParsableCommand {
     struct FleetSettings: Sendable {
         let devices: Int
         let speed: Double
-        let keyPool: String
+        let serialPrefix: String
         let work: URL
+    }
+
+    /// The number of this run's batch of devices, counted in DATA/demo-batches.
+    static func nextBatch(in directory: DataDirectory) throws -> Int {
+        let file = URL(fileURLWithPath: directory.path).appendingPathComponent("demo-batches")
+        let last = (try? String(contentsOf: file, encoding: .utf8)).flatMap {
+            Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        let batch = (last ?? 0) + 1
+        try Data("\(batch)\n".utf8).write(to: file, options: .atomic)
+        return batch
     }
 
     /// The fleet of `fleet run` without a scenario, paced by `speed`, until cancelled.
@@ -136,7 +150,8 @@ struct DemoStore: AsyncParsableCommand {
         let roots = try await client.trustedRoots(file: nil)
         let fleetImage = try FleetImage(
             image: image, roots: roots, pool: try ContentPool(folder: settings.work.appendingPathComponent("pool")))
-        var configuration = FleetConfiguration(devices: settings.devices, snap: "myawesomesnap", serialPrefix: "demo")
+        var configuration = FleetConfiguration(
+            devices: settings.devices, snap: "myawesomesnap", serialPrefix: settings.serialPrefix)
         configuration.speed = settings.speed
         configuration.start = Date()
         // Ten simulated years: the fleet runs until Ctrl-C.
@@ -146,9 +161,11 @@ struct DemoStore: AsyncParsableCommand {
             image: fleetImage, configuration: configuration, control: StoreFleetControl(client: client),
             storeURL: client.credentials.url)
         let keys = try await FleetKeys.make(
-            count: settings.devices, bits: 1024, pool: settings.keyPool,
+            count: settings.devices, bits: 1024, pool: nil,
             progress: ProgressBar(label: "device keys", enabled: isatty(STDERR_FILENO) == 1))
-        say("fleet: \(settings.devices) devices booting (a progress line every 10 s)")
+        say(
+            "fleet: \(settings.devices) devices \(settings.serialPrefix)-1 … \(settings.serialPrefix)-\(settings.devices) "
+                + "booting (a progress line every 10 s)")
         let last = LastProgressLine()
         _ = try await fleet.run(scenario: nil, keys: keys) { progress in
             if last.due(every: 10) { say("fleet: " + progress.line) }
