@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChildProcesses
 import Assertions
 import Foundation
 import SnapFiles
@@ -146,7 +147,14 @@ struct SeedDataCommand: AsyncParsableCommand {
         private static func pack(_ name: String, version: String, from source: URL, into work: URL) throws -> String {
             let tree = work.appendingPathComponent("\(name)-\(version)")
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-            try FileManager.default.copyItem(at: source.appendingPathComponent("snaps/\(name)"), to: tree)
+            // cp, not FileManager.copyItem: that keeps the owner, which a user other than root
+            // cannot do when seed-data/ is installed root-owned (the container image's).
+            let copied = try ChildProcess.run(
+                "/bin/cp", ["-R", source.appendingPathComponent("snaps/\(name)").path, tree.path],
+                timeout: .seconds(120))
+            guard copied.succeeded else {
+                throw CLIError("cannot copy seed-data/snaps/\(name): \(copied.describe(timeout: .seconds(120)))")
+            }
             let yamlFile = tree.appendingPathComponent("meta/snap.yaml")
             let yaml = try String(contentsOf: yamlFile, encoding: .utf8)
                 .replacingOccurrences(of: "version: '0'", with: "version: '\(version)'")
