@@ -1,6 +1,6 @@
 import ArgumentParser
-import ChildProcesses
 import Assertions
+import ChildProcesses
 import Foundation
 import SnapFiles
 import StoreCore
