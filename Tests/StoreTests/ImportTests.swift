@@ -78,6 +78,53 @@ import Testing
         #expect(fixture.temporaryUploads.isEmpty)
     }
 
+    /// `POST /admin/v1/trust`'s domain side: the admin trusts the upstream root while the store
+    /// runs, and the import that was refused goes through; the root is kept for the next start.
+    @Test func aRootTrustedAtRunTimeLetsItsSnapsInAndIsKept() async throws {
+        let scratch = try await StoreFixture.make()
+        let upstream = try Upstream.make(packing: try scratch.packSnap("hello-depot"), in: scratch)
+        let fixture = try await StoreFixture.make()
+        defer {
+            fixture.cleanUp()
+            scratch.cleanUp()
+        }
+        await #expect(throws: StoreError.self) {
+            _ = try await fixture.store.importSnap(
+                try fixture.ingest(upstream.snapPath), assertions: upstream.downloaded, by: .admin)
+        }
+        let acme = try await fixture.publisher("acme", id: "acme")
+        await #expect(throws: StoreError.self, "only the admin trusts a root") {
+            try fixture.store.trustRoot(upstream.trusted, by: acme)
+        }
+        // A well-formed root that takes this store's own root's account id.
+        let ownID = try #require(fixture.store.identity.trusted.first { $0.type == .account }).string("account-id")
+        let impostorKey = try PrivateKey.generate(bits: 1024)
+        let since = Timestamp(seconds: Timestamp.now().seconds - 60).text
+        let impostor = [
+            try AssertionSigner.sign(
+                headers: [
+                    "type": "account", "authority-id": .string(ownID), "account-id": .string(ownID),
+                    "display-name": "impostor", "validation": "verified", "timestamp": .string(since),
+                ], key: impostorKey),
+            try AssertionSigner.sign(
+                headers: [
+                    "type": "account-key", "authority-id": .string(ownID), "account-id": .string(ownID),
+                    "name": "root", "public-key-sha3-384": .string(impostorKey.id), "since": .string(since),
+                ], body: Array(impostorKey.publicKey.encoded.utf8), key: impostorKey),
+        ]
+        let clash = #expect(throws: StoreError.self) { try fixture.store.trustRoot(impostor, by: .admin) }
+        #expect(clash?.kind == .conflict, "\(String(describing: clash))")
+        #expect(fixture.store.extraTrusted.isEmpty)
+
+        try fixture.store.trustRoot(upstream.trusted, by: .admin)
+        try fixture.store.trustRoot(upstream.trusted, by: .admin)
+        #expect(fixture.store.extraTrusted.count == 2, "the same root again changes nothing")
+        let record = try await fixture.store.importSnap(
+            try fixture.ingest(upstream.snapPath), assertions: upstream.downloaded, by: .admin)
+        #expect(record.revision == 77)
+        #expect(try fixture.directory.loadExtraTrusted() == upstream.trusted, "kept for the next start")
+    }
+
     @Test func refusesWhatDoesNotVerify() async throws {
         let scratch = try await StoreFixture.make()
         let upstream = try Upstream.make(packing: try scratch.packSnap("hello-depot"), in: scratch)

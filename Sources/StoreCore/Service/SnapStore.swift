@@ -75,6 +75,16 @@ public final class SnapStore: Sendable {
         } catch {
             throw StoreError(.invalid, "not a root: \(error.message)")
         }
+        // snapd keys accounts by id: another root under this store's own root's id would be a
+        // second account of the same name, and no trust database could hold both.
+        let own = Set(identity.trusted.filter { $0.type == .account }.map { $0.string("account-id") })
+        if let clash = assertions.first(where: {
+            $0.type == .account && own.contains($0.string("account-id")) && !identity.trusted.contains($0)
+        }) {
+            throw StoreError(
+                .conflict,
+                "a root named \(clash.string("account-id")) is this store's own: two roots cannot share an account id")
+        }
         try extraRoots.withLock { roots in
             let merged = roots + assertions.filter { new in !roots.contains(new) && !identity.trusted.contains(new) }
             guard merged != roots else { return }
