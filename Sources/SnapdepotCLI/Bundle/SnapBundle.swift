@@ -56,6 +56,8 @@ struct SnapBundle {
     let folder: URL
     let manifest: Manifest
     let assertions: [Assertion]
+    /// Each file's SHA3-384, as `open` read and checked it: a snap is not read a second time to open it.
+    let digests: [String: [UInt8]]
 
     static let manifestFile = "manifest.json"
     static let assertionsFile = "assertions.assert"
@@ -71,18 +73,19 @@ struct SnapBundle {
     }
 
     /// SHA3-384 of a file, read in pieces.
-    static func digest(of file: URL) throws -> String {
+    static func digest(of file: URL) throws -> [UInt8] {
         guard let handle = FileHandle(forReadingAtPath: file.path) else {
             throw CLIError("cannot read \(file.path)")
         }
         defer { try? handle.close() }
         let stream = DigestStream(.sha3_384)
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { stream.update(chunk) }
-        return Hex.encode(stream.finalize())
+        return stream.finalize()
     }
 
-    /// Writes `folder` (manifest, assertions, snaps) as the tar `output`, whole or not at all.
-    static func write(_ folder: URL, manifest: Manifest, to output: String) throws {
+    /// Writes `folder` (manifest, assertions, snaps) as the tar `output`, whole or not at all;
+    /// `known` holds the hex SHA3-384 of files already hashed (the snaps, when they were fetched).
+    static func write(_ folder: URL, manifest: Manifest, to output: String, known: [String: String] = [:]) throws {
         var manifest = manifest
         manifest.files = [:]
         let enumerator = FileManager.default.enumerator(atPath: folder.path)
@@ -91,7 +94,7 @@ struct SnapBundle {
             guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true,
                 path != manifestFile
             else { continue }
-            manifest.files[path] = try digest(of: url)
+            manifest.files[path] = try known[path] ?? Hex.encode(digest(of: url))
         }
         let encoder = WireJSON.encoder
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -151,9 +154,12 @@ struct SnapBundle {
         if let extra = present.subtracting(manifest.files.keys).sorted().first {
             throw CLIError("\(file) holds \(extra), which its manifest does not list: refused")
         }
+        var digests: [String: [UInt8]] = [:]
         for (path, expected) in manifest.files.sorted(by: { $0.key < $1.key }) {
             guard present.contains(path) else { throw CLIError("\(file) lacks \(path), which its manifest lists") }
-            let actual = try digest(of: folder.appendingPathComponent(path))
+            let bytes = try digest(of: folder.appendingPathComponent(path))
+            digests[path] = bytes
+            let actual = Hex.encode(bytes)
             guard actual == expected else {
                 throw CLIError(
                     "\(file): \(path) is damaged (its SHA3-384 is \(actual), the manifest says \(expected)): refused")
@@ -166,6 +172,6 @@ struct SnapBundle {
         } catch {
             throw CLIError("\(file): \(assertionsFile) does not decode: \(error)")
         }
-        return SnapBundle(folder: folder, manifest: manifest, assertions: assertions)
+        return SnapBundle(folder: folder, manifest: manifest, assertions: assertions, digests: digests)
     }
 }

@@ -117,7 +117,11 @@ struct ExportCommand: AsyncParsableCommand {
                 url: client.credentials.url, authorityID: rootKey.string("account-id"),
                 rootKey: rootKey.string("public-key-sha3-384")),
             snaps: order.compactMap { bundled[$0] }, files: [:])
-        try SnapBundle.write(work, manifest: manifest, to: output)
+        var hashed: [String: String] = [:]
+        for snap in manifest.snaps {
+            for revision in snap.revisions { hashed[revision.file] = revision.sha3_384 }
+        }
+        try SnapBundle.write(work, manifest: manifest, to: output, known: hashed)
         let summary = Summary(
             output: output, snaps: manifest.snaps.map(\.name),
             revisions: manifest.snaps.reduce(0) { $0 + $1.revisions.count }, assertions: assertions.count)

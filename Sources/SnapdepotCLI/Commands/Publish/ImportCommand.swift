@@ -122,7 +122,9 @@ struct BundleImport {
         }
         for snap in bundle.manifest.snaps {
             for revision in snap.revisions {
-                let opened = try SnapFile.open(path: bundle.folder.appendingPathComponent(revision.file).path)
+                let path = bundle.folder.appendingPathComponent(revision.file).path
+                let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? UInt64) ?? 0
+                let opened = try SnapFile.open(path: path, digest: bundle.digests[revision.file].map { ($0, size) })
                 let reference = AssertionReference(.snapRevision, [opened.sha3_384Base64URL])
                 guard let assertion = database.find(reference), assertion.string("snap-id") == snap.snapID,
                     assertion.string("snap-revision") == String(revision.revision)
