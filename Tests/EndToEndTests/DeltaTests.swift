@@ -253,8 +253,19 @@ struct FleetDeltaTests {
         let wholeTraffic = whole.traffic["devices"] as? [String: Int] ?? [:]
         #expect(wholeTraffic["delta-downloads"] == 0 && (wholeTraffic["download-bytes"] ?? 0) >= devices * snapSize)
 
+        // Back to the shipped revision, so that the second fleet's devices hold it until the
+        // scenario releases the update again; the fleet has the store make the delta at that
+        // release, not whenever the first release's background work happens to finish.
+        let reverted = try world.store.snapdepot(["release", "myawesomesnap", String(shipped), "stable"])
+        #expect(reverted.status == 0, "\(reverted.output)")
         let delta = try fleet("--deltas")
         #expect(delta.status == 0, "\(delta.output)")
+        let made = try world.store.snapdepot(["deltas", "myawesomesnap", "--json"])
+        let deltas = try JSONSerialization.jsonObject(with: Data(made.output.utf8)) as? [[String: Any]] ?? []
+        #expect(
+            deltas.contains {
+                $0["source"] as? Int == shipped && $0["target"] as? Int == update && $0["announced"] as? Bool == true
+            }, "\(made.output)")
         #expect(delta.traffic["matches"] as? Bool == true, "\(delta.traffic)")
         let deltaTraffic = delta.traffic["devices"] as? [String: Int] ?? [:]
         #expect(deltaTraffic["delta-downloads"] == devices, "\(deltaTraffic)")

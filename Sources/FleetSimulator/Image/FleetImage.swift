@@ -39,6 +39,11 @@ public struct FleetImage: Sendable {
         self.pool = pool
     }
 
+    /// The revision of `snap` the image seeds, if it seeds it.
+    func seededRevision(of snap: String) -> Int? {
+        installed.first { $0.name == snap }?.revision
+    }
+
     /// A device as the factory leaves it when it registers at first boot: the image, its own key,
     /// no serial yet.
     func flash(name: String, keyPEM: String, store: String, at time: Date) throws -> (

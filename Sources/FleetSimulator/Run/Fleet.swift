@@ -235,8 +235,10 @@ public struct Fleet: Sendable {
             try await control.release(release)
             if configuration.deltas {
                 // Made before simulated time goes on, as a store makes them at a release: which
-                // devices get a delta does not depend on how fast this machine runs xdelta3.
-                let held = Set(devices.compactMap(\.revision))
+                // devices get a delta does not depend on how fast this machine runs xdelta3. A
+                // device not booted yet will hold what the image seeds.
+                let seeded = image.seededRevision(of: release.snap)
+                let held = Set(devices.compactMap { $0.revision ?? ($0.booted ? nil : seeded) })
                 try await control.makeDeltas(of: release.snap, from: held, to: release.revision)
             }
             run.released(release, at: now)
