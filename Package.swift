@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // The catalogue of replicas that share one database (`serve --database postgres://…`).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -79,6 +81,8 @@ let package = Package(
             dependencies: [
                 "StoreCore", "Assertions", "DepotCrypto", "SnapFiles",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .target(
@@ -175,7 +179,9 @@ let package = Package(
         ),
         .target(
             name: "StoreTestSupport",
-            dependencies: ["StoreCore", "StorePersistence", "Assertions", "SnapFiles", "TestSupport"],
+            dependencies: [
+                "StoreCore", "StorePersistence", "Assertions", "ChildProcesses", "SnapFiles", "TestSupport",
+            ],
             path: "Tests/StoreTestSupport"
         ),
         .testTarget(

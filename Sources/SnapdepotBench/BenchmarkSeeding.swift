@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SnapdepotCLI
 import StoreCore
 import StorePersistence
 
@@ -45,5 +46,15 @@ extension SQLiteCatalogue {
             }
             return ids
         }
+    }
+}
+
+extension Catalogue {
+    /// The bulk insert writes SQLite's tables directly: the benchmarks run on the embedded default.
+    public func seedForBenchmark(snaps: Int, revisionsPerSnap: Int) async throws -> [String] {
+        guard let sqlite = self as? SQLiteCatalogue else {
+            throw CLIError("the benchmark's bulk seeding writes SQLite; run it without --database")
+        }
+        return try await sqlite.seedForBenchmark(snaps: snaps, revisionsPerSnap: revisionsPerSnap)
     }
 }

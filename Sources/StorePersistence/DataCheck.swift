@@ -2,11 +2,12 @@ import DepotCrypto
 import Foundation
 import StoreCore
 
-/// What `snapdepot data check` finds in a data folder: the database's own integrity check, and
+/// What `snapdepot data check` finds in a data folder: the catalogue's own integrity check, and
 /// whether every revision's blob is there with the bytes its row names. Blobs no row names and
 /// partial uploads are counted, not faults: the next start sets them aside and removes them.
 public struct DataCheck: Codable, Sendable {
-    /// SQLite's `PRAGMA integrity_check`: `ok`, or what it found.
+    /// SQLite's `PRAGMA integrity_check` (or, for PostgreSQL, whether the schema is current: the
+    /// server checks its own pages): `ok`, or what it found.
     public var integrity: String
     public var revisions: Int
     /// `snap rN: digest` of revisions whose blob is gone.
@@ -22,17 +23,29 @@ public struct DataCheck: Codable, Sendable {
 }
 
 extension DataDirectory {
-    /// Reads every blob a revision names, in full: as long as the folder's snaps take to hash.
-    public func check() async throws -> DataCheck {
-        guard FileManager.default.fileExists(atPath: databasePath) else {
-            throw StoreError(.notFound, "\(path) holds no store database")
+    /// Reads every blob a revision names, in full: as long as the folder's snaps take to hash. The
+    /// catalogue is the folder's `store.db`, or the PostgreSQL database `database` names.
+    public func check(database: PostgresLocation? = nil) async throws -> DataCheck {
+        let catalogue: any Catalogue
+        let integrity: String
+        if let database {
+            let postgres = try await PostgresCatalogue(database)
+            catalogue = postgres
+            integrity = try await postgres.schemaCheck()
+        } else {
+            guard FileManager.default.fileExists(atPath: databasePath) else {
+                throw StoreError(.notFound, "\(path) holds no store database")
+            }
+            let sqlite = try SQLiteCatalogue(path: databasePath)
+            catalogue = sqlite
+            integrity = try await sqlite.integrityCheck()
         }
-        let catalogue = try SQLiteCatalogue(path: databasePath)
+        defer { (catalogue as? PostgresCatalogue)?.close() }
         let blobs = try FileBlobStorage(root: blobsPath)
         var names: [String: String] = [:]
         for snap in try await catalogue.allSnaps() { names[snap.snapID] = snap.name }
         var report = DataCheck(
-            integrity: try await catalogue.integrityCheck(), revisions: 0, quarantined: blobs.quarantined().count,
+            integrity: integrity, revisions: 0, quarantined: blobs.quarantined().count,
             partialUploads: blobs.partialUploads().count)
         var named: Set<String> = []
         for snapID in names.keys.sorted() {

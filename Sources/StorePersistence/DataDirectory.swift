@@ -79,19 +79,22 @@ public struct DataDirectory: Sendable {
     }
 
     /// Opens the store, creating the folder, a generated root and store key, and an admin token
-    /// on first use. Returns the store and the admin token when one was just created.
+    /// on first use. Returns the store and the admin token when one was just created. The
+    /// catalogue is `store.db` in the folder, or the PostgreSQL database `database` names; blobs,
+    /// keys and the admin token stay in the folder either way.
     public func openStore(
         authorityID: String = "snapdepot", keyBits: Int = 4096, uploadLimit: UInt64 = 4 << 30,
         dischargeLifetime: Int64 = 86400, deviceSessionLifetime: Int64 = 30 * 86400, serialApprovalDelay: Int64 = 0,
-        deltas: Bool = false
-    ) async throws -> (store: SnapStore, catalogue: SQLiteCatalogue, newAdminToken: String?) {
+        deltas: Bool = false, database: PostgresLocation? = nil
+    ) async throws -> (store: SnapStore, catalogue: any Catalogue, newAdminToken: String?) {
         try FileManager.default.createDirectory(
             atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         if !isInitialized {
             let (identity, rootKey) = try StoreIdentity.generate(authorityID: authorityID, bits: keyBits)
             try install(identity: identity, rootKey: rootKey)
         }
-        let catalogue = try SQLiteCatalogue(path: databasePath)
+        let catalogue: any Catalogue =
+            if let database { try await PostgresCatalogue(database) } else { try SQLiteCatalogue(path: databasePath) }
         let store = SnapStore(
             catalogue: catalogue, blobs: try FileBlobStorage(root: blobsPath), identity: try loadIdentity(),
             extraTrusted: try loadExtraTrusted(), uploadLimit: uploadLimit, macaroonKey: try macaroonKey(),

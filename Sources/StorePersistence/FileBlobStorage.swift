@@ -55,13 +55,21 @@ public final class FileBlobStorage: BlobStorage {
         unlink(path(forDigest: hex))
     }
 
-    public func recover(keeping digests: Set<String>) throws -> (partialUploads: Int, quarantined: Int) {
+    public func recover(keeping digests: Set<String>, quietFor: Duration?) throws -> (
+        partialUploads: Int, quarantined: Int
+    ) {
         var partial = 0
         var quarantined = 0
-        for name in partialUploads() {
+        let cutoff = Date().addingTimeInterval(-Double(quietFor?.components.seconds ?? 0))
+        func quiet(_ path: String) -> Bool {
+            guard quietFor != nil else { return true }
+            let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+            return (modified ?? .distantFuture) < cutoff
+        }
+        for name in partialUploads() where quiet(temporaryDirectory + "/" + name) {
             if unlink(temporaryDirectory + "/" + name) == 0 { partial += 1 }
         }
-        for digest in try storedDigests() where !digests.contains(digest) {
+        for digest in try storedDigests() where !digests.contains(digest) && quiet(path(forDigest: digest)) {
             // A complete file whose row was never committed: someone may still want it.
             try FileManager.default.createDirectory(atPath: quarantineDirectory, withIntermediateDirectories: true)
             if rename(path(forDigest: digest), quarantineDirectory + "/" + digest) == 0 { quarantined += 1 }

@@ -9,21 +9,9 @@ extension SQLiteCatalogue {
                 let stored = try Row.fetchOne(
                     db, sql: "SELECT revision, pending_revision FROM device_snaps WHERE serial_key = ? AND snap_id = ?",
                     arguments: [serialKey, snap.snapID])
-                var events: [(Int, DeviceSnapEvent.Kind, String?)] = []
-                if let stored {
-                    let previous: Int = stored["revision"]
-                    if let pending: Int = stored["pending_revision"], pending != snap.revision {
-                        events.append(
-                            (
-                                pending, .failed,
-                                "downloaded revision \(pending), then reported revision \(snap.revision)"
-                            ))
-                    }
-                    if snap.revision > previous { events.append((snap.revision, .refreshed, "from \(previous)")) }
-                    if snap.revision < previous { events.append((snap.revision, .reverted, "from \(previous)")) }
-                } else {
-                    events.append((snap.revision, .reported, nil))
-                }
+                let pending: Int? = stored.flatMap { $0["pending_revision"] }
+                let events = ReportEvents.implied(
+                    by: snap, heldRevision: stored.map { $0["revision"] }, pendingRevision: pending)
                 try db.execute(
                     sql: """
                         INSERT INTO device_snaps (serial_key, snap_id, revision, channel, refreshed_date, reported_at,
@@ -34,8 +22,8 @@ extension SQLiteCatalogue {
                             reported_at = excluded.reported_at, pending_revision = NULL
                         """,
                     arguments: [serialKey, snap.snapID, snap.revision, snap.channel, snap.refreshedDate, time])
-                for (revision, kind, detail) in events {
-                    try Self.addEvent(db, serialKey, snap.snapID, revision, kind, time, detail)
+                for event in events {
+                    try Self.addEvent(db, serialKey, snap.snapID, event.revision, event.kind, time, event.detail)
                 }
             }
             // The report is the whole installed set: what it no longer names was removed.

@@ -38,7 +38,7 @@ import Testing
                 ], key: key
             ).encodedText
         }
-        let nonce = await fixture.store.issueNonce()
+        let nonce = try await fixture.store.issueNonce()
         let token = try await fixture.store.openDeviceSession(
             request: try sessionRequest(nonce: nonce, key: deviceKey), serial: serial.encodedText,
             model: model.encodedText)
@@ -54,7 +54,7 @@ import Testing
                 request: try sessionRequest(nonce: nonce, key: deviceKey), serial: serial.encodedText,
                 model: model.encodedText)
         }
-        let other = await fixture.store.issueNonce()
+        let other = try await fixture.store.issueNonce()
         await #expect(throws: StoreError.self) {
             _ = try await fixture.store.openDeviceSession(
                 request: try sessionRequest(nonce: other, key: try PrivateKey.generate(bits: 1024)),

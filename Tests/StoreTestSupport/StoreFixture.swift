@@ -5,31 +5,53 @@ import StoreCore
 import StorePersistence
 import TestSupport
 
-/// A real store on a temporary data folder (SQLite, blobs on disk, 2048-bit keys for speed),
-/// and real snaps packed for it.
+/// A real store on a temporary data folder (its catalogue in SQLite, or in a PostgreSQL database
+/// of its own; blobs on disk; 2048-bit keys for speed), and real snaps packed for it.
 public struct StoreFixture: Sendable {
     public let folder: URL
     public let directory: DataDirectory
     public let store: SnapStore
-    public let catalogue: SQLiteCatalogue
+    public let catalogue: any Catalogue
     public let adminToken: String
+    let postgres: PostgresTestDatabase?
 
-    public static func make(uploadLimit: UInt64 = 1 << 30, extraTrusted: [Assertion] = [], deltas: Bool = false)
-        async throws -> StoreFixture
-    {
+    public static func make(
+        engine: CatalogueEngine = .sqlite, uploadLimit: UInt64 = 1 << 30, extraTrusted: [Assertion] = [],
+        deltas: Bool = false
+    ) async throws -> StoreFixture {
         let folder = try makeTemporaryDirectory("store")
         let directory = DataDirectory(path: folder.appendingPathComponent("data").path)
         if !extraTrusted.isEmpty {
             try FileManager.default.createDirectory(atPath: directory.path, withIntermediateDirectories: true)
             try directory.addTrusted(extraTrusted)
         }
+        let postgres = engine == .postgres ? try PostgresTestDatabase.make() : nil
         let (store, catalogue, token) = try await directory.openStore(
-            keyBits: 2048, uploadLimit: uploadLimit, deltas: deltas)
+            keyBits: 2048, uploadLimit: uploadLimit, deltas: deltas, database: postgres?.location)
         return StoreFixture(
-            folder: folder, directory: directory, store: store, catalogue: catalogue, adminToken: token ?? "")
+            folder: folder, directory: directory, store: store, catalogue: catalogue, adminToken: token ?? "",
+            postgres: postgres)
+    }
+
+    /// Another store on the same folder and catalogue: a replica, as a second `serve` on a shared
+    /// PostgreSQL database and blob folder is. Close its catalogue when done (`close(_:)`).
+    public func replica() async throws -> SnapStore {
+        try await directory.openStore(keyBits: 2048, database: postgres?.location).store
+    }
+
+    /// Closes a replica's connections.
+    public func close(_ replica: SnapStore) {
+        (replica.catalogue as? PostgresCatalogue)?.close()
+    }
+
+    /// `data check` on this store's folder and catalogue.
+    public func check() async throws -> DataCheck {
+        try await directory.check(database: postgres?.location)
     }
 
     public func cleanUp() {
+        (catalogue as? PostgresCatalogue)?.close()
+        postgres?.drop()
         try? FileManager.default.removeItem(at: folder)
     }
 

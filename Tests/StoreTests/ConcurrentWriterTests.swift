@@ -5,8 +5,10 @@ import Testing
 /// Many publishers' clients at once on the same snap: every upload gets its own revision number and
 /// every release stays in the channel map (each change reads the map and writes it back whole).
 @Suite struct ConcurrentWriterTests {
-    @Test func parallelUploadsGetDistinctRevisionsAndKeepTheirReleases() async throws {
-        let fixture = try await StoreFixture.make()
+    @Test(arguments: CatalogueEngine.available) func parallelUploadsGetDistinctRevisionsAndKeepTheirReleases(
+        _ engine: CatalogueEngine
+    ) async throws {
+        let fixture = try await StoreFixture.make(engine: engine)
         defer { fixture.cleanUp() }
         let acme = try await fixture.publisher("acme", id: "acme-brand")
         let snap = try await fixture.store.register(name: "hello-depot", by: acme)
@@ -30,8 +32,9 @@ import Testing
         #expect(Set(map.releases.map(\.channel.branch)) == Set((0..<12).map { "upload-\($0)" }))
     }
 
-    @Test func parallelReleasesAreAllKept() async throws {
-        let fixture = try await StoreFixture.make()
+    @Test(arguments: CatalogueEngine.available) func parallelReleasesAreAllKept(_ engine: CatalogueEngine) async throws
+    {
+        let fixture = try await StoreFixture.make(engine: engine)
         defer { fixture.cleanUp() }
         let acme = try await fixture.publisher("acme", id: "acme-brand")
         let snap = try await fixture.store.register(name: "hello-depot", by: acme)

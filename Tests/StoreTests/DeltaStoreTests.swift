@@ -19,8 +19,8 @@ struct DeltaStoreTests {
     }
 
     /// hello-depot r1 on stable; r2 shares its 256 KiB payload but its last bytes; r3 has another.
-    static func seeded(deltas: Bool = true) async throws -> Seeded {
-        let fixture = try await StoreFixture.make(deltas: deltas)
+    static func seeded(_ engine: CatalogueEngine, deltas: Bool = true) async throws -> Seeded {
+        let fixture = try await StoreFixture.make(engine: engine, deltas: deltas)
         let acme = try await fixture.publisher("acme", id: "acme-brand")
         let snap = try await fixture.store.register(name: "hello-depot", by: acme)
         for (version, seed, release) in [("1", 1, ["stable"]), ("2", 1, []), ("3", 2, [])]
@@ -63,8 +63,10 @@ struct DeltaStoreTests {
         return []
     }
 
-    @Test func aReleaseMakesTheDeltaFromWhatItsChannelHeldForDevicesThatApplyThem() async throws {
-        let seeded = try await Self.seeded()
+    @Test(arguments: CatalogueEngine.available) func aReleaseMakesTheDeltaFromWhatItsChannelHeldForDevicesThatApplyThem(
+        _ engine: CatalogueEngine
+    ) async throws {
+        let seeded = try await Self.seeded(engine)
         defer { seeded.fixture.cleanUp() }
         _ = try await seeded.fixture.store.release(
             name: "hello-depot", revision: 2, channels: ["stable"], by: seeded.acme)
@@ -89,12 +91,14 @@ struct DeltaStoreTests {
         #expect(try await seeded.fixture.catalogue.allBlobDigests().contains(digest))
         #expect(try await seeded.fixture.store.start().quarantined == 0)
         #expect(seeded.fixture.store.blobs.contains(digest: digest))
-        let check = try await seeded.fixture.directory.check()
+        let check = try await seeded.fixture.check()
         #expect(check.isSound && check.orphanBlobs.isEmpty, "\(check)")
     }
 
-    @Test func aDeviceAskingFirstGetsTheWholeSnapAndTheNextOneTheDelta() async throws {
-        let seeded = try await Self.seeded()
+    @Test(arguments: CatalogueEngine.available) func aDeviceAskingFirstGetsTheWholeSnapAndTheNextOneTheDelta(
+        _ engine: CatalogueEngine
+    ) async throws {
+        let seeded = try await Self.seeded(engine)
         defer { seeded.fixture.cleanUp() }
         // Uploaded with its release at once: no channel change queued a delta.
         let acme = seeded.acme
@@ -110,8 +114,10 @@ struct DeltaStoreTests {
         #expect(try await refresh(seeded, from: 1, deltaFormat: "xdelta3")?.download.deltas.first?.size == made.size)
     }
 
-    @Test func aDeltaNoSmallerThanTheSnapIsKeptButNotAnnounced() async throws {
-        let seeded = try await Self.seeded()
+    @Test(arguments: CatalogueEngine.available) func aDeltaNoSmallerThanTheSnapIsKeptButNotAnnounced(
+        _ engine: CatalogueEngine
+    ) async throws {
+        let seeded = try await Self.seeded(engine)
         defer { seeded.fixture.cleanUp() }
         let made = try await seeded.fixture.store.makeDelta(name: "hello-depot", from: 1, to: 3, by: seeded.acme)
         #expect(!made.announced && made.sha3_384 == nil && Double(made.size) > Double(made.targetSize) * 0.75)
@@ -128,8 +134,10 @@ struct DeltaStoreTests {
         }
     }
 
-    @Test func aStoreWithoutDeltasAnnouncesNoneAndSaysWhyItMakesNone() async throws {
-        let seeded = try await Self.seeded(deltas: false)
+    @Test(arguments: CatalogueEngine.available) func aStoreWithoutDeltasAnnouncesNoneAndSaysWhyItMakesNone(
+        _ engine: CatalogueEngine
+    ) async throws {
+        let seeded = try await Self.seeded(engine, deltas: false)
         defer { seeded.fixture.cleanUp() }
         _ = try await seeded.fixture.store.release(
             name: "hello-depot", revision: 2, channels: ["stable"], by: seeded.acme)

@@ -54,10 +54,12 @@ import Testing
         }
     }
 
-    @Test func importsASnapKeepingItsUpstreamIdentity() async throws {
-        let scratch = try await StoreFixture.make()
+    @Test(arguments: CatalogueEngine.available) func importsASnapKeepingItsUpstreamIdentity(_ engine: CatalogueEngine)
+        async throws
+    {
+        let scratch = try await StoreFixture.make(engine: engine)
         let upstream = try Upstream.make(packing: try scratch.packSnap("hello-depot", version: "2.4"), in: scratch)
-        let fixture = try await StoreFixture.make(extraTrusted: upstream.trusted)
+        let fixture = try await StoreFixture.make(engine: engine, extraTrusted: upstream.trusted)
         defer {
             fixture.cleanUp()
             scratch.cleanUp()
@@ -80,10 +82,12 @@ import Testing
 
     /// `POST /admin/v1/trust`'s domain side: the admin trusts the upstream root while the store
     /// runs, and the import that was refused goes through; the root is kept for the next start.
-    @Test func aRootTrustedAtRunTimeLetsItsSnapsInAndIsKept() async throws {
-        let scratch = try await StoreFixture.make()
+    @Test(arguments: CatalogueEngine.available) func aRootTrustedAtRunTimeLetsItsSnapsInAndIsKept(
+        _ engine: CatalogueEngine
+    ) async throws {
+        let scratch = try await StoreFixture.make(engine: engine)
         let upstream = try Upstream.make(packing: try scratch.packSnap("hello-depot"), in: scratch)
-        let fixture = try await StoreFixture.make()
+        let fixture = try await StoreFixture.make(engine: engine)
         defer {
             fixture.cleanUp()
             scratch.cleanUp()
@@ -125,11 +129,11 @@ import Testing
         #expect(try fixture.directory.loadExtraTrusted() == upstream.trusted, "kept for the next start")
     }
 
-    @Test func refusesWhatDoesNotVerify() async throws {
-        let scratch = try await StoreFixture.make()
+    @Test(arguments: CatalogueEngine.available) func refusesWhatDoesNotVerify(_ engine: CatalogueEngine) async throws {
+        let scratch = try await StoreFixture.make(engine: engine)
         let upstream = try Upstream.make(packing: try scratch.packSnap("hello-depot"), in: scratch)
         // This store does not trust the upstream root.
-        let fixture = try await StoreFixture.make()
+        let fixture = try await StoreFixture.make(engine: engine)
         defer {
             fixture.cleanUp()
             scratch.cleanUp()
@@ -145,8 +149,10 @@ import Testing
         #expect(fixture.temporaryUploads.isEmpty)
     }
 
-    @Test func assertionImportsAreIdempotentAndRefuseConflicts() async throws {
-        let fixture = try await StoreFixture.make()
+    @Test(arguments: CatalogueEngine.available) func assertionImportsAreIdempotentAndRefuseConflicts(
+        _ engine: CatalogueEngine
+    ) async throws {
+        let fixture = try await StoreFixture.make(engine: engine)
         defer { fixture.cleanUp() }
         let brand = try PrivateKey.generate(bits: 2048)
         let acme = try await fixture.publisher("acme", id: "acme-brand")
@@ -179,8 +185,10 @@ import Testing
 /// snapd's own code verifies what the store signs.
 @Suite(.enabled(if: SnapdSource.available, "needs the Go checker: run scripts/test"))
 struct StoreSignedInteropTests {
-    @Test func snapdVerifiesTheStoresDeclarationsAndRevisions() async throws {
-        let fixture = try await StoreFixture.make()
+    @Test(arguments: CatalogueEngine.available) func snapdVerifiesTheStoresDeclarationsAndRevisions(
+        _ engine: CatalogueEngine
+    ) async throws {
+        let fixture = try await StoreFixture.make(engine: engine)
         defer { fixture.cleanUp() }
         let acme = try await fixture.publisher("acme", id: "acme-brand")
         _ = try await fixture.store.register(name: "hello-depot", by: acme)

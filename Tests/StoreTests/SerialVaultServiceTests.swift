@@ -13,8 +13,10 @@ import Testing
         let key: PrivateKey
         let model: Assertion
 
-        static func make(serialAuthority: [String]? = nil, vaultKey: Bool = true) async throws -> Brand {
-            let fixture = try await StoreFixture.make()
+        static func make(
+            _ engine: CatalogueEngine, serialAuthority: [String]? = nil, vaultKey: Bool = true
+        ) async throws -> Brand {
+            let fixture = try await StoreFixture.make(engine: engine)
             let acme = try await fixture.publisher("acme", id: "acme-brand")
             let key = try PrivateKey.generate(bits: 2048)
             _ = try await fixture.store.registerKey(
@@ -71,8 +73,9 @@ import Testing
         func advance(_ by: Int64) { lock.withLock { seconds += by } }
     }
 
-    @Test func lastSeenFollowsSessionRequestsAtMostOnceAMinuteAndFiltersTheInventory() async throws {
-        let brand = try await Brand.make()
+    @Test(arguments: CatalogueEngine.available)
+    func lastSeenFollowsSessionRequestsAtMostOnceAMinuteAndFiltersTheInventory(_ engine: CatalogueEngine) async throws {
+        let brand = try await Brand.make(engine)
         defer { brand.fixture.cleanUp() }
         let (store, clock) = brand.clockedStore()
         let start = clock.now.seconds
@@ -82,7 +85,7 @@ import Testing
             case .issued(let serial, _) = try await store.requestSerial(
                 try await brand.request(key: key, requestID: id))
         else { throw StoreError(.internalError, "pending") }
-        let nonce = await store.issueNonce()
+        let nonce = try await store.issueNonce()
         let sessionRequest = try AssertionSigner.sign(
             headers: [
                 "type": "device-session-request", "brand-id": "acme-brand", "model": "my-pi3",
@@ -107,8 +110,10 @@ import Testing
 
     /// A device's sessions end when revoked (also those the store holds in memory), when pushed
     /// out by newer ones, and when they outlive the store's lifetime for them.
-    @Test func deviceSessionsCanBeRevokedAndExpire() async throws {
-        let brand = try await Brand.make()
+    @Test(arguments: CatalogueEngine.available) func deviceSessionsCanBeRevokedAndExpire(_ engine: CatalogueEngine)
+        async throws
+    {
+        let brand = try await Brand.make(engine)
         defer { brand.fixture.cleanUp() }
         let clock = Clock()
         let original = brand.fixture.store
@@ -124,7 +129,7 @@ import Testing
             let sessionRequest = try AssertionSigner.sign(
                 headers: [
                     "type": "device-session-request", "brand-id": "acme-brand", "model": "my-pi3",
-                    "serial": .string(serial.string("serial")), "nonce": .string(await store.issueNonce()),
+                    "serial": .string(serial.string("serial")), "nonce": .string(try await store.issueNonce()),
                     "timestamp": .string(clock.now.text),
                 ], key: key)
             return try await store.openDeviceSession(
@@ -160,8 +165,10 @@ import Testing
         #expect(try await store.deviceSerialKey(session: try await openSession()) == device)
     }
 
-    @Test func serialsAreNumberedPerModelAroundProposedOnes() async throws {
-        let brand = try await Brand.make()
+    @Test(arguments: CatalogueEngine.available) func serialsAreNumberedPerModelAroundProposedOnes(
+        _ engine: CatalogueEngine
+    ) async throws {
+        let brand = try await Brand.make(engine)
         defer { brand.fixture.cleanUp() }
         let proposed = try await brand.serial(try await brand.request(key: try Self.deviceKey(), proposed: "1"))
         #expect(proposed.string("serial") == "1")
@@ -175,8 +182,10 @@ import Testing
         #expect(devices.allSatisfy { $0.registeredAt != nil && $0.signedBy == brand.key.id })
     }
 
-    @Test func oneSerialPerRequestEvenWhenPostedAtOnce() async throws {
-        let brand = try await Brand.make()
+    @Test(arguments: CatalogueEngine.available) func oneSerialPerRequestEvenWhenPostedAtOnce(_ engine: CatalogueEngine)
+        async throws
+    {
+        let brand = try await Brand.make(engine)
         defer { brand.fixture.cleanUp() }
         let key = try Self.deviceKey()
         let body = try await brand.request(key: key)
@@ -190,8 +199,10 @@ import Testing
         #expect(try await brand.fixture.store.devices(DeviceFilter(), by: .admin).count == 1)
     }
 
-    @Test func aSerialAuthoritySignsWhenTheBrandLeavesItToThem() async throws {
-        let brand = try await Brand.make(serialAuthority: ["vault-co"], vaultKey: false)
+    @Test(arguments: CatalogueEngine.available) func aSerialAuthoritySignsWhenTheBrandLeavesItToThem(
+        _ engine: CatalogueEngine
+    ) async throws {
+        let brand = try await Brand.make(engine, serialAuthority: ["vault-co"], vaultKey: false)
         defer { brand.fixture.cleanUp() }
         let noKey = await #expect(throws: StoreError.self) {
             _ = try await brand.serial(try await brand.request(key: try Self.deviceKey()))
@@ -217,8 +228,10 @@ import Testing
         #expect(trust.addAll(brandChain + chain + [brand.model, serial]).isEmpty)
     }
 
-    @Test func theVaultRefusesWhatSnapdWouldNeverSend() async throws {
-        let brand = try await Brand.make()
+    @Test(arguments: CatalogueEngine.available) func theVaultRefusesWhatSnapdWouldNeverSend(_ engine: CatalogueEngine)
+        async throws
+    {
+        let brand = try await Brand.make(engine)
         defer { brand.fixture.cleanUp() }
         let key = try Self.deviceKey()
         var body = try await brand.request(key: key)
@@ -238,8 +251,10 @@ import Testing
 
     /// One stored assertion that no longer verifies (its signing key gone or expired) spoils the
     /// requests that need it, not every serial request with a 500.
-    @Test func aStoredAssertionThatNoLongerVerifiesSpoilsOnlyItself() async throws {
-        let brand = try await Brand.make()
+    @Test(arguments: CatalogueEngine.available) func aStoredAssertionThatNoLongerVerifiesSpoilsOnlyItself(
+        _ engine: CatalogueEngine
+    ) async throws {
+        let brand = try await Brand.make(engine)
         defer { brand.fixture.cleanUp() }
         let stranger = try PrivateKey.generate(bits: 1024)
         let ghost = try AssertionSigner.sign(
@@ -252,8 +267,10 @@ import Testing
         #expect(serial.string("brand-id") == "acme-brand")
     }
 
-    @Test func requestIDsExpireAfterADayAndUnusedOnesAreForgotten() async throws {
-        let brand = try await Brand.make()
+    @Test(arguments: CatalogueEngine.available) func requestIDsExpireAfterADayAndUnusedOnesAreForgotten(
+        _ engine: CatalogueEngine
+    ) async throws {
+        let brand = try await Brand.make(engine)
         defer { brand.fixture.cleanUp() }
         let (store, clock) = brand.clockedStore()
         let old = try await store.issueSerialRequestID()
@@ -266,8 +283,10 @@ import Testing
         #expect(try await store.catalogue.serialRequest(id: old) == nil, "an unused, expired id is forgotten")
     }
 
-    @Test func onlyTheKeysOwnerGivesItToTheVaultAndItStaysPrivate() async throws {
-        let brand = try await Brand.make(vaultKey: false)
+    @Test(arguments: CatalogueEngine.available) func onlyTheKeysOwnerGivesItToTheVaultAndItStaysPrivate(
+        _ engine: CatalogueEngine
+    ) async throws {
+        let brand = try await Brand.make(engine, vaultKey: false)
         defer { brand.fixture.cleanUp() }
         let other = try await brand.fixture.publisher("other")
         await #expect(throws: StoreError.self) {

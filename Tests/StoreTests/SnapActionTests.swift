@@ -16,8 +16,8 @@ import Testing
     }
 
     /// hello-depot: r1 (epoch 0) stable, r2 (epoch 0) beta, r3 (epoch 1, reads only 1) edge.
-    static func seeded() async throws -> Seeded {
-        let fixture = try await StoreFixture.make()
+    static func seeded(_ engine: CatalogueEngine) async throws -> Seeded {
+        let fixture = try await StoreFixture.make(engine: engine)
         let acme = try await fixture.publisher("acme", id: "acme-brand")
         let snap = try await fixture.store.register(name: "hello-depot", by: acme)
         for (version, channel, epoch) in [("1", "stable", "0"), ("2", "beta", "0"), ("3", "edge", "1")] {
@@ -56,8 +56,10 @@ import Testing
         return results.first?.snap?.revision
     }
 
-    @Test func oneRequestBuysABoundedAmountOfWork() async throws {
-        let seeded = try await Self.seeded()
+    @Test(arguments: CatalogueEngine.available) func oneRequestBuysABoundedAmountOfWork(_ engine: CatalogueEngine)
+        async throws
+    {
+        let seeded = try await Self.seeded(engine)
         defer { seeded.fixture.cleanUp() }
         let action = #"{"action": "install", "instance-key": "k", "name": "hello-depot"}"#
         let many = Array(repeating: action, count: SnapStore.maxSnapActionEntries + 1).joined(separator: ",")
@@ -71,8 +73,8 @@ import Testing
         #expect(try await ask(seeded, #"{"context": [], "actions": [\#(allowed)]}"#).count == 3)
     }
 
-    @Test func refreshDecisions() async throws {
-        let seeded = try await Self.seeded()
+    @Test(arguments: CatalogueEngine.available) func refreshDecisions(_ engine: CatalogueEngine) async throws {
+        let seeded = try await Self.seeded(engine)
         defer { seeded.fixture.cleanUp() }
         #expect(try await refresh(seeded, revision: 1, tracking: "beta") == 2)  // update on the tracked channel
         #expect(try await refresh(seeded, revision: 1, tracking: "stable") == nil)  // none when current
@@ -88,8 +90,9 @@ import Testing
         #expect(try await refresh(seeded, revision: 1, tracking: "edge", epoch: #"{"read":[1],"write":[1]}"#) == 3)
     }
 
-    @Test func installsErrorsAndVisibility() async throws {
-        let seeded = try await Self.seeded()
+    @Test(arguments: CatalogueEngine.available) func installsErrorsAndVisibility(_ engine: CatalogueEngine) async throws
+    {
+        let seeded = try await Self.seeded(engine)
         defer { seeded.fixture.cleanUp() }
         let results = try await ask(
             seeded,
@@ -130,8 +133,10 @@ import Testing
         #expect(try #require(try await ask(seeded, install, store: "acme-store").first).snap?.name == "branded")
     }
 
-    @Test func validationSetsPinAndFetchAssertionsInBulk() async throws {
-        let seeded = try await Self.seeded()
+    @Test(arguments: CatalogueEngine.available) func validationSetsPinAndFetchAssertionsInBulk(
+        _ engine: CatalogueEngine
+    ) async throws {
+        let seeded = try await Self.seeded(engine)
         defer { seeded.fixture.cleanUp() }
         let key = try PrivateKey.generate(bits: 2048)
         _ = try await seeded.fixture.store.registerKey(

@@ -12,8 +12,9 @@ import Testing
     @Test func theCatalogueIsSQLiteInWALMode() async throws {
         let fixture = try await StoreFixture.make()
         defer { fixture.cleanUp() }
-        #expect(try await fixture.catalogue.journalMode() == "wal")
-        #expect(try await fixture.catalogue.integrityCheck() == "ok")
+        let catalogue = try #require(fixture.catalogue as? SQLiteCatalogue)
+        #expect(try await catalogue.journalMode() == "wal")
+        #expect(try await catalogue.integrityCheck() == "ok")
         let tokenFile = try FileManager.default.attributesOfItem(atPath: fixture.directory.adminTokenPath)
         #expect((tokenFile[.posixPermissions] as? Int) == 0o600)
         let storeKey = try FileManager.default.attributesOfItem(atPath: fixture.directory.path + "/keys/store.pem")
@@ -22,8 +23,8 @@ import Testing
         #expect(try await fixture.store.authenticate(token: "sdp_wrong") == nil)
     }
 
-    @Test func accountsAndNames() async throws {
-        let fixture = try await StoreFixture.make()
+    @Test(arguments: CatalogueEngine.available) func accountsAndNames(_ engine: CatalogueEngine) async throws {
+        let fixture = try await StoreFixture.make(engine: engine)
         defer { fixture.cleanUp() }
         let acme = try await fixture.publisher("acme", id: "acme-brand")
         let generated = try await fixture.store.createAccount(username: "bob", by: .admin)
@@ -85,8 +86,10 @@ import Testing
         }
     }
 
-    @Test func uploadsGetSignedMonotonicRevisions() async throws {
-        let fixture = try await StoreFixture.make()
+    @Test(arguments: CatalogueEngine.available) func uploadsGetSignedMonotonicRevisions(_ engine: CatalogueEngine)
+        async throws
+    {
+        let fixture = try await StoreFixture.make(engine: engine)
         defer { fixture.cleanUp() }
         let acme = try await fixture.publisher("acme", id: "acme-brand")
         let snap = try await fixture.store.register(name: "hello-depot", by: acme)
@@ -142,8 +145,10 @@ import Testing
         #expect(revision.developerID == "acme-brand")
     }
 
-    @Test func oversizedAndBrokenUploadsLeaveNothing() async throws {
-        let fixture = try await StoreFixture.make(uploadLimit: 64 * 1024)
+    @Test(arguments: CatalogueEngine.available) func oversizedAndBrokenUploadsLeaveNothing(_ engine: CatalogueEngine)
+        async throws
+    {
+        let fixture = try await StoreFixture.make(engine: engine, uploadLimit: 64 * 1024)
         defer { fixture.cleanUp() }
         let acme = try await fixture.publisher("acme")
         _ = try await fixture.store.register(name: "hello-depot", by: acme)
@@ -160,8 +165,10 @@ import Testing
         #expect(blobFolders == ["tmp"])
     }
 
-    @Test func releasesFollowTheRealStoresRules() async throws {
-        let fixture = try await StoreFixture.make()
+    @Test(arguments: CatalogueEngine.available) func releasesFollowTheRealStoresRules(_ engine: CatalogueEngine)
+        async throws
+    {
+        let fixture = try await StoreFixture.make(engine: engine)
         defer { fixture.cleanUp() }
         let acme = try await fixture.publisher("acme")
         let other = try await fixture.publisher("other")

@@ -1,9 +1,20 @@
 import Assertions
 
-/// Everything the store keeps, behind the narrow interface its domain needs. SQLite implements it
-/// (`StorePersistence.SQLiteCatalogue`); a PostgreSQL backend for replicas would be another.
-/// Each method is one transaction: a write either happens whole or not at all.
+/// Everything the store keeps, behind the narrow interface its domain needs: SQLite
+/// (`StorePersistence.SQLiteCatalogue`), or PostgreSQL for replicas sharing one database
+/// (`StorePersistence.PostgresCatalogue`). Each method is one transaction: a write either happens
+/// whole or not at all.
 public protocol Catalogue: Sendable {
+    /// Whether other processes (replicas) write this catalogue too, so that what one process
+    /// keeps in memory, or finds half-done at its start, may be another's work in progress.
+    var isShared: Bool { get }
+
+    /// Runs `change` (a read, then a write, of one snap's revisions or channel map) while no other
+    /// process sharing this catalogue changes the same snap. Within one process the store orders
+    /// changes itself (`SnapWriteLocks`); a catalogue one process owns needs nothing more.
+    func exclusively<Result: Sendable>(onSnap snapID: String, _ change: () async throws -> Result) async throws
+        -> Result
+
     func createAccount(_ account: StoreAccount, assertions: [Assertion]) async throws
     func account(id: String) async throws -> StoreAccount?
     func account(username: String) async throws -> StoreAccount?
@@ -101,6 +112,12 @@ public protocol Catalogue: Sendable {
     func vaultPolicies() async throws -> [VaultPolicy]
     func saveVaultPolicy(_ policy: VaultPolicy) async throws
 
+    /// Keeps a device nonce until `expiresAt`, forgetting expired ones; only a shared catalogue
+    /// keeps nonces (a store alone keeps them in memory).
+    func addNonce(_ nonce: String, expiresAt: Int64, now: Int64) async throws
+    /// Whether `nonce` was kept and has not expired; it is gone either way.
+    func consumeNonce(_ nonce: String, now: Int64) async throws -> Bool
+
     // MARK: Tags and groups
 
     /// Adds and removes tags on devices, by serial key (`brand/model/serial`).
@@ -142,4 +159,22 @@ public protocol Catalogue: Sendable {
     func installedCounts() async throws -> [InstalledCount]
     /// Oldest first.
     func deviceEvents(serialKey: String) async throws -> [DeviceSnapEvent]
+}
+
+extension Catalogue {
+    public var isShared: Bool { false }
+
+    public func addNonce(_ nonce: String, expiresAt: Int64, now: Int64) async throws {
+        throw StoreError(.internalError, "this catalogue keeps no nonces: the store keeps them in memory")
+    }
+
+    public func consumeNonce(_ nonce: String, now: Int64) async throws -> Bool {
+        throw StoreError(.internalError, "this catalogue keeps no nonces: the store keeps them in memory")
+    }
+
+    public func exclusively<Result: Sendable>(onSnap snapID: String, _ change: () async throws -> Result)
+        async throws -> Result
+    {
+        try await change()
+    }
 }

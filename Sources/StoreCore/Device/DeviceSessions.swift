@@ -64,8 +64,14 @@ public actor DeviceSessions {
 }
 
 extension SnapStore {
-    public func issueNonce() async -> String {
-        await deviceSessions.issueNonce(now: clock().seconds)
+    /// A nonce good once for five minutes: in memory, or in the catalogue when replicas share it
+    /// (snapd may ask one replica for the nonce and send its session request to another).
+    public func issueNonce() async throws -> String {
+        let now = clock().seconds
+        guard catalogue.isShared else { return await deviceSessions.issueNonce(now: now) }
+        let nonce = Identifiers.random(count: 32)
+        try await catalogue.addNonce(nonce, expiresAt: now + 300, now: now)
+        return nonce
     }
 
     /// Opens a session for a device that proves it holds its serial's key: the model verifies
@@ -96,7 +102,11 @@ extension SnapStore {
             throw StoreError(.invalid, "the session request, serial and model do not describe the same device")
         }
         let now = clock().seconds
-        guard await deviceSessions.consume(request.nonce, now: now) else {
+        let fresh =
+            catalogue.isShared
+            ? try await catalogue.consumeNonce(request.nonce, now: now)
+            : await deviceSessions.consume(request.nonce, now: now)
+        guard fresh else {
             throw StoreError(.unauthorized, "the nonce is unknown or expired; ask for a new one")
         }
         var database = try await trustDatabase(for: [])
@@ -130,6 +140,16 @@ extension SnapStore {
     public func deviceSerialKey(session token: String) async throws -> String? {
         let tokenHash = Self.hash(token)
         let now = clock().seconds
+        if catalogue.isShared {
+            // Another replica may have revoked or replaced it: the inventory is asked every time.
+            guard let stored = try await catalogue.deviceSession(tokenHash: tokenHash),
+                now - stored.openedAt < deviceSessionLifetime
+            else { return nil }
+            if await deviceSessions.shouldRecordSeen(stored.serialKey, now: now) {
+                try await catalogue.markDeviceSeen(serialKey: stored.serialKey, at: now)
+            }
+            return stored.serialKey
+        }
         guard let session = await deviceSessions.cached(tokenHash) else {
             guard let stored = try await catalogue.deviceSession(tokenHash: tokenHash),
                 now - stored.openedAt < deviceSessionLifetime

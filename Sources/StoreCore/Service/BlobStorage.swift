@@ -13,7 +13,9 @@ public protocol BlobStorage: Sendable {
     func remove(digest hex: String)
     /// After a crash: removes partial uploads, and moves blobs no revision points to (a kill
     /// between a blob's rename and its row's commit) aside, not away; returns how many of each.
-    func recover(keeping digests: Set<String>) throws -> (partialUploads: Int, quarantined: Int)
+    /// With `quietFor`, only files untouched that long: on a folder replicas share, another
+    /// replica's upload in progress is neither partial nor orphaned.
+    func recover(keeping digests: Set<String>, quietFor: Duration?) throws -> (partialUploads: Int, quarantined: Int)
     /// The blobs set aside by `recover`, by digest.
     func quarantined() -> [String]
 }

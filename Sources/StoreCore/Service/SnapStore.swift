@@ -102,7 +102,9 @@ public final class SnapStore: Sendable {
     @discardableResult
     public func start() async throws -> (partialUploads: Int, quarantined: Int) {
         try await catalogue.putAssertions(identity.trusted + [identity.storeAccountKey])
-        return try blobs.recover(keeping: try await catalogue.allBlobDigests())
+        // Replicas share the blob folder: what another one is uploading now is not left over.
+        return try blobs.recover(
+            keeping: try await catalogue.allBlobDigests(), quietFor: catalogue.isShared ? .seconds(3600) : nil)
     }
 
     // MARK: Tokens

@@ -26,11 +26,13 @@ actor SnapWriteLocks {
 }
 
 extension SnapStore {
-    /// Runs `change` while no other change of this snap runs.
-    func exclusively<Result>(onSnap snapID: String, _ change: () async throws -> Result) async throws -> Result {
+    /// Runs `change` while no other change of this snap runs, here or in a replica sharing the catalogue.
+    func exclusively<Result: Sendable>(onSnap snapID: String, _ change: () async throws -> Result) async throws
+        -> Result
+    {
         await snapLocks.acquire(snapID)
         do {
-            let result = try await change()
+            let result = try await catalogue.exclusively(onSnap: snapID, change)
             await snapLocks.release(snapID)
             return result
         } catch {

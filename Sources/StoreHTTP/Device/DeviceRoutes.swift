@@ -101,7 +101,7 @@ struct DeviceRoutes {
     }
 
     @Sendable func nonce(_ request: Request, context: StoreRequestContext) async throws -> Response {
-        try JSONBody.response(DeviceNonce(nonce: await store.issueNonce()))
+        try JSONBody.response(DeviceNonce(nonce: try await store.issueNonce()))
     }
 
     @Sendable func session(_ request: Request, context: StoreRequestContext) async throws -> Response {

@@ -11,17 +11,19 @@ import StorePersistence
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the store: SQLite catalogue, blobs on disk, the admin API and snapd's API on one port.",
+        abstract: "Run the store: its catalogue, blobs on disk, the admin API and snapd's API on one port.",
         discussion: """
             On first start the data folder gets a new root and store key (or snapd's test keys with \
             --testrootorg) and an admin token in DATA/admin-token (0600). The lines printed at start \
-            point snapd tools and this CLI at the store. Stops gracefully on SIGTERM or SIGINT.
+            point snapd tools and this CLI at the store. Stops gracefully on SIGTERM or SIGINT. \
+            The catalogue is DATA/store.db (SQLite) unless --database names a PostgreSQL database.
             """
     )
 
     @Option(help: "Data folder (default: $SNAPDEPOT_DATA or ~/.local/share/snapdepot/store).") var data: String?
     @Option(help: "Address to listen on; port 0 picks a free one.") var listen: String = "127.0.0.1:8080"
     @Flag(help: "Use a temporary data folder, removed on exit.") var ephemeral = false
+    @OptionGroup var database: DatabaseOption
     @Option(help: "Authority id of a newly created store.") var authorityID: String = "snapdepot"
     @Option(help: "Key size for a newly created store's keys.") var keyBits: Int = 4096
     @Flag(help: "Make a new store sign as snapd's test root (testrootorg), read from snapd's installed source.")
@@ -71,7 +73,7 @@ struct ServeCommand: AsyncParsableCommand {
         let (store, _, _) = try await directory.openStore(
             authorityID: authorityID, keyBits: keyBits, uploadLimit: uploadLimit, dischargeLifetime: dischargeLifetime,
             deviceSessionLifetime: deviceSessionLifetime, serialApprovalDelay: serialApprovalDelay,
-            deltas: deltas && XDelta3.isAvailable)
+            deltas: deltas && XDelta3.isAvailable, database: try database.postgres)
         var logger = Logger(label: "snapdepot")
         // Request logs (with request ids) are the server's normal output; SNAPDEPOT_LOG_LEVEL overrides.
         logger.logLevel =
@@ -79,7 +81,9 @@ struct ServeCommand: AsyncParsableCommand {
         let uploadArea = UploadAreaLimits(
             count: pendingUploads, bytes: pendingUploadBytes, lifetime: pendingUploadLifetime)
         let connections = StoreServer.ConnectionLimits(maximum: maxConnections, idleSeconds: idleTimeout)
-        let notes = try await Self.notes(on: store, deltasAsked: deltas)
+        let catalogue =
+            try database.postgres.map { "catalogue: PostgreSQL, \($0)" } ?? "catalogue: SQLite, \(folder)/store.db"
+        let notes = [catalogue] + (try await Self.notes(on: store, deltasAsked: deltas))
         let architecture = self.architecture
         let server = StoreServer(
             store: store, host: host, port: port, uploadArea: uploadArea, connections: connections)
