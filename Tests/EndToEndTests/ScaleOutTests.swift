@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 import StoreTestSupport
 import TestSupport
@@ -76,5 +77,28 @@ struct ScaleOutTests {
         let check = try two.snapdepot(["data", "check", "--data", data, "--database", databaseURL, "--json"])
         let report = (try? JSONSerialization.jsonObject(with: Data(check.output.utf8))) as? [String: Any] ?? [:]
         #expect(check.status == 0 && report["revisions"] as? Int == 3, "\(check.output)")
+    }
+
+    /// A database that cannot be reached or refuses the role stops `serve` at once, saying why.
+    @Test func aCatalogueThatCannotBeReachedStopsServeWithTheReason() async throws {
+        let fixture = try await StoreFixture.make()
+        defer { fixture.cleanUp() }
+        let server = try #require(PostgresTestDatabase.server.flatMap { URLComponents(string: $0) })
+        var wrongPassword = server
+        wrongPassword.password = "not-the-password"
+        for (url, reason) in [
+            ("postgres://nobody@127.0.0.1:1/snapdepot", "Connection refused"),
+            (wrongPassword.string ?? "", "password authentication failed"),
+            ("mysql://127.0.0.1/snapdepot", "is not a PostgreSQL URL"),
+        ] {
+            // A serve that waited for the database instead of stopping is ended after a minute.
+            let result = try ChildProcess.run(
+                ServerProcess.binary.path,
+                ["serve", "--ephemeral", "--listen", "127.0.0.1:0", "--key-bits", "2048", "--database", url],
+                timeout: .seconds(60))
+            #expect(!result.timedOut, "\(url): serve waited instead of stopping")
+            #expect(result.status != 0 && result.output.contains(reason), "\(url): \(result.output)")
+            #expect(!result.output.contains("not-the-password"), "a password is never printed")
+        }
     }
 }

@@ -44,8 +44,15 @@ public struct PostgresTestDatabase: Sendable {
     }
 
     static func psql(_ server: String, _ statement: String) throws {
+        // psql refuses parameters libpq does not know: snapdepot's own (pool_size) stay out.
+        var url = server
+        if var components = URLComponents(string: server) {
+            let kept = components.queryItems?.filter { $0.name != "pool_size" }
+            components.queryItems = kept
+            url = components.string ?? server
+        }
         let outcome = try ChildProcess.run(
-            "psql", [server, "--no-psqlrc", "--quiet", "--set", "ON_ERROR_STOP=1", "--command", statement],
+            "psql", [url, "--no-psqlrc", "--quiet", "--set", "ON_ERROR_STOP=1", "--command", statement],
             timeout: .seconds(60))
         guard outcome.succeeded else {
             throw PostgresTestError("psql \(statement): \(outcome.describe(timeout: .seconds(60))) \(outcome.output)")

@@ -12,11 +12,20 @@ import StoreProtocol
 /// replica sees what another one committed on its next read.
 public final class PostgresCatalogue: Catalogue {
     let database: PostgresDatabase
+    let location: PostgresLocation
     var logger: Logger { database.logger }
 
     /// Connects, and migrates the database to the current schema.
     public init(_ location: PostgresLocation, logger: Logger = Logger(label: "snapdepot.postgres")) async throws {
+        do {
+            let probe = try await PostgresConnection.connect(
+                configuration: try location.connectionConfiguration, id: 0, logger: logger)
+            try await probe.close()
+        } catch {
+            throw StoreError(.unavailable, "cannot reach the catalogue at \(location): \(String(reflecting: error))")
+        }
         database = await PostgresDatabase(location, logger: logger)
+        self.location = location
         do {
             try await PostgresSchema.migrate(database.client, logger: logger)
         } catch {
@@ -42,26 +51,34 @@ public final class PostgresCatalogue: Catalogue {
         return missing.isEmpty ? "ok" : "migrations not applied: \(missing.joined(separator: ", "))"
     }
 
-    /// Under a session-level advisory lock keyed by the snap, held on one connection for the
-    /// change: a replica's upload or release waits for another replica's on the same snap, as
-    /// `SnapWriteLocks` makes them wait within one process. A replica that dies mid-change loses
-    /// its connection, and PostgreSQL frees the lock.
+    /// Under a session-level advisory lock keyed by the snap, held on a connection of its own for
+    /// the change: a replica's upload or release waits for another replica's on the same snap, as
+    /// `SnapWriteLocks` makes them wait within one process. The lock's connection is not the
+    /// pool's, so that changes of many snaps at once cannot take every pooled connection and
+    /// leave none for their own reads and writes. A replica that dies mid-change loses the
+    /// connection, and PostgreSQL frees the lock.
     public func exclusively<Result: Sendable>(onSnap snapID: String, _ change: () async throws -> Result)
         async throws -> Result
     {
-        try await database.client.withConnection { connection in
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(
+                configuration: try location.connectionConfiguration, id: 0, logger: logger)
+        } catch {
+            throw PostgresDatabase.translated(error)
+        }
+        defer { Task { try? await connection.close() } }
+        try await connection.query(
+            "SELECT pg_advisory_lock(\(PostgresSchema.snapLockClass), hashtext(\(snapID)))", logger: logger)
+        do {
+            let result = try await change()
             try await connection.query(
-                "SELECT pg_advisory_lock(\(PostgresSchema.snapLockClass), hashtext(\(snapID)))", logger: logger)
-            do {
-                let result = try await change()
-                try await connection.query(
-                    "SELECT pg_advisory_unlock(\(PostgresSchema.snapLockClass), hashtext(\(snapID)))", logger: logger)
-                return result
-            } catch {
-                _ = try? await connection.query(
-                    "SELECT pg_advisory_unlock(\(PostgresSchema.snapLockClass), hashtext(\(snapID)))", logger: logger)
-                throw error
-            }
+                "SELECT pg_advisory_unlock(\(PostgresSchema.snapLockClass), hashtext(\(snapID)))", logger: logger)
+            return result
+        } catch {
+            _ = try? await connection.query(
+                "SELECT pg_advisory_unlock(\(PostgresSchema.snapLockClass), hashtext(\(snapID)))", logger: logger)
+            throw error
         }
     }
 

@@ -22,6 +22,9 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     public let password: String?
     public let database: String
     public let tls: TLSMode
+    /// Connections each replica keeps to the database at most (`pool_size=N` in the URL, a
+    /// snapdepot parameter; 16 by default): the server's `max_connections` bounds their sum.
+    public let poolSize: Int
 
     /// Whether `text` names a PostgreSQL database rather than a file.
     public static func isPostgres(_ text: String) -> Bool {
@@ -52,6 +55,10 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
             throw StoreError(.invalid, "sslmode=\(mode) is not one of disable, prefer, require")
         }
         self.tls = tls
+        guard let size = Int(query["pool_size"] ?? "16"), size >= 1 else {
+            throw StoreError(.invalid, "pool_size=\(query["pool_size"] ?? "") is not a number of connections")
+        }
+        poolSize = size
     }
 
     /// The URL without its password, for logs and messages.
@@ -59,6 +66,31 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         switch endpoint {
         case .tcp(let host, let port): "postgres://\(username)@\(host):\(port)/\(database)"
         case .socket(let folder, let port): "postgres:///\(database)?host=\(folder)&port=\(port) (as \(username))"
+        }
+    }
+
+    /// One connection's settings, for the probe at start: unlike the pool, which tries again
+    /// forever, a single connection fails at once with the reason.
+    var connectionConfiguration: PostgresConnection.Configuration {
+        get throws {
+            try connectionConfigurationValue()
+        }
+    }
+
+    private func connectionConfigurationValue() throws -> PostgresConnection.Configuration {
+        switch endpoint {
+        case .tcp(let host, let port):
+            let tls: PostgresConnection.Configuration.TLS =
+                switch self.tls {
+                case .disable: .disable
+                case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+                case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+                }
+            return .init(host: host, port: port, username: username, password: password, database: database, tls: tls)
+        case .socket(let folder, let port):
+            return .init(
+                unixSocketPath: "\(folder)/.s.PGSQL.\(port)", username: username, password: password,
+                database: database)
         }
     }
 
@@ -79,7 +111,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
                 unixSocketPath: "\(folder)/.s.PGSQL.\(port)", username: username, password: password,
                 database: database)
         }
-        configuration.options.maximumConnections = 16
+        configuration.options.maximumConnections = poolSize
         return configuration
     }
 }
