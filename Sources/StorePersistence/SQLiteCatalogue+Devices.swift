@@ -220,14 +220,8 @@ extension SQLiteCatalogue {
         }
     }
 
-    /// `brand/model/serial` as the values of the `brand_id`, `model` and `serial` columns.
-    static func deviceColumns(_ serialKey: String) -> [String]? {
-        let parts = serialKey.split(separator: "/", maxSplits: 2).map(String.init)
-        return parts.count == 3 ? parts : nil
-    }
-
     public func deviceSessions(serialKey: String) async throws -> [Int64] {
-        guard let parts = Self.deviceColumns(serialKey) else { return [] }
+        guard let parts = DeviceKeyColumns.of(serialKey) else { return [] }
         return try await writer.read { db in
             try Int64.fetchAll(
                 db,
@@ -239,7 +233,7 @@ extension SQLiteCatalogue {
     }
 
     public func deleteDeviceSessions(serialKey: String) async throws -> Int {
-        guard let parts = Self.deviceColumns(serialKey) else { return 0 }
+        guard let parts = DeviceKeyColumns.of(serialKey) else { return 0 }
         return try await writer.write { db in
             try db.execute(
                 sql: "DELETE FROM device_sessions WHERE brand_id = ? AND model = ? AND serial = ?",
@@ -249,7 +243,7 @@ extension SQLiteCatalogue {
     }
 
     public func markDeviceSeen(serialKey: String, at time: Int64) async throws {
-        guard let parts = Self.deviceColumns(serialKey) else { return }
+        guard let parts = DeviceKeyColumns.of(serialKey) else { return }
         try await writer.write { db in
             try db.execute(
                 sql: "UPDATE devices SET last_seen = MAX(last_seen, ?) WHERE brand_id = ? AND model = ? AND serial = ?",

@@ -99,4 +99,16 @@ struct ReplicaTests {
         let later = Int64(Date().timeIntervalSince1970) + 301
         #expect(try await !fixture.catalogue.consumeNonce(stale, now: later), "a nonce lasts five minutes")
     }
+
+    /// A replica's start-up recovery must not take another replica's upload in progress for a
+    /// leftover of a crash: on a shared folder only files untouched for an hour are cleared.
+    @Test func aStartingReplicaLeavesAnotherOnesUploadInProgress() async throws {
+        let fixture = try await StoreFixture.make(engine: .postgres)
+        defer { fixture.cleanUp() }
+        let inProgress = fixture.directory.blobsPath + "/tmp/upload-in-progress"
+        try Data(repeating: 7, count: 4096).write(to: URL(fileURLWithPath: inProgress))
+        let replica = try await fixture.replica()
+        defer { fixture.close(replica) }
+        #expect(fixture.temporaryUploads == ["upload-in-progress"])
+    }
 }

@@ -265,7 +265,7 @@ extension PostgresCatalogue {
     }
 
     public func deviceSessions(serialKey: String) async throws -> [Int64] {
-        guard let parts = SQLiteCatalogue.deviceColumns(serialKey) else { return [] }
+        guard let parts = DeviceKeyColumns.of(serialKey) else { return [] }
         return try await database.rows(
             """
             SELECT opened_at FROM device_sessions WHERE brand_id = \(parts[0]) AND model = \(parts[1])
@@ -276,7 +276,7 @@ extension PostgresCatalogue {
     }
 
     public func deleteDeviceSessions(serialKey: String) async throws -> Int {
-        guard let parts = SQLiteCatalogue.deviceColumns(serialKey) else { return 0 }
+        guard let parts = DeviceKeyColumns.of(serialKey) else { return 0 }
         return try await database.write { connection in
             try await connection.rows(
                 """
@@ -289,7 +289,7 @@ extension PostgresCatalogue {
     }
 
     public func markDeviceSeen(serialKey: String, at time: Int64) async throws {
-        guard let parts = SQLiteCatalogue.deviceColumns(serialKey) else { return }
+        guard let parts = DeviceKeyColumns.of(serialKey) else { return }
         try await database.write { connection in
             try await connection.query(
                 """
