@@ -11,7 +11,7 @@ import Testing
         let tree = try SampleTree.make(in: directory)
         let image = directory.appendingPathComponent("packed.snap").path
         var writer = SquashfsWriter()
-        writer.modificationTime = 1_700_000_000
+        writer.fixedTime = 1_700_000_000
         let summary = try writer.write(directory: tree.root.path, to: image)
         #expect(summary.fileSize % 4096 == 0)
         #expect(summary.bytesUsed <= summary.fileSize)
@@ -45,6 +45,30 @@ import Testing
         #expect(try squashfs.inode(atPath: "bin/hello").permissions == 0o755)
         #expect(try squashfs.contents(ofDirectory: "many").count == 300)
         #expect(try squashfs.inode(atPath: "bin").uid == 0)
+    }
+
+    /// With a fixed time (or `SOURCE_DATE_EPOCH`) the same tree packs to the same bytes even when
+    /// its files were written at other times; without one, the image carries its files' times.
+    @Test func aFixedTimePacksTheSameTreeToTheSameBytes() throws {
+        let directory = try SampleTree.temporaryDirectory("fixed-time")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let tree = try SampleTree.make(in: directory)
+        let file = tree.root.appendingPathComponent("bin/random.bin").path
+        var writer = SquashfsWriter()
+        writer.fixedTime = 1_700_000_000
+        var images: [Data] = []
+        for (attempt, fileTime) in [1_600_000_000, 1_650_000_000].enumerated() {
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date(timeIntervalSince1970: Double(fileTime))], ofItemAtPath: file)
+            let image = directory.appendingPathComponent("\(attempt).snap").path
+            _ = try writer.write(directory: tree.root.path, to: image)
+            images.append(try Data(contentsOf: URL(fileURLWithPath: image)))
+            #expect(try SquashfsImage(path: image).inode(atPath: "bin/random.bin").modificationTime == 1_700_000_000)
+        }
+        #expect(images[0] == images[1])
+        let unpinned = directory.appendingPathComponent("unpinned.snap").path
+        _ = try SquashfsWriter().write(directory: tree.root.path, to: unpinned)
+        #expect(try SquashfsImage(path: unpinned).inode(atPath: "bin/random.bin").modificationTime == 1_650_000_000)
     }
 
     /// A directory whose listing passes 64 KiB needs the extended directory inode.

@@ -9,8 +9,11 @@
 /// destination only once complete (written beside it, synced, renamed).
 public struct SquashfsWriter {
     public var blockSize: Int = 128 * 1024
-    /// The image's own modification time; `SOURCE_DATE_EPOCH` or now when nil.
-    public var modificationTime: UInt32?
+    /// The time the image and every file in it carry, as mksquashfs's `-mkfs-time` with
+    /// `-all-time` (both set by `SOURCE_DATE_EPOCH`): the same tree then packs to the same bytes
+    /// whenever and wherever it is packed. When nil, `SOURCE_DATE_EPOCH`; without it, the image
+    /// carries the time it was packed and each file its own.
+    public var fixedTime: UInt32?
     /// Called after each file's data is written, with bytes done and bytes in all.
     public var progress: ((UInt64, UInt64) -> Void)?
 
@@ -87,7 +90,7 @@ public struct SquashfsWriter {
             writer.u16(nodes[index].permissions)
             writer.u16(0)
             writer.u16(0)
-            writer.u32(nodes[index].modificationTime)
+            writer.u32(pinnedTime ?? nodes[index].modificationTime)
             writer.u32(numbers[index])
             return writer
         }
@@ -164,7 +167,7 @@ public struct SquashfsWriter {
 
         var superblock = Superblock(
             blockSize: UInt32(blockSize), compression: .xz,
-            modificationTime: modificationTime ?? Self.defaultModificationTime())
+            modificationTime: pinnedTime ?? UInt32(clamping: time(nil)))
         superblock.inodeCount = UInt32(nodes.count)
         superblock.rootInode = root.reference
         superblock.flags = [.noFragments, .noXattrs]
@@ -262,8 +265,10 @@ public struct SquashfsWriter {
         return writer.bytes
     }
 
-    static func defaultModificationTime() -> UInt32 {
-        if let epoch = getenv("SOURCE_DATE_EPOCH"), let value = UInt32(String(cString: epoch)) { return value }
-        return UInt32(clamping: time(nil))
+    /// `fixedTime`, else `SOURCE_DATE_EPOCH`'s.
+    private var pinnedTime: UInt32? {
+        if let fixedTime { return fixedTime }
+        guard let epoch = getenv("SOURCE_DATE_EPOCH") else { return nil }
+        return UInt32(String(cString: epoch))
     }
 }

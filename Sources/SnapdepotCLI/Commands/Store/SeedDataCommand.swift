@@ -143,6 +143,9 @@ struct SeedDataCommand: AsyncParsableCommand {
             }
         }
 
+        /// The time every seed snap and file carries: 2023-11-14 22:13:20 UTC.
+        static let seedPackTime: UInt32 = 1_700_000_000
+
         /// Packs seed-data/snaps/NAME with `version` written into its snap.yaml.
         private static func pack(_ name: String, version: String, from source: URL, into work: URL) throws -> String {
             let tree = work.appendingPathComponent("\(name)-\(version)")
@@ -160,7 +163,12 @@ struct SeedDataCommand: AsyncParsableCommand {
                 .replacingOccurrences(of: "version: '0'", with: "version: '\(version)'")
             try Data(yaml.utf8).write(to: yamlFile)
             let output = work.appendingPathComponent("\(name)_\(version).snap").path
-            _ = try SnapPacker().pack(directory: tree.path, output: output)
+            var packer = SnapPacker()
+            // The copy's files are new, so their times would be now: pinned, every store seeded
+            // from seed-data/ holds the same bytes, and the deltas between them (hence a fleet
+            // run's bytes for a seed) do not depend on which second each revision was packed in.
+            packer.writer.fixedTime = seedPackTime
+            _ = try packer.pack(directory: tree.path, output: output)
             return output
         }
 
