@@ -263,6 +263,17 @@ enum Schema {
             );
             CREATE INDEX device_nonces_by_expiry ON device_nonces(expires_at)
             """, only: .postgres),
+        CatalogueMigration(
+            "v14: where the shards of split fleet runs meet",
+            """
+            CREATE TABLE fleet_rendezvous (
+                run TEXT NOT NULL,
+                step {INT} NOT NULL,
+                party {INT} NOT NULL,
+                note TEXT NOT NULL,
+                PRIMARY KEY (run, step, party)
+            );
+            """),
     ]
 
     static var migrator: DatabaseMigrator {

@@ -15,10 +15,17 @@ public protocol FleetStoreControl: Sendable {
     /// Adds a fault and returns its id and the snap-id of its snap.
     func addFault(_ fault: Scenario.Fault) async throws -> (id: Int, snapID: String?)
     func clearFaults() async throws
-    /// Tags devices (by serial, of one brand and model) and makes a group of the tag.
-    func group(_ name: String, serials: [String], brandID: String, model: String) async throws
+    /// Tags devices (by serial, of one brand and model) with a group's name.
+    func tag(_ name: String, serials: [String], brandID: String, model: String) async throws
+    /// Makes a group of the devices tagged with its name.
+    func makeGroup(_ name: String, brandID: String, model: String) async throws
     /// The state of the snap's rollouts in its channel: `halted`, `rolling` or `none`, and why.
     func rolloutState(of snap: String, channel: String) async throws -> (state: String, detail: String)
+    /// Notes at the store that `party` reached `step` of the split run `run`; returns every party
+    /// there, with its note (`ShardRendezvous`).
+    func meet(run: String, step: Int, party: Int, note: String) async throws -> [Int: String]
+    /// The parties that reached `step` of `run`, with their notes.
+    func rendezvous(run: String, step: Int) async throws -> [Int: String]
     /// The store's own counters.
     func counters() async throws -> TrafficCounts
 }

@@ -19,6 +19,28 @@ public struct FleetSummary: Codable, Sendable {
         /// Whether snap actions, downloads, download bytes, serials and sessions agree.
         public let matches: Bool?
         public let mismatches: [String]
+
+        /// The devices' traffic beside the store's, compared.
+        public init(devices: TrafficCounts, store: TrafficCounts?) {
+            var mismatches: [String] = []
+            if let store {
+                let compared: [(String, Int, Int)] = [
+                    ("snap actions", devices.snapActions, store.snapActions),
+                    ("downloads", devices.downloads, store.downloads),
+                    ("download bytes", devices.downloadBytes, store.downloadBytes),
+                    ("deltas", devices.deltaDownloads, store.deltaDownloads),
+                    ("serials", devices.serials, store.serials),
+                    ("sessions", devices.sessions, store.sessions),
+                ]
+                for (name, fleet, counted) in compared where fleet != counted {
+                    mismatches.append("\(name): fleet \(fleet), store \(counted)")
+                }
+            }
+            self.devices = devices
+            self.store = store
+            self.matches = store.map { _ in mismatches.isEmpty }
+            self.mismatches = mismatches
+        }
     }
 
     public var scenario: String?
@@ -52,6 +74,8 @@ public struct FleetSummary: Codable, Sendable {
     public var traffic: Traffic
     /// Why the run ended before its time, if it did.
     public var stopped: String?
+    /// What `fleet merge` needs of a shard of a split run.
+    public var shard: ShardReport?
 
     /// Whether every expectation held and the run was not cut short.
     public var passed: Bool { stopped == nil && expectations.allSatisfy(\.passed) }

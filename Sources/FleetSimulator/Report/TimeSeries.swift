@@ -39,6 +39,28 @@ public struct TimeSeries: Sendable, Equatable {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The series of a fleet split in shards: each hour's devices and failures summed.
+    public static func sum(_ shards: [TimeSeries]) throws -> TimeSeries {
+        guard let first = shards.first else { return TimeSeries() }
+        var sum = TimeSeries()
+        for (position, sample) in first.samples.enumerated() {
+            var devices: [Int: Int] = [:]
+            var failures = 0
+            for shard in shards {
+                guard position < shard.samples.count, shard.samples[position].hour == sample.hour else {
+                    throw FleetError("the shards' series do not cover the same hours")
+                }
+                devices.merge(shard.samples[position].devices, uniquingKeysWith: +)
+                failures += shard.samples[position].failures
+            }
+            sum.append(Sample(hour: sample.hour, devices: devices, failures: failures))
+        }
+        guard shards.allSatisfy({ $0.samples.count == first.samples.count }) else {
+            throw FleetError("the shards' series do not cover the same hours")
+        }
+        return sum
+    }
+
     /// Reads what `csv` wrote.
     public static func parse(csv text: String) throws -> TimeSeries {
         let rows = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",").map(String.init) }

@@ -71,10 +71,14 @@ public struct Fleet: Sendable {
         guard settings.devices > 0 else {
             throw FleetError("a fleet needs at least one device, not \(settings.devices)")
         }
-        guard keys.count >= settings.devices else {
-            throw FleetError("\(settings.devices) devices need as many keys, not \(keys.count)")
+        guard keys.count >= settings.localDevices else {
+            throw FleetError("\(settings.localDevices) devices need as many keys, not \(keys.count)")
         }
         if let scenario { try await check(scenario) }
+        let rendezvous = settings.shard.map {
+            ShardRendezvous(shard: $0, control: control, endStep: (scenario?.steps.count ?? 0) + 1)
+        }
+        try await rendezvous?.checkNew()
         let memoryBefore = ResidentMemory.bytes()
         let wallStart = Date()
         let origin = settings.start.addingTimeInterval(-3600)
@@ -86,13 +90,13 @@ public struct Fleet: Sendable {
         // Store waits (retries, the vault's 202) pass in simulated time too.
         let pace = max(settings.speed, 1)
         let retry = StoreConnection.RetryStrategy(attempts: 6, firstWait: 0.5 / pace, factor: 2.5, budget: 38 / pace)
-        for index in 0..<settings.devices {
+        for index in 0..<settings.devices where settings.shard?.holds(device: index) ?? true {
             let serial = "\(settings.serialPrefix)-\(index + 1)"
-            let (storage, device) = try image.flash(
-                name: "device \(serial)", keyPEM: keys[index], store: storeURL, at: origin)
+            let key = keys[devices.count]
+            let (storage, device) = try image.flash(name: "device \(serial)", keyPEM: key, store: storeURL, at: origin)
             var agent = Agent(
                 storage: storage, device: device, model: image.model, stateStore: MemoryStateStore(),
-                keyPEM: keys[index], storeURL: storeURL)
+                keyPEM: key, storeURL: storeURL)
             agent.clock = { clock.now }
             agent.proposedSerial = serial
             agent.tally = tally
@@ -100,10 +104,22 @@ public struct Fleet: Sendable {
             agent.retry = retry
             agent.registrationWait = (maximum: 1, giveUpAfter: 60)
             var random = SeededRandom(seed: settings.seed, device: index)
-            queue.push(origin.addingTimeInterval(Double.random(in: 0..<3600, using: &random).rounded()), index)
+            queue.push(
+                origin.addingTimeInterval(Double.random(in: 0..<3600, using: &random).rounded()), devices.count)
             devices.append(SimulatedDevice(index: index, serial: serial, agent: agent, random: random))
         }
+        // Read before any device starts; in a split run, before this shard lets the others start.
         let storeBefore = try? await control.counters()
+        if let rendezvous {
+            let settled = "seed \(settings.seed), \(settings.devices) devices, scenario \(scenario?.name ?? "none")"
+            _ = try await rendezvous.meet(step: 0, note: settled) { notes in
+                if let other = notes.first(where: { $0.value != settled }) {
+                    throw FleetError(
+                        "shard \(other.key) runs \(other.value), shard 1 \(settled): run every shard alike")
+                }
+                return ""
+            }
+        }
 
         var run = RunRecord(settings: settings, scenario: scenario)
         var timeline: [(time: Date, number: Int, step: Scenario.Step)] = []
@@ -133,7 +149,8 @@ public struct Fleet: Sendable {
                 let (_, number, step) = timeline[nextStep]
                 nextStep += 1
                 do {
-                    try await apply(step, number: number, at: now, devices: devices, run: &run)
+                    try await apply(
+                        step, number: number, at: now, devices: devices, rendezvous: rendezvous, run: &run)
                 } catch {
                     run.stopped = "step \(number) failed: \(error)"
                     break loop
@@ -189,15 +206,34 @@ public struct Fleet: Sendable {
         }
 
         let deviceTraffic = tally.snapshot
-        let storeAfter = try? await control.counters()
+        var storeAfter: TrafficCounts?
+        if let rendezvous {
+            if let stopped = run.stopped {
+                await rendezvous.stopped(stopped)
+            } else {
+                do {
+                    // Every shard's devices are done: what this shard's store counted is final.
+                    _ = try await rendezvous.meet(step: rendezvous.endStep, note: "") { _ in "" }
+                    storeAfter = try? await control.counters()
+                } catch {
+                    run.stopped = "at the end: \(error)"
+                }
+            }
+        } else {
+            storeAfter = try? await control.counters()
+        }
         var storeTraffic: TrafficCounts?
         if let storeBefore, let storeAfter { storeTraffic = storeAfter - storeBefore }
         let wall = Date().timeIntervalSince(wallStart)
         let memory = max(0, ResidentMemory.bytes() - memoryBefore)
-        let summary = run.summary(
+        var summary = run.summary(
             simulatedSeconds: now.timeIntervalSince(settings.start), wallSeconds: wall,
-            devicesNotWorking: devices.filter { !$0.isWorking }.count, traffic: deviceTraffic, store: storeTraffic,
-            memoryPerDevice: memory / settings.devices)
+            devicesNotWorking: devices.filter { !$0.isWorking }.count, traffic: deviceTraffic,
+            store: settings.shard == nil ? storeTraffic : nil, memoryPerDevice: memory / max(1, devices.count))
+        if let shard = settings.shard {
+            // The store counted every shard's devices: `fleet merge` compares the sum with it.
+            summary.shard = run.shardReport(shard, storeURL: storeURL, store: storeTraffic)
+        }
         return (summary, run.series)
     }
 
@@ -226,25 +262,42 @@ public struct Fleet: Sendable {
     }
 
     /// Plays one scenario step against the store (and, for faults only devices can play, on the
-    /// devices themselves).
+    /// devices themselves). In a split run the shards meet first and the first shard alone changes
+    /// the store, so that each step lands once and at the same simulated time for every device.
     private func apply(
-        _ step: Scenario.Step, number: Int, at now: Date, devices: [SimulatedDevice], run: inout RunRecord
+        _ step: Scenario.Step, number: Int, at now: Date, devices: [SimulatedDevice], rendezvous: ShardRendezvous?,
+        run: inout RunRecord
     ) async throws {
+        func once(note: String = "", _ change: ([Int: String]) async throws -> String) async throws -> String {
+            guard let rendezvous else { return try await change([1: note]) }
+            return try await rendezvous.meet(step: number, note: note, apply: change)
+        }
         switch step {
         case .release(let release):
-            try await control.release(release)
-            if configuration.deltas {
-                // Made before simulated time goes on, as a store makes them at a release: which
-                // devices get a delta does not depend on how fast this machine runs xdelta3. A
-                // device not booted yet will hold what the image seeds.
-                let seeded = image.seededRevision(of: release.snap)
-                let held = Set(devices.compactMap { $0.revision ?? ($0.booted ? nil : seeded) })
-                try await control.makeDeltas(of: release.snap, from: held, to: release.revision)
+            // Made before simulated time goes on, as a store makes them at a release: which
+            // devices get a delta does not depend on how fast this machine runs xdelta3. A
+            // device not booted yet will hold what the image seeds.
+            let seeded = image.seededRevision(of: release.snap)
+            let held = Set(devices.compactMap { $0.revision ?? ($0.booted ? nil : seeded) })
+            _ = try await once(note: held.sorted().map(String.init).joined(separator: ",")) { notes in
+                try await control.release(release)
+                if configuration.deltas {
+                    let everyHeld = notes.values.flatMap { $0.split(separator: ",").compactMap { Int($0) } }
+                    try await control.makeDeltas(of: release.snap, from: Set(everyHeld), to: release.revision)
+                }
+                return ""
             }
             run.released(release, at: now)
         case .fault(let fault):
-            let (id, snapID) = try await control.addFault(fault)
-            let draw = RolloutPosition.faultDraw(snapID: snapID, faultID: id)
+            let added = try await once { _ in
+                let (id, snapID) = try await control.addFault(fault)
+                return "\(id) \(snapID ?? "")"
+            }
+            let parts = added.split(separator: " ")
+            guard let id = parts.first.flatMap({ Int($0) }) else {
+                throw FleetError("step \(number): the first shard noted no fault id (\(added))")
+            }
+            let draw = RolloutPosition.faultDraw(snapID: parts.count > 1 ? String(parts[1]) : nil, faultID: id)
             guard fault.kind == "fail-check-health", let revision = fault.revision else { return }
             // The store records the fault; the devices it falls on fail the hook themselves.
             let hook = HookRunner.SimulatedHook(
@@ -260,19 +313,29 @@ public struct Fleet: Sendable {
                 device.agent.hooks.simulated[hook] = "fault \(id): this revision's health check fails here"
             }
         case .clearFaults:
-            try await control.clearFaults()
+            _ = try await once { _ in
+                try await control.clearFaults()
+                return ""
+            }
             for device in devices { device.agent.hooks.simulated = [:] }
         case .group(let group):
             let members = devices.filter {
                 RolloutPosition.of("group-\(group.name)", serialKey: $0.serialKey) < group.devicePercent
             }
             run.groups[group.name] = Set(members.map(\.index))
-            try await control.group(
+            // Each shard tags its own members; the group is made once all are tagged.
+            try await control.tag(
                 group.name, serials: members.filter(\.booted).map(\.serial), brandID: image.model.brandID,
                 model: image.model.model)
+            _ = try await once { _ in
+                try await control.makeGroup(group.name, brandID: image.model.brandID, model: image.model.model)
+                return ""
+            }
         case .wait:
             break
         case .expect(let expectation):
+            // Every shard's devices have run up to now before any shard reads the store.
+            _ = try await once { _ in "" }
             try await run.check(
                 expectation, number: number, at: now, devices: devices, control: control)
         }

@@ -26,6 +26,11 @@ public struct FleetConfiguration: Sendable {
     public var tick: TimeInterval = 60
     /// Whether devices ask for deltas and apply them, as snapd does when xdelta3 runs.
     public var deltas = Agent.deltasByDefault
+    /// This process's slice, when the fleet is split across processes or machines.
+    public var shard: FleetShard?
+
+    /// The devices simulated here: all of them, or the shard's.
+    public var localDevices: Int { shard?.devices(of: devices) ?? devices }
 
     public init(devices: Int, snap: String, serialPrefix: String) {
         self.devices = devices

@@ -21,6 +21,11 @@ struct RunRecord {
     private var target: (revision: Int, since: Date, wall: Date)?
     private(set) var series = TimeSeries()
     private var expectations: [FleetSummary.Expectation] = []
+    /// Devices per revision after each tick that changed them, for a shard's report.
+    private var changes: [ShardReport.Change] = []
+    private var changedThisTick = true
+    private var shareChecks: [ShardReport.ShareCheck] = []
+    private var workingChecks: [ShardReport.WorkingCheck] = []
     /// Devices (by index) in each group a scenario step made.
     var groups: [String: Set<Int>] = [:]
     var stopped: String?
@@ -35,7 +40,7 @@ struct RunRecord {
     init(settings: FleetConfiguration, scenario: Scenario?) {
         self.settings = settings
         self.scenario = scenario
-        counts = [0: settings.devices]
+        counts = [0: settings.localDevices]
         for step in scenario?.steps ?? [] {
             if case .expect(.revisionShare(let revision, let percent, _)) = step {
                 watched.insert(Share(revision: revision, percent: percent))
@@ -53,6 +58,7 @@ struct RunRecord {
         to after: (revision: Int?, booted: Bool)
     ) {
         if before.revision != after.revision {
+            changedThisTick = true
             counts[before.revision ?? 0, default: 0] -= 1
             counts[after.revision ?? 0, default: 0] += 1
         }
@@ -69,8 +75,12 @@ struct RunRecord {
 
     /// Notes the shares reached by the end of a tick.
     mutating func markReached(at time: Date) {
+        if changedThisTick {
+            changedThisTick = false
+            changes.append(.init(seconds: time.timeIntervalSince(settings.start), devices: Self.named(counts)))
+        }
         for share in watched where reached[share] == nil {
-            let needed = Int((share.percent / 100 * Double(settings.devices)).rounded(.up))
+            let needed = FleetSummary.needed(share.percent, of: settings.localDevices)
             if counts[share.revision, default: 0] >= needed { reached[share] = (time, Date()) }
         }
     }
@@ -94,7 +104,9 @@ struct RunRecord {
         let elapsed = now.timeIntervalSince(settings.start)
         switch expectation {
         case .revisionShare(let revision, let percent, let by):
-            let share = Double(counts[revision, default: 0]) / Double(settings.devices) * 100
+            shareChecks.append(
+                .init(step: number, seconds: elapsed, revision: revision, percent: percent, by: by))
+            let share = Double(counts[revision, default: 0]) / Double(settings.localDevices) * 100
             let when = reached[Share(revision: revision, percent: percent)]?.simulated
             let inTime = by.map { limit in when.map { $0.timeIntervalSince(settings.start) <= limit } ?? false } ?? true
             var found = String(format: "%.1f %% on r\(revision) at %@", share, FleetSummary.duration(elapsed))
@@ -120,15 +132,19 @@ struct RunRecord {
                     step: number, expected: "rollout \(wanted)", passed: state == wanted,
                     found: detail.isEmpty ? state : "\(state): \(detail)"))
         case .everyDeviceWorking:
-            let broken = devices.filter { !$0.isWorking }
-            expectations.append(
-                .init(
-                    step: number, expected: "every device has a working revision of every snap",
-                    passed: broken.isEmpty,
-                    found: broken.isEmpty
-                        ? "all \(devices.count) do"
-                        : "\(broken.count) do not, e.g. \(broken.prefix(3).map(\.serial).joined(separator: ", "))"))
+            let broken = devices.filter { !$0.isWorking }.map(\.serial)
+            workingChecks.append(.init(step: number, notWorking: broken))
+            expectations.append(Self.working(step: number, notWorking: broken, of: devices.count))
         }
+    }
+
+    /// An every-device-working check's finding.
+    static func working(step: Int, notWorking: [String], of devices: Int) -> FleetSummary.Expectation {
+        .init(
+            step: step, expected: "every device has a working revision of every snap", passed: notWorking.isEmpty,
+            found: notWorking.isEmpty
+                ? "all \(devices) do"
+                : "\(notWorking.count) do not, e.g. \(notWorking.prefix(3).joined(separator: ", "))")
     }
 
     func summary(
@@ -145,27 +161,10 @@ struct RunRecord {
                 }
             }
         }
-        var mismatches: [String] = []
-        if let store {
-            let compared: [(String, Int, Int)] = [
-                ("snap actions", traffic.snapActions, store.snapActions),
-                ("downloads", traffic.downloads, store.downloads),
-                ("download bytes", traffic.downloadBytes, store.downloadBytes),
-                ("deltas", traffic.deltaDownloads, store.deltaDownloads),
-                ("serials", traffic.serials, store.serials),
-                ("sessions", traffic.sessions, store.sessions),
-            ]
-            for (name, fleet, counted) in compared where fleet != counted {
-                mismatches.append("\(name): fleet \(fleet), store \(counted)")
-            }
-        }
         return FleetSummary(
             scenario: scenario?.name, snap: settings.snap, devices: settings.devices, seed: settings.seed,
             registered: registered, simulatedSeconds: simulatedSeconds, wallSeconds: wallSeconds,
-            revisions: Dictionary(
-                uniqueKeysWithValues: counts.filter { $0.value > 0 }.map {
-                    ($0.key == 0 ? "none" : String($0.key), $0.value)
-                }),
+            revisions: Self.named(counts),
             target: target?.revision, timeTo: timeTo, wallSecondsTo: wallTo,
             failures: Dictionary(uniqueKeysWithValues: failures.map { ($0.key.rawValue, $0.value) }),
             failureExamples: Dictionary(uniqueKeysWithValues: examples.map { ($0.key.rawValue, $0.value) }),
@@ -173,9 +172,25 @@ struct RunRecord {
             bytesDownloaded: traffic.downloadBytes,
             storeRequestsPerSecond: wallSeconds > 0 ? Double(traffic.requests) / wallSeconds : 0,
             memoryPerDeviceBytes: memoryPerDevice, expectations: expectations,
-            traffic: .init(
-                devices: traffic, store: store, matches: store.map { _ in mismatches.isEmpty },
-                mismatches: mismatches),
+            traffic: .init(devices: traffic, store: store),
             stopped: stopped)
+    }
+
+    /// What a shard reports beside its summary, for `fleet merge`.
+    func shardReport(_ shard: FleetShard, storeURL: String, store: TrafficCounts?) -> ShardReport {
+        ShardReport(
+            index: shard.index, count: shard.count, run: shard.run, devices: settings.localDevices, storeURL: storeURL,
+            changes: changes,
+            shareChecks: shareChecks, workingChecks: workingChecks,
+            targetSince: target.map { $0.since.timeIntervalSince(settings.start) },
+            series: series.csv, store: store)
+    }
+
+    /// Devices per revision as summaries name them ("none": without the snap), counts above 0.
+    static func named(_ counts: [Int: Int]) -> [String: Int] {
+        Dictionary(
+            uniqueKeysWithValues: counts.filter { $0.value > 0 }.map {
+                ($0.key == 0 ? "none" : String($0.key), $0.value)
+            })
     }
 }

@@ -62,16 +62,40 @@ struct StoreFleetControl: FleetStoreControl {
         _ = try await client.raw(.DELETE, "/admin/v1/faults", body: nil, contentType: "application/json")
     }
 
-    func group(_ name: String, serials: [String], brandID: String, model: String) async throws {
-        if !serials.isEmpty {
-            _ = try await client.post(
-                "/admin/v1/devices/tags",
-                TagRequest(serials: serials, brand: brandID, model: model, add: [name], remove: []),
-                as: [DeviceRecord].self)
-        }
+    func tag(_ name: String, serials: [String], brandID: String, model: String) async throws {
+        guard !serials.isEmpty else { return }
+        _ = try await client.post(
+            "/admin/v1/devices/tags",
+            TagRequest(serials: serials, brand: brandID, model: model, add: [name], remove: []),
+            as: [DeviceRecord].self)
+    }
+
+    func makeGroup(_ name: String, brandID: String, model: String) async throws {
         _ = try await client.post(
             "/admin/v1/groups", GroupRequest(name: name, brand: brandID, model: model, tag: name, serials: nil),
             as: GroupsCommand.GroupView.self)
+    }
+
+    struct Arrival: Encodable {
+        let note: String
+    }
+
+    struct Parties: Decodable {
+        let parties: [String: String]
+
+        var byParty: [Int: String] {
+            Dictionary(parties.compactMap { key, note in Int(key).map { ($0, note) } }, uniquingKeysWith: { a, _ in a })
+        }
+    }
+
+    func meet(run: String, step: Int, party: Int, note: String) async throws -> [Int: String] {
+        try await client.put(
+            "/admin/v1/fleet-runs/\(run)/steps/\(step)/parties/\(party)", Arrival(note: note), as: Parties.self
+        ).byParty
+    }
+
+    func rendezvous(run: String, step: Int) async throws -> [Int: String] {
+        try await client.get("/admin/v1/fleet-runs/\(run)/steps/\(step)", as: Parties.self).byParty
     }
 
     func rolloutState(of snap: String, channel: String) async throws -> (state: String, detail: String) {

@@ -118,6 +118,14 @@ public protocol Catalogue: Sendable {
     /// Whether `nonce` was kept and has not expired; it is gone either way.
     func consumeNonce(_ nonce: String, now: Int64) async throws -> Bool
 
+    // MARK: Split fleet runs
+
+    /// Notes that `party` reached `step` of the fleet run `run`, with its note (a party that was
+    /// already there keeps its first note), and returns every party there with its note.
+    func meet(run: String, step: Int, party: Int, note: String) async throws -> [Int: String]
+    /// The parties that reached `step` of `run`, with their notes.
+    func rendezvous(run: String, step: Int) async throws -> [Int: String]
+
     // MARK: Tags and groups
 
     /// Adds and removes tags on devices, by serial key (`brand/model/serial`).

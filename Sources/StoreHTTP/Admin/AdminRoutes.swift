@@ -41,6 +41,7 @@ struct AdminRoutes {
         api.delete("faults", use: clearFaults)
         api.delete("faults/{id}", use: clearFaults)
         AdminDeviceRoutes(store: store).add(to: api)
+        AdminFleetRunRoutes(store: store).add(to: api)
         AdminTokenRoutes(store: store).add(to: api)
     }
 

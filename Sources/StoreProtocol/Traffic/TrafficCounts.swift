@@ -21,17 +21,27 @@ public struct TrafficCounts: Codable, Sendable, Equatable {
     public init() {}
 
     public static func - (lhs: TrafficCounts, rhs: TrafficCounts) -> TrafficCounts {
-        var difference = TrafficCounts()
-        difference.requests = lhs.requests - rhs.requests
-        difference.snapActions = lhs.snapActions - rhs.snapActions
-        difference.downloads = lhs.downloads - rhs.downloads
-        difference.downloadBytes = lhs.downloadBytes - rhs.downloadBytes
-        difference.deltaDownloads = lhs.deltaDownloads - rhs.deltaDownloads
-        difference.deltaBytes = lhs.deltaBytes - rhs.deltaBytes
-        difference.serials = lhs.serials - rhs.serials
-        difference.sessions = lhs.sessions - rhs.sessions
-        difference.assertions = lhs.assertions - rhs.assertions
-        return difference
+        combined(lhs, rhs, by: -)
+    }
+
+    public static func + (lhs: TrafficCounts, rhs: TrafficCounts) -> TrafficCounts {
+        combined(lhs, rhs, by: +)
+    }
+
+    private static func combined(_ lhs: TrafficCounts, _ rhs: TrafficCounts, by operation: (Int, Int) -> Int)
+        -> TrafficCounts
+    {
+        var result = TrafficCounts()
+        result.requests = operation(lhs.requests, rhs.requests)
+        result.snapActions = operation(lhs.snapActions, rhs.snapActions)
+        result.downloads = operation(lhs.downloads, rhs.downloads)
+        result.downloadBytes = operation(lhs.downloadBytes, rhs.downloadBytes)
+        result.deltaDownloads = operation(lhs.deltaDownloads, rhs.deltaDownloads)
+        result.deltaBytes = operation(lhs.deltaBytes, rhs.deltaBytes)
+        result.serials = operation(lhs.serials, rhs.serials)
+        result.sessions = operation(lhs.sessions, rhs.sessions)
+        result.assertions = operation(lhs.assertions, rhs.assertions)
+        return result
     }
 
     /// Counts one exchange by its method, path and status; `bodyBytes` is a download's body.

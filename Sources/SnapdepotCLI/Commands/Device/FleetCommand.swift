@@ -3,13 +3,14 @@ import Assertions
 import DeviceAgent
 import FleetSimulator
 import Foundation
+import StoreProtocol
 
 /// Rehearse a rollout on a fleet of simulated devices, each running the real agent.
 struct FleetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fleet",
         abstract: "Simulate a fleet of devices updating from a store, driven by a scenario.",
-        subcommands: [Run.self, Plot.self]
+        subcommands: [Run.self, Merge.self, Plot.self]
     )
 
     struct Run: AsyncParsableCommand {
@@ -56,9 +57,23 @@ struct FleetCommand: AsyncParsableCommand {
             name: .customLong("deltas"), inversion: .prefixedNo,
             help: "Devices ask for xdelta3 deltas and apply them, as snapd does when xdelta3 is installed.")
         var deltas = Agent.deltasByDefault
+        @Option(
+            help: ArgumentHelp(
+                "Run only shard K of N of the fleet (devices K, K+N, …), against --store, beside the other shards.",
+                valueName: "K/N"))
+        var shard: String?
+        @Option(help: "The name a split run's shards meet under at the store: new for each run.") var run: String?
         @Flag(help: "Print the summary as JSON.") var json = false
 
         func validate() throws {
+            if shard != nil {
+                guard store != nil else {
+                    throw ValidationError("--shard needs --store: every shard drives the same store")
+                }
+                guard run != nil else { throw ValidationError("--shard needs --run NAME, the same for every shard") }
+            } else if run != nil {
+                throw ValidationError("--run names a split run: give --shard K/N too")
+            }
             if let devices, devices < 1 { throw ValidationError("--devices must be at least 1, not \(devices)") }
             guard speed >= 0 else { throw ValidationError("--speed is 0 (as fast as possible) or more") }
             guard (0...1).contains(offlinePerDay) else { throw ValidationError("--offline-per-day is between 0 and 1") }
@@ -108,14 +123,16 @@ struct FleetCommand: AsyncParsableCommand {
             settings.concurrency = concurrency
             settings.deltas = deltas
             settings.offlinePerDay = offlinePerDay
+            if let shard, let run { settings.shard = try FleetShard(parsing: shard, run: run) }
             let fleet = Fleet(
                 image: fleetImage, configuration: settings, control: StoreFleetControl(client: client),
                 storeURL: client.credentials.url)
             // Checked before any key is made, so a typo costs nothing.
             if let plan { try await fleet.check(plan) }
-            say("making \(count) device keys of \(keyBits) bits\(keyPool.map { " (pool \($0))" } ?? "")")
+            let local = settings.localDevices
+            say("making \(local) device keys of \(keyBits) bits\(keyPool.map { " (pool \($0))" } ?? "")")
             let keys = try await FleetKeys.make(
-                count: count, bits: keyBits, pool: keyPool, progress: ProgressBar(label: "keys", enabled: !json))
+                count: local, bits: keyBits, pool: keyPool, progress: ProgressBar(label: "keys", enabled: !json))
             let live = !json && isatty(STDERR_FILENO) == 1
             let (summary, series) = try await fleet.run(scenario: plan, keys: keys) { progress in
                 guard !json else { return }
@@ -167,6 +184,36 @@ struct FleetCommand: AsyncParsableCommand {
 
         private func plotTitle(_ summary: FleetSummary) -> String {
             "\(summary.scenario ?? "fleet"): \(summary.devices) devices, \(summary.snap) by revision (seed \(summary.seed))"
+        }
+    }
+
+    struct Merge: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Combine the summaries of a split run's shards (`fleet run --shard K/N --json`) into one.")
+        @Argument(help: "Each shard's JSON summary.") var summaries: [String]
+        @Option(help: "Write the whole fleet's devices per revision per simulated hour to this CSV file.")
+        var csv: String?
+        @Option(help: "Draw that series to this SVG file.") var plot: String?
+        @Flag(help: "Print the summary as JSON.") var json = false
+
+        func run() async throws {
+            let parts = try summaries.map { path in
+                do {
+                    return try WireJSON.decoder.decode(FleetSummary.self, from: Data(try InputFile.read(path)))
+                } catch let error as DecodingError {
+                    throw CLIError("\(path) is not a fleet run's JSON summary: \(error)")
+                }
+            }
+            let (summary, series) = try FleetSummary.merge(parts)
+            if let csv { try Data(series.csv.utf8).write(to: URL(fileURLWithPath: csv)) }
+            if let plot {
+                let title =
+                    "\(summary.scenario ?? "fleet"): \(summary.devices) devices in \(parts.count) shards, "
+                    + "\(summary.snap) by revision (seed \(summary.seed))"
+                try Data(SeriesPlot.svg(series, title: title).utf8).write(to: URL(fileURLWithPath: plot))
+            }
+            if json { try JSONOutput.print(summary) } else { print(summary.text) }
+            if !summary.passed { throw ExitCode.failure }
         }
     }
 

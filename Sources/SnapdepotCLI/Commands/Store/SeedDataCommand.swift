@@ -67,6 +67,7 @@ struct SeedDataCommand: AsyncParsableCommand {
         @Flag(help: "Make a new store sign as snapd's test root, as `serve --testrootorg` does.") var testrootorg =
             false
         @Option(help: "Size of the generated keys.") var keyBits: Int = 4096
+        @OptionGroup var database: DatabaseOption
         @Flag(help: "Print machine-readable JSON.") var json = false
 
         func run() async throws {
@@ -78,7 +79,7 @@ struct SeedDataCommand: AsyncParsableCommand {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
                 try directory.install(identity: try SnapdTestKeys.identity(), rootKey: try SnapdTestKeys.rootKey())
             }
-            let (store, _, _) = try await directory.openStore(keyBits: keyBits)
+            let (store, _, _) = try await directory.openStore(keyBits: keyBits, database: try database.postgres)
             let loaded = try await Self.load(
                 world, from: source, into: store, folder: folder, keyBits: keyBits,
                 report: { line in if !json { print(line) } })
