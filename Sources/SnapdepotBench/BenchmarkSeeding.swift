@@ -50,11 +50,15 @@ extension SQLiteCatalogue {
 }
 
 extension Catalogue {
-    /// The bulk insert writes SQLite's tables directly: the benchmarks run on the embedded default.
+    /// The bulk insert of either catalogue: the benchmarks run on the embedded default and on
+    /// PostgreSQL (`--database`).
     public func seedForBenchmark(snaps: Int, revisionsPerSnap: Int) async throws -> [String] {
-        guard let sqlite = self as? SQLiteCatalogue else {
-            throw CLIError("the benchmark's bulk seeding writes SQLite; run it without --database")
+        if let sqlite = self as? SQLiteCatalogue {
+            return try await sqlite.seedForBenchmark(snaps: snaps, revisionsPerSnap: revisionsPerSnap)
         }
-        return try await sqlite.seedForBenchmark(snaps: snaps, revisionsPerSnap: revisionsPerSnap)
+        guard let postgres = self as? PostgresCatalogue else {
+            throw CLIError("the benchmark's bulk seeding knows SQLite and PostgreSQL, not \(type(of: self))")
+        }
+        return try await postgres.seedForBenchmark(snaps: snaps, revisionsPerSnap: revisionsPerSnap)
     }
 }

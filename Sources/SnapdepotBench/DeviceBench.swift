@@ -26,10 +26,17 @@ struct DeviceBench: AsyncParsableCommand {
     @Option(help: "snapd's fakestore binary (default: $SNAPDEPOT_FAKESTORE or .build/snapd-fakestore).")
     var fakestore: String?
     @Option(help: "Sizes of the snaps downloaded, in MiB.") var downloadMib: [Int] = [5, 100]
+    @OptionGroup var database: DatabaseOption
+    @Option(
+        help: "Then measure refreshes on 1 to N replicas (serve processes on one --database), 64 connections in all.")
+    var replicas: Int = 1
     @Flag(help: "Print machine-readable JSON.") var json = false
 
     struct Figures: Encodable {
+        var catalogue = "SQLite"
         var loads: [Wrk.Figures] = []
+        /// Refreshes spread over 1, 2, … replicas at once (`--replicas`).
+        var replicaLoads: [Wrk.Figures] = []
         /// snapdepot's resident memory after start, after the one-snap refresh load at 64 connections, and at its peak.
         var serverMemory: [String: Int] = [:]
         var catalogueSnaps = 0
@@ -45,6 +52,12 @@ struct DeviceBench: AsyncParsableCommand {
         guard seconds > 0, snaps >= 20, !downloadMib.isEmpty else {
             throw ValidationError("--seconds must be positive, --snaps at least 20, and --download-mib given")
         }
+        let postgres = try database.postgres
+        guard replicas == 1 || (replicas > 1 && replicas <= 8 && postgres != nil) else {
+            throw ValidationError("--replicas from 2 to 8 needs --database: replicas share a PostgreSQL catalogue")
+        }
+        // Without the option, the replicas read $SNAPDEPOT_DATABASE as this process did.
+        let serveArguments = database.database.map { ["--database", $0] } ?? []
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("snapdepot-bench-\(getpid())")
         defer { try? FileManager.default.removeItem(at: work) }
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
@@ -53,7 +66,7 @@ struct DeviceBench: AsyncParsableCommand {
         let seeded = try await seed(data, work: work)
 
         BenchSupport.progress(json, "starting snapdepot serve, nginx and snapd's fakestore…")
-        let store = try ServedStore(data: data.path, work: work)
+        let store = try ServedStore(data: data.path, work: work, arguments: serveArguments)
         defer { store.stop() }
         let nginx: NginxServer?
         do { nginx = try NginxServer(root: data.blobsPath, work: work) } catch {
@@ -136,6 +149,32 @@ struct DeviceBench: AsyncParsableCommand {
         }
         figures.serverMemory["peak"] = store.memory().peak
 
+        if replicas > 1 {
+            var servers = [store]
+            defer { for server in servers.dropFirst() { server.stop() } }
+            for number in 2...replicas {
+                BenchSupport.progress(json, "starting replica \(number)…")
+                servers.append(
+                    try ServedStore(data: data.path, work: work, arguments: serveArguments, name: "serve-\(number)"))
+            }
+            for count in 1...replicas {
+                for (label, ids) in [
+                    ("refresh, 1 snap", Array(seeded.ids.prefix(1))),
+                    ("refresh, 20 snaps", Array(seeded.ids.suffix(20))),
+                ] {
+                    let requests = try servers.prefix(count).map { try refresh($0.base, ids) }
+                    for request in requests { try await expectRefresh(request, results: ids.count) }
+                    BenchSupport.progress(json, "\(count) replica(s): \(label), 64 connections, \(seconds) s…")
+                    let load = try wrk.load(
+                        "snapdepot ×\(count)", label, across: requests, connections: 64, seconds: seconds)
+                    guard load.errors == 0 else {
+                        throw CLIError("\(count) replicas, \(label): \(load.errors) errors (\(load.errorKinds))")
+                    }
+                    figures.replicaLoads.append(load)
+                }
+            }
+        }
+
         if json { return try JSONOutput.print(figures) }
         print(Self.report(figures))
     }
@@ -144,7 +183,8 @@ struct DeviceBench: AsyncParsableCommand {
     /// way, then closes the store so that `serve` opens it alone.
     private func seed(_ data: DataDirectory, work: URL) async throws -> Seeded {
         BenchSupport.progress(json, "creating a store with \(snaps) snaps (benchmark-only bulk insert)…")
-        let (store, catalogue, _) = try await data.openStore(keyBits: 2048, uploadLimit: 1 << 40)
+        let (store, catalogue, _) = try await data.openStore(
+            keyBits: 2048, uploadLimit: 1 << 40, database: try database.postgres)
         let ids = try await catalogue.seedForBenchmark(snaps: snaps, revisionsPerSnap: 3)
         let account = try await store.createAccount(username: "bench", by: .admin)
         let publisher = Principal(role: .publisher, accountID: account.id)
@@ -250,7 +290,8 @@ struct DeviceBench: AsyncParsableCommand {
                 String(load.errors),
             ])
         }
-        var text = "refresh (catalogue of \(figures.catalogueSnaps) snaps; fakestore serves 1), wrk on loopback\n"
+        var text =
+            "refresh (\(figures.catalogue) catalogue of \(figures.catalogueSnaps) snaps; fakestore serves 1), wrk on loopback\n"
         text += Table.render(
             ["server", "request", "connections", "requests/s", "p50 ms", "p99 ms", "of its trivial route", "errors"],
             rows)
@@ -271,6 +312,19 @@ struct DeviceBench: AsyncParsableCommand {
         let memory = figures.serverMemory.sorted { $0.key < $1.key }
             .map { "\($0.key) \(String(format: "%.0f", Double($0.value) / Double(1 << 20))) MiB" }
         text += "\n\nsnapdepot serve resident memory: " + memory.joined(separator: ", ")
+        if !figures.replicaLoads.isEmpty {
+            var scaling: [[String]] = []
+            for load in figures.replicaLoads {
+                let single = figures.replicaLoads.first { $0.request == load.request }
+                scaling.append([
+                    load.server, load.request, String(format: "%.0f", load.requestsPerSecond),
+                    String(format: "%.2f", load.p99Milliseconds),
+                    single.map { String(format: "%.2f×", load.requestsPerSecond / $0.requestsPerSecond) } ?? "",
+                ])
+            }
+            text += "\n\nreplicas on one catalogue, 64 connections split among them (one wrk per replica)\n"
+            text += Table.render(["replicas", "request", "requests/s", "worst p99 ms", "of one replica"], scaling)
+        }
         return text
     }
 

@@ -9,12 +9,14 @@ final class ServedStore {
     let base: String
     private let log: String
 
-    init(data: String, work: URL) throws {
+    /// `arguments` are added to serve's (`--database URL` for a replica); `name` tells logs apart.
+    init(data: String, work: URL, arguments: [String] = [], name: String = "serve") throws {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("snapdepot").path
-        log = work.appendingPathComponent("serve.log").path
+        log = work.appendingPathComponent("\(name).log").path
         child = try ChildProcess(
-            binary, ["serve", "--data", data, "--listen", "127.0.0.1:0", "--key-bits", "2048"], output: .file(log))
+            binary, ["serve", "--data", data, "--listen", "127.0.0.1:0", "--key-bits", "2048"] + arguments,
+            output: .file(log))
         let deadline = ContinuousClock.now + .seconds(60)
         var found: String?
         while found == nil, ContinuousClock.now < deadline, child.isRunning {

@@ -17,9 +17,11 @@ struct StoreBench: AsyncParsableCommand {
     @Option(help: "Snaps in the read benchmark's catalogue.") var snaps: Int = 10_000
     @Option(help: "Revisions per snap in that catalogue.") var revisionsPerSnap: Int = 10
     @Option(help: "Seconds of channel-map reads.") var seconds: Double = 5
+    @OptionGroup var database: DatabaseOption
     @Flag(help: "Print machine-readable JSON.") var json = false
 
     struct Figures: Encodable {
+        var catalogue: String
         var uploadBytes: UInt64
         var ingestMiBPerSecond: Double
         var opensslSHA3_384MiBPerSecond: Double?
@@ -34,7 +36,7 @@ struct StoreBench: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: work) }
         BenchSupport.progress(json, "creating a store (2048-bit keys: benchmark only)…")
         let (store, catalogue, _) = try await DataDirectory(path: work.appendingPathComponent("data").path)
-            .openStore(keyBits: 2048, uploadLimit: UInt64(sizeMiB + 16) << 20)
+            .openStore(keyBits: 2048, uploadLimit: UInt64(sizeMiB + 16) << 20, database: try database.postgres)
         let acme = try await store.createAccount(username: "bench", by: .admin)
         let publisher = Principal(role: .publisher, accountID: acme.id)
         _ = try await store.register(name: "bench-snap", by: publisher)
@@ -90,6 +92,7 @@ struct StoreBench: AsyncParsableCommand {
             return try await group.reduce(0, +)
         }
         let figures = Figures(
+            catalogue: try database.postgres.map { "PostgreSQL \($0)" } ?? "SQLite",
             uploadBytes: size, ingestMiBPerSecond: ingest, opensslSHA3_384MiBPerSecond: openssl,
             catalogueSnaps: snaps, catalogueRevisions: snaps * revisionsPerSnap, seedSeconds: seedSeconds,
             channelMapReadsPerSecond: Double(reads) / Date().timeIntervalSince(readsStarted))
@@ -98,7 +101,7 @@ struct StoreBench: AsyncParsableCommand {
         BenchSupport.row("upload ingest (\(sizeMiB) MiB snap)", ingest, openssl, "MiB/s")
         BenchSupport.row("channel-map reads + resolve", figures.channelMapReadsPerSecond, nil, "reads/s")
         print(
-            "catalogue: \(snaps) snaps, \(snaps * revisionsPerSnap) revisions, seeded in \(String(format: "%.1f", seedSeconds)) s"
+            "catalogue (\(figures.catalogue)): \(snaps) snaps, \(snaps * revisionsPerSnap) revisions, seeded in \(String(format: "%.1f", seedSeconds)) s"
         )
     }
 }

@@ -1,6 +1,7 @@
 import ChildProcesses
 import Foundation
 import SnapdepotCLI
+import Synchronization
 
 /// wrk (Debian's `wrk`), the one neutral client that drives every server in a comparison, so that
 /// a figure measures the server and not a client written in the same language as one of them.
@@ -21,7 +22,7 @@ struct Wrk {
     }
 
     /// A request as wrk sends it on every connection.
-    struct Request {
+    struct Request: Sendable {
         var url: String
         var method = "GET"
         var headers: [String: String] = [:]
@@ -85,5 +86,29 @@ struct Wrk {
             p50Milliseconds: numbers[8] / 1000, p99Milliseconds: numbers[9] / 1000,
             mebibytesPerSecond: numbers[2] / seconds / Double(1 << 20), errors: kinds.values.reduce(0, +),
             errorKinds: kinds.filter { $0.value > 0 })
+    }
+
+    /// One load spread over several servers at once (replicas of one store behind no balancer),
+    /// one wrk each with its share of the connections: requests per second add up, latencies are
+    /// the slowest server's, errors add up.
+    func load(
+        _ server: String, _ label: String, across requests: [Request], connections: Int, seconds: Int
+    ) throws -> Figures {
+        let outcomes = Mutex([Result<Figures, any Error>?](repeating: nil, count: requests.count))
+        DispatchQueue.concurrentPerform(iterations: requests.count) { index in
+            let share = connections / requests.count + (index < connections % requests.count ? 1 : 0)
+            let outcome = Result { try load(server, label, requests[index], connections: share, seconds: seconds) }
+            outcomes.withLock { $0[index] = outcome }
+        }
+        let loads = try outcomes.withLock { $0 }.map { try $0?.get() ?? { throw CLIError("a wrk did not report") }() }
+        var kinds: [String: Int] = [:]
+        for load in loads { kinds.merge(load.errorKinds, uniquingKeysWith: +) }
+        return Figures(
+            server: server, request: label, connections: connections,
+            requestsPerSecond: loads.map(\.requestsPerSecond).reduce(0, +),
+            p50Milliseconds: loads.map(\.p50Milliseconds).max() ?? 0,
+            p99Milliseconds: loads.map(\.p99Milliseconds).max() ?? 0,
+            mebibytesPerSecond: loads.map(\.mebibytesPerSecond).reduce(0, +), errors: loads.map(\.errors).reduce(0, +),
+            errorKinds: kinds)
     }
 }

@@ -3,17 +3,19 @@ import Foundation
 import StorePersistence
 
 /// Where the catalogue is, for the commands that open a store's data themselves (`serve`,
-/// `data check`): the data folder's SQLite file unless a PostgreSQL database is named.
-struct DatabaseOption: ParsableArguments {
+/// `data check`, the benchmarks): the data folder's SQLite file unless a PostgreSQL database is named.
+public struct DatabaseOption: ParsableArguments {
     @Option(
         help: """
             The catalogue in PostgreSQL instead of DATA/store.db: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE\
             [?sslmode=disable|prefer|require] (default: $SNAPDEPOT_DATABASE when set).
             """)
-    var database: String?
+    public var database: String?
+
+    public init() {}
 
     /// The PostgreSQL database asked for, if any.
-    var postgres: PostgresLocation? {
+    public var postgres: PostgresLocation? {
         get throws {
             guard let url = database ?? ProcessInfo.processInfo.environment["SNAPDEPOT_DATABASE"], !url.isEmpty
             else { return nil }
@@ -21,7 +23,7 @@ struct DatabaseOption: ParsableArguments {
         }
     }
 
-    func validate() throws {
+    public func validate() throws {
         _ = try postgres
     }
 }
