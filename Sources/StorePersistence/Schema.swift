@@ -274,6 +274,23 @@ enum Schema {
                 PRIMARY KEY (run, step, party)
             );
             """),
+        // Replicas cannot see each other's commits the way SQLite's commit observer does: each
+        // snap row carries a generation that every change of what its dossier holds bumps (a
+        // trigger per table), so a replica reuses a dossier it read while the generation stands.
+        // Function bodies stay on one line: statements are split at a semicolon ending a line.
+        CatalogueMigration(
+            "v15: a generation per snap, bumped by every change to its dossier (PostgreSQL)",
+            """
+            ALTER TABLE snaps ADD COLUMN generation BIGINT NOT NULL DEFAULT 0;
+            CREATE FUNCTION snapdepot_snap_changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.generation = OLD.generation THEN NEW.generation := OLD.generation + 1; END IF; RETURN NEW; END $$;
+            CREATE TRIGGER snaps_generation BEFORE UPDATE ON snaps FOR EACH ROW EXECUTE FUNCTION snapdepot_snap_changed();
+            CREATE FUNCTION snapdepot_snap_part_changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF TG_OP = 'DELETE' THEN UPDATE snaps SET generation = generation + 1 WHERE snap_id = OLD.snap_id; ELSE UPDATE snaps SET generation = generation + 1 WHERE snap_id = NEW.snap_id OR (TG_OP = 'UPDATE' AND snap_id = OLD.snap_id); END IF; RETURN NULL; END $$;
+            CREATE TRIGGER revisions_generation AFTER INSERT OR UPDATE OR DELETE ON revisions FOR EACH ROW EXECUTE FUNCTION snapdepot_snap_part_changed();
+            CREATE TRIGGER releases_generation AFTER INSERT OR UPDATE OR DELETE ON releases FOR EACH ROW EXECUTE FUNCTION snapdepot_snap_part_changed();
+            CREATE TRIGGER deltas_generation AFTER INSERT OR UPDATE OR DELETE ON deltas FOR EACH ROW EXECUTE FUNCTION snapdepot_snap_part_changed();
+            CREATE FUNCTION snapdepot_publisher_changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE snaps SET generation = generation + 1 WHERE publisher_id = NEW.id; RETURN NULL; END $$;
+            CREATE TRIGGER accounts_generation AFTER UPDATE ON accounts FOR EACH ROW EXECUTE FUNCTION snapdepot_publisher_changed()
+            """, only: .postgres),
     ]
 
     static var migrator: DatabaseMigrator {

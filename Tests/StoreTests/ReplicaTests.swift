@@ -111,4 +111,38 @@ struct ReplicaTests {
         defer { fixture.close(replica) }
         #expect(fixture.temporaryUploads == ["upload-in-progress"])
     }
+
+    /// A replica keeps the dossiers it read (snap, revisions, channel map, deltas, publisher) while
+    /// their snap's generation stands; every change on the other replica moves it, so the next read
+    /// answers what the database holds.
+    @Test func aReplicasKeptDossiersFollowTheOtherReplicasChanges() async throws {
+        let fixture = try await StoreFixture.make(engine: .postgres)
+        defer { fixture.cleanUp() }
+        let replica = try await fixture.replica()
+        defer { fixture.close(replica) }
+        let acme = try await fixture.publisher("acme", id: "acme-brand")
+        let snap = try await fixture.store.register(name: "hello-depot", by: acme)
+        _ = try await fixture.store.upload(
+            try fixture.ingest(try fixture.packSnap("hello-depot", version: "1.0")), name: "hello-depot",
+            release: ["stable"], by: acme)
+        func seen() async throws -> (stable: Int?, revisions: Int, summary: String?) {
+            let dossier = try #require(try await replica.catalogue.dossiers(snapIDs: [snap.snapID])[snap.snapID])
+            return (
+                dossier.channelMap.releases.first { $0.channel.risk == .stable }?.revision, dossier.revisions.count,
+                dossier.listing.summary
+            )
+        }
+        #expect(try await seen() == (1, 1, nil))
+        // Read twice: the second answer comes from what the replica kept, and is the same.
+        #expect(try await seen() == (1, 1, nil))
+
+        _ = try await fixture.store.upload(
+            try fixture.ingest(try fixture.packSnap("hello-depot", version: "2.0")), name: "hello-depot",
+            release: ["stable"], by: acme)
+        #expect(try await seen() == (2, 2, nil))
+        _ = try await fixture.store.release(name: "hello-depot", revision: 1, channels: ["stable"], by: acme)
+        #expect(try await seen() == (1, 2, nil))
+        try await fixture.store.catalogue.setSnapListing(snapID: snap.snapID, SnapListing(summary: "kept fresh"))
+        #expect(try await seen() == (1, 2, "kept fresh"))
+    }
 }

@@ -8,11 +8,14 @@ import StoreProtocol
 
 /// The catalogue on PostgreSQL (`serve --database postgres://…`): the same tables and the same
 /// answers as `SQLiteCatalogue`, for stores whose replicas share one database. Every write is one
-/// SERIALIZABLE transaction (`PostgresDatabase.write`); nothing is cached in the process, so a
-/// replica sees what another one committed on its next read.
+/// SERIALIZABLE transaction (`PostgresDatabase.write`); the only thing kept in the process is
+/// dossiers, checked against their snaps' generations on every read, so a replica sees what
+/// another one committed on its next read.
 public final class PostgresCatalogue: Catalogue {
     let database: PostgresDatabase
     let location: PostgresLocation
+    /// Dossiers read before, with their snaps' generations.
+    let dossierCache = GenerationCache()
     var logger: Logger { database.logger }
 
     /// Connects, and migrates the database to the current schema.
@@ -499,13 +502,24 @@ public final class PostgresCatalogue: Catalogue {
     }
 
     /// In one snapshot: a refresh's answer never mixes a channel map with another commit's revisions.
+    /// Dossiers whose snap's generation has not moved since this replica read them are not read
+    /// again (`GenerationCache`).
     public func dossiers(snapIDs: [String]) async throws -> [String: SnapDossier] {
-        try await database.read { connection in
+        let wanted = Array(Set(snapIDs))
+        return try await database.read { connection in
             var read: [String: SnapDossier] = [:]
-            for snapID in Set(snapIDs) {
-                let row = try await connection.rows("SELECT * FROM snaps WHERE snap_id = \(snapID)", logger: logger)
-                if let dossier = try await Self.dossier(row.first, on: connection, logger: logger) {
+            for row in try await connection.rows(
+                "SELECT snap_id, generation FROM snaps WHERE snap_id = ANY(\(wanted))", logger: logger)
+            {
+                let (snapID, generation) = try row.decode((String, Int64).self)
+                if let kept = dossierCache.dossier(snapID, at: generation) {
+                    read[snapID] = kept
+                    continue
+                }
+                let full = try await connection.rows("SELECT * FROM snaps WHERE snap_id = \(snapID)", logger: logger)
+                if let dossier = try await Self.dossier(full.first, on: connection, logger: logger) {
                     read[snapID] = dossier
+                    dossierCache.keep(dossier, at: generation)
                 }
             }
             return read

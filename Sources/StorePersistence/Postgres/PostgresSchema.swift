@@ -34,9 +34,10 @@ enum PostgresSchema {
                     let sql = migration.sql(for: .postgres)
                     try await connection.query("BEGIN", logger: logger)
                     do {
-                        // One statement per query (the extended protocol takes one); the
-                        // migrations hold no semicolon but between statements.
-                        for statement in sql.split(separator: ";")
+                        // One statement per query (the extended protocol takes one): statements
+                        // end with a semicolon at the end of a line (a function's body keeps its
+                        // own semicolons on one line).
+                        for statement in sql.split(separator: /;[ \t]*\n/)
                         where !statement.allSatisfy(\.isWhitespace) {
                             try await connection.query(PostgresQuery(unsafeSQL: String(statement)), logger: logger)
                         }
