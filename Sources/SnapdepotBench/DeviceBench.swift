@@ -85,7 +85,7 @@ struct DeviceBench: AsyncParsableCommand {
         }
         defer { fake?.stop() }
 
-        var figures = Figures(catalogueSnaps: snaps)
+        var figures = Figures(catalogue: postgres.map { "PostgreSQL \($0)" } ?? "SQLite", catalogueSnaps: snaps)
         figures.serverMemory["after-start"] = store.memory().resident
         func measure(_ server: String, _ label: String, _ request: Wrk.Request, _ connections: Int) throws {
             BenchSupport.progress(json, "\(server): \(label), \(connections) connection(s), \(seconds) s…")
