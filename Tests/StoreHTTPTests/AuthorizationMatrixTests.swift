@@ -87,6 +87,8 @@ import Testing
         "POST /admin/v1/assertions": adminOnly, "POST /admin/v1/import": adminOnly, "POST /admin/v1/stores": adminOnly,
         "GET /admin/v1/counters": adminOnly, "GET /metrics": adminOnly, "GET /admin/v1/tokens": adminOnly,
         "DELETE /admin/v1/tokens/{id}": adminOnly, "POST /admin/v1/tokens/rotate-admin": adminOnly,
+        "GET /admin/v1/fleet-runs/{run}/steps/{step}": adminOnly,
+        "PUT /admin/v1/fleet-runs/{run}/steps/{step}/parties/{party}": adminOnly,
     ]
 
     /// A concrete path for a route pattern, naming publisher A's snap and account.
@@ -95,7 +97,7 @@ import Testing
         for (parameter, value) in [
             ("{name}", "a-snap"), ("{snapID}", snapID), ("{id}", "acme-brand"), ("{file}", "\(snapID)_1.snap"),
             ("{brand}", "acme-brand"), ("{model}", "m"), ("{serial}", "1"), ("{uploadID}", "none"),
-            ("**", "account/acme-brand"),
+            ("**", "account/acme-brand"), ("{run}", "rehearsal"), ("{step}", "1"), ("{party}", "1"),
         ] {
             path = path.replacingOccurrences(of: parameter, with: value)
         }
