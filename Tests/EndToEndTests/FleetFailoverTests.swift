@@ -90,32 +90,37 @@ struct FleetFailoverTests {
         try fleet.run()
 
         // The rollout begins with the release to the canary group: kill a replica then, with the
-        // canary's day and the release to everyone (through the replica left) still to come. (A
-        // fleet that fell behind its pace runs unpaced to catch up, so a later moment could pass
-        // unseen on a loaded machine.)
-        func admin(_ path: String) throws -> Any {
-            let answer = try runCommand(
-                "curl", ["-fsS", "-H", "Authorization: Bearer \(second.adminToken)", second.url + path])
-            try #require(answer.status == 0, "\(path): \(answer.output)")
-            return try JSONSerialization.jsonObject(with: Data(answer.output.utf8))
-        }
-        let deadline = Date().addingTimeInterval(300)
-        var rolling = false
-        while !rolling, fleet.isRunning, Date() < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-            let history = try admin("/admin/v1/snaps/myawesomesnap/history")
-            rolling = (history as? [[String: Any]] ?? []).contains {
+        // canary's day and the release to everyone (through the replica left) still to come.
+        // Watched from a thread of its own: with other suites filling the cooperative pool, this
+        // test's task can wait long enough for a turn that the fleet finishes unseen.
+        let watch = KillWatch()
+        let history = second.url + "/admin/v1/snaps/myawesomesnap/history"
+        let token = second.adminToken
+        Thread {
+            let deadline = Date().addingTimeInterval(300)
+            while fleet.isRunning, Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.05)
+                guard let answer = try? runCommand("curl", ["-fsS", "-H", "Authorization: Bearer \(token)", history]),
+                    answer.status == 0,
+                    let events = try? JSONSerialization.jsonObject(with: Data(answer.output.utf8)) as? [[String: Any]]
+                else { continue }
                 // A release to a group is a rollout: recorded as progressive.
-                $0["revision"] as? Int == 2 && $0["group"] as? String == "canary"
+                if events.contains(where: { $0["revision"] as? Int == 2 && $0["group"] as? String == "canary" }) {
+                    let running = fleet.isRunning
+                    first.stop(SIGKILL)
+                    watch.finish(killedWhileRunning: running)
+                    return
+                }
             }
-        }
-        #expect(rolling, "the fleet never released to its canary group")
-        #expect(fleet.isRunning, "the fleet ended before the replica was killed")
-        first.stop(SIGKILL)
+            watch.finish(killedWhileRunning: nil)
+        }.start()
 
         let summaryData = output.fileHandleForReading.readDataToEndOfFile()
         let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         fleet.waitUntilExit()
+        while watch.killedWhileRunning == .none { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(watch.killedWhileRunning != .some(nil), "the fleet never released to its canary group")
+        #expect(watch.killedWhileRunning == true, "the fleet ended before the replica was killed")
         let summary = (try? JSONSerialization.jsonObject(with: summaryData) as? [String: Any]) ?? [:]
         #expect(fleet.terminationStatus == 0, "\(said)\n\(String(decoding: summaryData, as: UTF8.self))")
         #expect((summary["revisions"] as? [String: Int]) == ["2": 60], "\(summary["revisions"] ?? "-")")
@@ -123,6 +128,11 @@ struct FleetFailoverTests {
 
         // Nothing lost: the catalogue, through the replica left, holds every device, each with
         // revision 2 reported installed and its download of revision 2 recorded.
+        func admin(_ path: String) throws -> Any {
+            let answer = try runCommand("curl", ["-fsS", "-H", "Authorization: Bearer \(token)", second.url + path])
+            try #require(answer.status == 0, "\(path): \(answer.output)")
+            return try JSONSerialization.jsonObject(with: Data(answer.output.utf8))
+        }
         let devices = try admin("/admin/v1/devices?brand=acme-brand") as? [[String: Any]] ?? []
         #expect(devices.count == 60)
         for device in devices {
@@ -136,6 +146,19 @@ struct FleetFailoverTests {
             #expect(
                 history.contains { $0["kind"] as? String == "downloaded" && $0["revision"] as? Int == 2 },
                 "\(serial): \(history)")
+        }
+    }
+
+    /// What the watching thread saw: nil while it watches; then whether the fleet was still
+    /// running when the replica was killed (nil inside: the canary release never came).
+    final class KillWatch: @unchecked Sendable {
+        private let lock = NSLock()
+        private var outcome: Bool??
+
+        var killedWhileRunning: Bool?? { lock.withLock { outcome } }
+
+        func finish(killedWhileRunning running: Bool?) {
+            lock.withLock { outcome = .some(running) }
         }
     }
 }
