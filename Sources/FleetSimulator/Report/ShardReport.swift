@@ -2,8 +2,9 @@ import StoreProtocol
 
 /// What one shard of a split run saw, beside its summary, so that `fleet merge` can tell what the
 /// whole fleet did: when its devices changed revision (shares and the times to reach them are the
-/// whole fleet's, not a sum of the shards'), the scenario's share checks, and the store's counters
-/// around every shard's devices (read by the first shard).
+/// whole fleet's, not a sum of the shards'), the scenario's share and every-device-working checks,
+/// and what the store this shard drove counted from before any shard's devices started until all
+/// were done.
 public struct ShardReport: Codable, Sendable {
     /// Devices per revision ("none": without the snap) from `seconds` after the scenario's start.
     public struct Change: Codable, Sendable, Equatable {
