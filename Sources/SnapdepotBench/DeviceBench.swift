@@ -69,7 +69,9 @@ struct DeviceBench: AsyncParsableCommand {
         let store = try ServedStore(data: data.path, work: work, arguments: serveArguments)
         defer { store.stop() }
         let nginx: NginxServer?
-        do { nginx = try NginxServer(root: data.blobsPath, work: work) } catch {
+        let answers = work.appendingPathComponent("answers")
+        try FileManager.default.createDirectory(at: answers, withIntermediateDirectories: true)
+        do { nginx = try NginxServer(root: data.blobsPath, answers: answers.path, work: work) } catch {
             BenchSupport.progress(json, "nginx: \(error); its columns say n/a")
             nginx = nil
         }
@@ -89,7 +91,10 @@ struct DeviceBench: AsyncParsableCommand {
         figures.serverMemory["after-start"] = store.memory().resident
         func measure(_ server: String, _ label: String, _ request: Wrk.Request, _ connections: Int) throws {
             BenchSupport.progress(json, "\(server): \(label), \(connections) connection(s), \(seconds) s…")
-            let load = try wrk.load(server, label, request, connections: connections, seconds: seconds)
+            let process = ["snapdepot": store.child, "nginx": nginx?.child, "fakestore": fake?.child][server]??
+                .processIdentifier
+            let load = try wrk.load(
+                server, label, request, connections: connections, seconds: seconds, process: process)
             // A peer's errors are its own and are shown; snapdepot's own would make its figures mislead.
             guard load.errors == 0 || server != "snapdepot" else {
                 throw CLIError(
@@ -103,7 +108,8 @@ struct DeviceBench: AsyncParsableCommand {
         let one = try refresh(store.base, Array(seeded.ids.prefix(1)))
         let twenty = try refresh(store.base, Array(seeded.ids.suffix(20)))
         try await expectRefresh(one, results: 1)
-        try await expectRefresh(twenty, results: 20)
+        // nginx sends the same bytes as a file: what an answer of that size costs at the machine's limit.
+        try await expectRefresh(twenty, results: 20).write(to: answers.appendingPathComponent("refresh-20.json"))
         let fakeRefresh = try fake.map { try refresh($0.base, [$0.snapID]) }
         // fakestore answers any refresh with the one revision it has.
         if let fakeRefresh { try await expectRefresh(fakeRefresh, results: 1, newerThan: 0) }
@@ -117,6 +123,9 @@ struct DeviceBench: AsyncParsableCommand {
             try measure("snapdepot", "refresh, 20 snaps", twenty, connections)
             if let nginx {
                 try measure("nginx", "/readyz", Wrk.Request(url: "http://127.0.0.1:\(nginx.port)/readyz"), connections)
+                try measure(
+                    "nginx", "the 20-snap answer as a file",
+                    Wrk.Request(url: "http://127.0.0.1:\(nginx.port)/answers/refresh-20.json"), connections)
             }
             if let fake, let fakeRefresh {
                 try measure(
@@ -236,7 +245,11 @@ struct DeviceBench: AsyncParsableCommand {
     }
 
     /// A load is only worth measuring if it answers what a device needs: checked once beforehand.
-    private func expectRefresh(_ request: Wrk.Request, results: Int, newerThan installed: Int = 1) async throws {
+    /// Checks that `request` refreshes `results` snaps, and returns the answer.
+    @discardableResult
+    private func expectRefresh(_ request: Wrk.Request, results: Int, newerThan installed: Int = 1) async throws
+        -> Data
+    {
         var http = HTTPClientRequest(url: request.url)
         http.method = .POST
         for (name, value) in request.headers { http.headers.add(name: name, value: value) }
@@ -253,6 +266,7 @@ struct DeviceBench: AsyncParsableCommand {
                 "\(request.url) answered \(response.status) with \(refreshed ?? 0) of \(results) refreshes: "
                     + String(buffer: body).prefix(300))
         }
+        return Data(body.readableBytesView)
     }
 
     private func expectDownload(_ url: String, size: Int, from offset: Int) async throws {
@@ -287,13 +301,16 @@ struct DeviceBench: AsyncParsableCommand {
             rows.append([
                 load.server, load.request, String(load.connections), String(format: "%.0f", load.requestsPerSecond),
                 String(format: "%.2f", load.p50Milliseconds), String(format: "%.2f", load.p99Milliseconds), share,
-                String(load.errors),
+                load.serverCPUMicrosecondsPerRequest.map { String(format: "%.0f", $0) } ?? "n/a", String(load.errors),
             ])
         }
         var text =
             "refresh (\(figures.catalogue) catalogue of \(figures.catalogueSnaps) snaps; fakestore serves 1), wrk on loopback\n"
         text += Table.render(
-            ["server", "request", "connections", "requests/s", "p50 ms", "p99 ms", "of its trivial route", "errors"],
+            [
+                "server", "request", "connections", "requests/s", "p50 ms", "p99 ms", "of its trivial route",
+                "server CPU µs/request", "errors",
+            ],
             rows)
         var downloads: [[String]] = []
         for load in figures.loads where load.server == "snapdepot" && load.request.hasPrefix("download") {

@@ -3,12 +3,12 @@ import Foundation
 import SnapdepotCLI
 
 /// Debian's nginx serving a folder on a loopback port with sendfile, for comparison; `/readyz`
-/// answers a constant, nginx's trivial route.
+/// answers a constant, nginx's trivial route, and `/answers/` serves the `answers` folder.
 final class NginxServer {
     let child: ChildProcess
     let port: Int
 
-    init(root: String, work: URL) throws {
+    init(root: String, answers: String, work: URL) throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx") else {
             throw CLIError("nginx is not installed (apt-get install nginx-light)")
         }
@@ -28,7 +28,8 @@ final class NginxServer {
               types { application/octet-stream snap; }
               client_body_temp_path \(prefix.path); proxy_temp_path \(prefix.path); fastcgi_temp_path \(prefix.path);
               uwsgi_temp_path \(prefix.path); scgi_temp_path \(prefix.path);
-              server { listen 127.0.0.1:\(port); root \(root); location = /readyz { return 200 "ok"; } } }
+              server { listen 127.0.0.1:\(port); root \(root); location = /readyz { return 200 "ok"; }
+                location /answers/ { alias \(answers)/; } } }
             """.utf8
         ).write(to: config)
         child = try ChildProcess(

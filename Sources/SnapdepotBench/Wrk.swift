@@ -19,6 +19,8 @@ struct Wrk {
         var errors: Int
         /// What the errors were, as wrk counts them: connect, read, write, timeout, status.
         var errorKinds: [String: Int]
+        /// The server's CPU time (user and system, its processes together) per request answered.
+        var serverCPUMicrosecondsPerRequest: Double?
     }
 
     /// A request as wrk sends it on every connection.
@@ -38,9 +40,11 @@ struct Wrk {
         self.work = work
     }
 
-    /// Runs `request` on `connections` connections for `seconds` (whole seconds, as wrk counts).
+    /// Runs `request` on `connections` connections for `seconds` (whole seconds, as wrk counts);
+    /// `process` is the server's, whose CPU time per request is then reported.
     func load(
-        _ server: String, _ label: String, _ request: Request, connections: Int, seconds: Int
+        _ server: String, _ label: String, _ request: Request, connections: Int, seconds: Int,
+        process: pid_t? = nil
     ) throws -> Figures {
         let script = work.appendingPathComponent("wrk-\(UUID().uuidString).lua")
         var lines = ["wrk.method = \"\(request.method)\""]
@@ -64,6 +68,7 @@ struct Wrk {
         try Data(lines.joined(separator: "\n").utf8).write(to: script)
         defer { try? FileManager.default.removeItem(at: script) }
         let threads = min(connections, 2)
+        let cpuBefore = process.map(ProcessCPU.seconds(of:))
         let outcome = try ChildProcess.run(
             "wrk",
             [
@@ -81,11 +86,15 @@ struct Wrk {
         let kinds = Dictionary(
             uniqueKeysWithValues: zip(
                 ["connect", "read", "write", "timeout", "status"], numbers[3...7].map { Int($0) }))
+        var cpu: Double?
+        if let process, let cpuBefore, numbers[0] > 0 {
+            cpu = (ProcessCPU.seconds(of: process) - cpuBefore) / numbers[0] * 1e6
+        }
         return Figures(
             server: server, request: label, connections: connections, requestsPerSecond: numbers[0] / seconds,
             p50Milliseconds: numbers[8] / 1000, p99Milliseconds: numbers[9] / 1000,
             mebibytesPerSecond: numbers[2] / seconds / Double(1 << 20), errors: kinds.values.reduce(0, +),
-            errorKinds: kinds.filter { $0.value > 0 })
+            errorKinds: kinds.filter { $0.value > 0 }, serverCPUMicrosecondsPerRequest: cpu)
     }
 
     /// One load spread over several servers at once (replicas of one store behind no balancer),

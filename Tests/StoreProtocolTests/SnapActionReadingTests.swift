@@ -77,6 +77,22 @@ import Testing
         }
     }
 
+    /// Integers read digit by digit: the edges of `Int` read as the decoder reads them, and one
+    /// past them is left to the decoder.
+    @Test func readsIntegersToTheEdgesOfIntAsTheDecoderDoes() throws {
+        func body(_ number: String) -> String {
+            #"{"context":[{"snap-id":"a","instance-key":"a","revision":\#(number)}],"actions":[]}"#
+        }
+        for number in ["0", "-0", "7", "-1", "42000", "9223372036854775807", "-9223372036854775808"] {
+            let read = try #require(fastRead(body(number)), "refused: \(number)")
+            #expect(read.context.first?.revision == Int(number), "\(number)")
+            #expect(read == decoded(body(number)), "\(number)")
+        }
+        for number in ["9223372036854775808", "-9223372036854775809", "99999999999999999999", "-", "1e3", "1.5"] {
+            #expect(fastRead(body(number)) == nil, "\(number)")
+        }
+    }
+
     /// What the reader leaves to the decoder (escapes, fractions, repeated keys), which reads them.
     @Test func refusesWhatItDoesNotReadTheSameWay() {
         let bodies = [

@@ -175,14 +175,20 @@ public struct ReleaseEvent: Sendable, Codable, Equatable {
 }
 
 /// One snap as a device sees it: the name, its channel map, its revisions, publisher and listing.
-public struct SnapDossier: Sendable {
+///
+/// A class, and immutable: catalogues keep dossiers between refreshes, and a refresh hands each one
+/// through many steps; one reference is a copy that costs one retain, not one per field. Its
+/// identity also says "read at the same moment", which `SnapActionAnswer` keys on.
+public final class SnapDossier: Sendable {
     public let snap: SnapRecord
     public let channelMap: ChannelMap
+    /// Oldest first.
     public let revisions: [RevisionRecord]
     public let publisher: StoreAccount?
     public let listing: SnapListing
     /// Every delta made between its revisions, worth sending or not.
     public let deltas: [DeltaRecord]
+    private let revisionsByNumber: [Int: RevisionRecord]
 
     public init(
         snap: SnapRecord, channelMap: ChannelMap, revisions: [RevisionRecord], publisher: StoreAccount?,
@@ -194,6 +200,12 @@ public struct SnapDossier: Sendable {
         self.publisher = publisher
         self.listing = listing
         self.deltas = deltas
+        revisionsByNumber = Dictionary(revisions.map { ($0.revision, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The revision numbered `number`, if the snap has it.
+    public func revision(_ number: Int) -> RevisionRecord? {
+        revisionsByNumber[number]
     }
 
     /// The delta from `source` to `target` in `format`, made or found not worth making.

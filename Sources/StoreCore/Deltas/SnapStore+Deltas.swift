@@ -16,7 +16,7 @@ extension SnapStore {
         _ dossier: SnapDossier, from source: Int, to target: Int, format: String?, baseURL: String
     ) -> StoreSnap.Delta? {
         guard makesDeltas, format == XDelta3.format, source != target,
-            dossier.revisions.contains(where: { $0.revision == source })
+            dossier.revision(source) != nil
         else { return nil }
         guard let made = dossier.delta(from: source, to: target, format: XDelta3.format) else {
             queueDelta(snapID: dossier.snap.snapID, from: source, to: target)

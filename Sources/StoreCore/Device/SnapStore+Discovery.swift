@@ -13,12 +13,11 @@ extension SnapStore {
             throw StoreError(.notFound, "No snap named '\(name)' found", code: "snap-not-found")
         }
         let snap = dossier.snap
-        let revisions = Dictionary(dossier.revisions.map { ($0.revision, $0) }, uniquingKeysWith: { a, _ in a })
         let now = clock().seconds
         var channelMap: [SnapInfo.ChannelSnap] = []
         for release in dossier.channelMap.releases
         where release.progressive == nil && (release.expiresAt ?? .max) > now {
-            guard let revision = revisions[release.revision],
+            guard let revision = dossier.revision(release.revision),
                 wanted == nil || release.architecture == wanted || release.architecture == "all"
             else { continue }
             let architecture = release.architecture == "all" ? (wanted ?? device.architecture) : release.architecture
@@ -67,7 +66,7 @@ extension SnapStore {
             guard
                 let resolved = dossier.channelMap.resolve(
                     ChannelRequest(track: nil, risk: .stable), architecture: device.architecture, bucket: nil, at: now),
-                let revision = dossier.revisions.first(where: { $0.revision == resolved.revision })
+                let revision = dossier.revision(resolved.revision)
             else { continue }
             results.append(SearchResult(snap: StoreSnap(dossier, revision: revision, baseURL: baseURL)))
         }
@@ -93,7 +92,7 @@ extension SnapStore {
         -> RevisionRecord?
     {
         guard let dossier = try await visibleSnap(id: snapID, device: device),
-            let record = dossier.revisions.first(where: { $0.revision == revision }),
+            let record = dossier.revision(revision),
             try await servable(revision, of: dossier, to: device)
         else { return nil }
         if recording, let serialKey = device.serialKey {

@@ -14,6 +14,13 @@ extension SnapStore {
     public func snapAction(
         _ request: SnapActionRequest, device: DeviceIdentity, baseURL: String, deltaFormat: String? = nil
     ) async throws -> [SnapActionResult] {
+        try await snapActionAnswers(request, device: device, baseURL: baseURL, deltaFormat: deltaFormat).map(\.result)
+    }
+
+    /// `snapAction`'s results as decided, for callers that keep what they wrote for an answer.
+    public func snapActionAnswers(
+        _ request: SnapActionRequest, device: DeviceIdentity, baseURL: String, deltaFormat: String? = nil
+    ) async throws -> [SnapActionAnswer] {
         // snapd 2.57 sends every installed snap in one request, with no batching of its own
         // (`store/store_action.go`); a device has tens. The cap bounds the work one request buys.
         guard request.context.count <= Self.maxSnapActionEntries, request.actions.count <= Self.maxSnapActionEntries
@@ -35,7 +42,7 @@ extension SnapStore {
                         refreshedDate: $0.refreshedDate)
                 }, at: now)
         }
-        var results: [SnapActionResult] = []
+        var results: [SnapActionAnswer] = []
         let installed = Dictionary(
             request.context.map { ($0.instanceKey, $0) }, uniquingKeysWith: { first, _ in first })
         let contextSets = request.context.filter { $0.ignoreValidation != true }.flatMap { $0.validationSets ?? [] }
@@ -56,11 +63,12 @@ extension SnapStore {
                     let entry = installed[key] ?? installed.values.first(where: { $0.snapID == action.snapID })
                 else {
                     results.append(
-                        .failure(
-                            instanceKey: action.instanceKey ?? "", name: "", snapID: action.snapID ?? "",
-                            .init(
-                                code: "id-not-found", message: "refresh of a snap that is not in the request's context")
-                        ))
+                        .result(
+                            .failure(
+                                instanceKey: action.instanceKey ?? "", name: "", snapID: action.snapID ?? "",
+                                .init(
+                                    code: "id-not-found",
+                                    message: "refresh of a snap that is not in the request's context"))))
                     continue
                 }
                 let dossier = Self.visible(installedSnaps[entry.snapID], to: device)
@@ -71,7 +79,7 @@ extension SnapStore {
                     results.append(result)
                 }
             case .fetchAssertions:
-                results.append(try await fetchAssertions(action, baseURL: baseURL))
+                results.append(.result(try await fetchAssertions(action, baseURL: baseURL)))
             case nil:
                 throw StoreError(
                     .invalid,
@@ -116,39 +124,44 @@ extension SnapStore {
     private func install(
         _ action: SnapActionRequest.Action, device: DeviceIdentity, contextSets: [[String]], baseURL: String,
         now: Int64
-    ) async throws -> SnapActionResult {
+    ) async throws -> SnapActionAnswer {
         let instanceKey = action.instanceKey ?? ""
         let name = action.name ?? ""
         guard let dossier = try await visibleSnap(named: name, device: device) else {
-            return .failure(
-                instanceKey: instanceKey, name: name, snapID: "",
-                .init(code: "name-not-found", message: "No snap named '\(name)' found"))
+            return .result(
+                .failure(
+                    instanceKey: instanceKey, name: name, snapID: "",
+                    .init(code: "name-not-found", message: "No snap named '\(name)' found")))
         }
         let sets = action.ignoreValidation == true ? [] : contextSets + (action.validationSets ?? [])
         let (cohort, invalid) = self.cohort(action.cohortKey, of: dossier)
-        if let invalid { return .failure(instanceKey: instanceKey, name: name, snapID: dossier.snap.snapID, invalid) }
+        if let invalid {
+            return .result(.failure(instanceKey: instanceKey, name: name, snapID: dossier.snap.snapID, invalid))
+        }
         let choice = try await choose(
             dossier, instanceKey: instanceKey, channel: action.channel ?? "stable", revision: action.revision,
             installedEpoch: action.epoch, validationSets: sets, device: device, cohort: cohort, now: now)
-        return result(choice, kind: action.kind == .download ? .download : .install, baseURL: baseURL)
+        return answer(choice, kind: action.kind == .download ? .download : .install, baseURL: baseURL)
     }
 
     private func refresh(
         _ action: SnapActionRequest.Action, installed: SnapActionRequest.ContextEntry, dossier: SnapDossier?,
         device: DeviceIdentity, contextSets: [[String]], baseURL: String, deltaFormat: String?, now: Int64
-    ) async throws -> SnapActionResult? {
+    ) async throws -> SnapActionAnswer? {
         guard let dossier else {
-            return .failure(
-                instanceKey: installed.instanceKey, name: "", snapID: installed.snapID,
-                .init(code: "id-not-found", message: "No snap with id '\(installed.snapID)' found"))
+            return .result(
+                .failure(
+                    instanceKey: installed.instanceKey, name: "", snapID: installed.snapID,
+                    .init(code: "id-not-found", message: "No snap with id '\(installed.snapID)' found")))
         }
         let ignore = action.ignoreValidation ?? installed.ignoreValidation ?? false
         let sets = ignore ? [] : contextSets + (action.validationSets ?? [])
         // The action's key joins (or moves) the cohort; the installed snap's keeps it there.
         let (cohort, invalid) = self.cohort(action.cohortKey ?? installed.cohortKey, of: dossier)
         if let invalid {
-            return .failure(
-                instanceKey: installed.instanceKey, name: dossier.snap.name, snapID: installed.snapID, invalid)
+            return .result(
+                .failure(
+                    instanceKey: installed.instanceKey, name: dossier.snap.name, snapID: installed.snapID, invalid))
         }
         let choice = try await choose(
             dossier, instanceKey: installed.instanceKey,
@@ -163,9 +176,9 @@ extension SnapStore {
         case .revision(_, _, let record, _, _):
             let delta = announcedDelta(
                 dossier, from: installed.revision, to: record.revision, format: deltaFormat, baseURL: baseURL)
-            return result(choice, kind: .refresh, baseURL: baseURL, delta: delta)
+            return answer(choice, kind: .refresh, baseURL: baseURL, delta: delta)
         case .failure:
-            return result(choice, kind: .refresh, baseURL: baseURL)
+            return answer(choice, kind: .refresh, baseURL: baseURL)
         }
     }
 
@@ -193,17 +206,18 @@ extension SnapStore {
         case failure(SnapDossier, instanceKey: String, SnapActionResult.Failure)
     }
 
-    private func result(
+    private func answer(
         _ choice: Choice, kind: SnapActionResult.Kind, baseURL: String, delta: StoreSnap.Delta? = nil
-    ) -> SnapActionResult {
+    ) -> SnapActionAnswer {
         switch choice {
         case .revision(let dossier, let instanceKey, let record, let effective, let redirect):
-            var snap = StoreSnap(dossier, revision: record, baseURL: baseURL)
-            if let delta { snap.download.deltas = [delta] }
-            return .snap(
-                kind, instanceKey: instanceKey, snap: snap, effectiveChannel: effective, redirectChannel: redirect)
+            return .revision(
+                RevisionAnswer(
+                    kind: kind, instanceKey: instanceKey, dossier: dossier, revision: record,
+                    effectiveChannel: effective, redirectChannel: redirect, baseURL: baseURL, delta: delta))
         case .failure(let dossier, let instanceKey, let failure):
-            return .failure(instanceKey: instanceKey, name: dossier.snap.name, snapID: dossier.snap.snapID, failure)
+            return .result(
+                .failure(instanceKey: instanceKey, name: dossier.snap.name, snapID: dossier.snap.snapID, failure))
         }
     }
 
@@ -214,13 +228,11 @@ extension SnapStore {
     ) async throws -> Choice {
         let snap = dossier.snap
         let map = dossier.channelMap
-        let revisions = dossier.revisions
-        let byNumber = Dictionary(revisions.map { ($0.revision, $0) }, uniquingKeysWith: { first, _ in first })
-        let openReleases = map.releases.filter { $0.progressive == nil }.map {
-            SnapActionResult.Failure.Release(architecture: $0.architecture, channel: $0.channel.name)
-        }
         func notFound(_ message: String) -> Choice {
-            .failure(
+            let openReleases = map.releases.filter { $0.progressive == nil }.map {
+                SnapActionResult.Failure.Release(architecture: $0.architecture, channel: $0.channel.name)
+            }
+            return .failure(
                 dossier, instanceKey: instanceKey,
                 .init(code: "revision-not-found", message: message, releases: openReleases))
         }
@@ -244,14 +256,14 @@ extension SnapStore {
                     message: "snap \"\(snap.name)\" is invalid in an enforced validation set"))
         }
         if case .required(let pinned) = constraint, fixed == nil {
-            guard let record = byNumber[pinned], supports(record) else {
+            guard let record = dossier.revision(pinned), supports(record) else {
                 return notFound(
                     "revision \(pinned) required by a validation set is not available for \(device.architecture)")
             }
             return chosen(record)
         }
         if let fixed {
-            guard let record = byNumber[fixed], supports(record),
+            guard let record = dossier.revision(fixed), supports(record),
                 try await servable(fixed, of: dossier, to: device)
             else {
                 return notFound("no revision \(fixed) of \(snap.name) for \(device.architecture)")
@@ -279,7 +291,7 @@ extension SnapStore {
                 request, architecture: device.architecture,
                 bucket: cohort?.rolloutBucket ?? device.rolloutBucket(snapID: snap.snapID),
                 groups: groups, at: now),
-            let record = byNumber[resolution.revision]
+            let record = dossier.revision(resolution.revision)
         else {
             return notFound("no revision of \(snap.name) in \(wanted.name) for \(device.architecture)")
         }
@@ -289,7 +301,7 @@ extension SnapStore {
             let history = try await catalogue.releaseHistory(snapID: snap.snapID)
             let released = Set(history.filter { $0.channel == resolution.effectiveChannel.name }.compactMap(\.revision))
             guard
-                let older = revisions.filter({ released.contains($0.revision) && supports($0) && readable($0) })
+                let older = dossier.revisions.filter({ released.contains($0.revision) && supports($0) && readable($0) })
                     .max(by: { $0.revision < $1.revision })
             else {
                 return notFound("no revision of \(snap.name) in \(wanted.name) can read the installed epoch")

@@ -32,21 +32,31 @@ struct DeviceRoutes {
         if let fault = try await store.firingFault(.refresh, device: try context.requireDevice()) {
             try await fault.spoilBefore(request, context: context)
         }
-        let results = try await store.snapAction(
+        let answers = try await store.snapActionAnswers(
             action, device: try context.requireDevice(), baseURL: request.baseURL,
             deltaFormat: request.headers[.snapAcceptDeltaFormat])
-        // `SnapActionResponse` written from each result's kept encoding: the same bytes, a fraction of the cost.
-        var body = ByteBuffer(string: #"{"results":["#)
-        for (index, result) in results.enumerated() {
+        // `SnapActionResponse` written from each revision's kept encoding: the same bytes, a fraction of the cost.
+        let encodings = try answers.map { answer in
+            switch answer {
+            case .revision(let revision): try Self.encodedRevisions.encoding(of: revision, \.result)
+            case .result(let result): try [UInt8](JSONBody.encode(result))
+            }
+        }
+        // One allocation for the whole answer (twenty snaps are some twenty kilobytes).
+        var body = ByteBuffer()
+        body.reserveCapacity(encodings.reduce(16) { $0 + $1.count + 1 })
+        body.writeString(#"{"results":["#)
+        for (index, encoding) in encodings.enumerated() {
             if index > 0 { body.writeString(",") }
-            body.writeBytes(try Self.encodedResults.encoding(of: result))
+            body.writeBytes(encoding)
         }
         body.writeString("]}")
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
     }
 
-    /// A result holds its snap's whole description: a few kilobytes each, a few megabytes in all.
-    private static let encodedResults = EncodedJSONCache<SnapActionResult>(limit: 2048)
+    /// A result holds its snap's whole description, a few kilobytes; each entry also keeps the
+    /// dossier it was decided from (a few more) until the cache starts over.
+    private static let encodedRevisions = EncodedJSONCache<RevisionAnswer>(limit: 2048)
 
     /// snapdepot's own addition: the agent's account of one attempt (docs/device-api.md).
     @Sendable func attempt(_ request: Request, context: StoreRequestContext) async throws -> Response {

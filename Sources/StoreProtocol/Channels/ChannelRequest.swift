@@ -23,7 +23,15 @@ public struct ChannelRequest: Sendable, Hashable, CustomStringConvertible {
 
     public static func parse(_ text: String) throws(ChannelError) -> ChannelRequest {
         guard !text.isEmpty else { throw ChannelError("channel name cannot be empty") }
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        // Read on every refresh of every snap: split by hand, no array of substrings.
+        var parts: [String] = []
+        parts.reserveCapacity(3)
+        var rest = Substring(text)
+        while let slash = rest.utf8.firstIndex(of: UInt8(ascii: "/")) {
+            parts.append(String(rest[..<slash]))
+            rest = rest[rest.utf8.index(after: slash)...]
+        }
+        parts.append(String(rest))
         func risk(_ value: String) -> Risk? { Risk(rawValue: value) }
         var track: String?
         var riskValue = Risk.stable

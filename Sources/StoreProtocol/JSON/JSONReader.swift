@@ -54,7 +54,12 @@ public enum JSONReader {
         var index = 0
 
         mutating func skipSpace() {
-            while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+            while index < bytes.count {
+                switch bytes[index] {
+                case 0x20, 0x0A, 0x0D, 0x09: index += 1
+                default: return
+                }
+            }
         }
 
         mutating func value(depth: Int) throws(Refusal) -> Value {
@@ -159,18 +164,31 @@ public enum JSONReader {
         }
 
         mutating func number() throws(Refusal) -> Value {
-            let start = index
-            if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+            let negative = index < bytes.count && bytes[index] == UInt8(ascii: "-")
+            if negative { index += 1 }
             let digits = index
-            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+            // Accumulated negatively, so that Int.min fits; overflow is a refusal, as a number
+            // too large for an Int is the decoder's to word.
+            var number = 0
+            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+                let (times10, over1) = number.multipliedReportingOverflow(by: 10)
+                let (next, over2) = times10.subtractingReportingOverflow(Int(bytes[index] - UInt8(ascii: "0")))
+                guard !over1, !over2 else { throw Refusal() }
+                number = next
+                index += 1
+            }
             // JSON has no leading zeros and needs a digit; fractions and exponents never occur in
             // a snap-action request and are left to JSONDecoder.
-            guard index > digits, bytes[digits] != UInt8(ascii: "0") || index == digits + 1,
-                index == bytes.count
-                    || ![UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]),
-                let text = String(validating: bytes[start..<index], as: UTF8.self), let number = Int(text)
-            else { throw Refusal() }
-            return .integer(number)
+            guard index > digits, bytes[digits] != UInt8(ascii: "0") || index == digits + 1 else { throw Refusal() }
+            if index < bytes.count {
+                switch bytes[index] {
+                case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"): throw Refusal()
+                default: break
+                }
+            }
+            if negative { return .integer(number) }
+            guard number != .min else { throw Refusal() }
+            return .integer(-number)
         }
     }
 }
