@@ -35,10 +35,14 @@ struct DeviceRoutes {
         let answers = try await store.snapActionAnswers(
             action, device: try context.requireDevice(), baseURL: request.baseURL,
             deltaFormat: request.headers[.snapAcceptDeltaFormat])
-        // `SnapActionResponse` written from each revision's kept encoding: the same bytes, a fraction of the cost.
+        // `SnapActionResponse` written from each refresh's kept encoding: the same bytes, a fraction of the cost.
+        // Refreshes only: their dossiers are the catalogue's kept ones, the same object until the snap
+        // changes; an install reads its snap afresh, and keeping that would keep a dossier per request.
         let encodings = try answers.map { answer in
             switch answer {
-            case .revision(let revision): try Self.encodedRevisions.encoding(of: revision, \.result)
+            case .revision(let revision) where revision.kind == .refresh:
+                try Self.encodedRevisions.encoding(of: revision, \.result)
+            case .revision(let revision): try [UInt8](JSONBody.encode(revision.result))
             case .result(let result): try [UInt8](JSONBody.encode(result))
             }
         }
