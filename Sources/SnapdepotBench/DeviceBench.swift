@@ -30,6 +30,14 @@ struct DeviceBench: AsyncParsableCommand {
     @Option(
         help: "Then measure refreshes on 1 to N replicas (serve processes on one --database), 64 connections in all.")
     var replicas: Int = 1
+    @Option(
+        help: ArgumentHelp(
+            "Measure this build against another build's snapdepot binary instead, interleaved.",
+            discussion: "Each serves its own copy of the same data; see docs/performance.md.",
+            valueName: "binary"))
+    var compare: String?
+    @Option(help: "Rounds of a --compare, each load once per build, the order swapped each round.")
+    var rounds: Int = 3
     @Flag(help: "Print machine-readable JSON.") var json = false
 
     struct Figures: Encodable {
@@ -43,7 +51,7 @@ struct DeviceBench: AsyncParsableCommand {
     }
 
     /// What the store is seeded with: ids for refresh bodies, and the files downloaded.
-    private struct Seeded {
+    struct Seeded {
         var ids: [String]
         var downloads: [(label: String, url: String, path: String, size: Int)]
     }
@@ -53,6 +61,14 @@ struct DeviceBench: AsyncParsableCommand {
             throw ValidationError("--seconds must be positive, --snaps at least 20, and --download-mib given")
         }
         let postgres = try database.postgres
+        if let compare {
+            guard FileManager.default.isExecutableFile(atPath: compare), rounds > 0, postgres == nil, replicas == 1
+            else {
+                throw ValidationError(
+                    "--compare needs an executable snapdepot binary (\(compare) is not one) and positive --rounds; "
+                        + "it measures SQLite copies, without --database or --replicas")
+            }
+        }
         guard replicas == 1 || (replicas > 1 && replicas <= 8 && postgres != nil) else {
             throw ValidationError("--replicas from 2 to 8 needs --database: replicas share a PostgreSQL catalogue")
         }
@@ -64,6 +80,9 @@ struct DeviceBench: AsyncParsableCommand {
         let wrk = try Wrk(work: work)
         let data = DataDirectory(path: work.appendingPathComponent("data").path)
         let seeded = try await seed(data, work: work)
+        if let compare {
+            return try await compareBuilds(with: compare, data: data, seeded: seeded, work: work, wrk: wrk)
+        }
 
         BenchSupport.progress(json, "starting snapdepot serve, nginx and snapd's fakestore…")
         let store = try ServedStore(data: data.path, work: work, arguments: serveArguments)
@@ -190,7 +209,7 @@ struct DeviceBench: AsyncParsableCommand {
 
     /// Seeds the catalogue (benchmark-only bulk insert) and uploads the download snaps the normal
     /// way, then closes the store so that `serve` opens it alone.
-    private func seed(_ data: DataDirectory, work: URL) async throws -> Seeded {
+    func seed(_ data: DataDirectory, work: URL) async throws -> Seeded {
         BenchSupport.progress(json, "creating a store with \(snaps) snaps (benchmark-only bulk insert)…")
         let (store, catalogue, _) = try await data.openStore(
             keyBits: 2048, uploadLimit: 1 << 40, database: try database.postgres)
@@ -225,7 +244,7 @@ struct DeviceBench: AsyncParsableCommand {
     }
 
     /// The request snapd sends for a scheduled refresh of `snapIDs`, each installed at revision 1.
-    private func refresh(_ base: String, _ snapIDs: [String]) throws -> Wrk.Request {
+    func refresh(_ base: String, _ snapIDs: [String]) throws -> Wrk.Request {
         let request = SnapActionRequest(
             context: snapIDs.map {
                 .init(
@@ -247,7 +266,7 @@ struct DeviceBench: AsyncParsableCommand {
     /// A load is only worth measuring if it answers what a device needs: checked once beforehand.
     /// Checks that `request` refreshes `results` snaps, and returns the answer.
     @discardableResult
-    private func expectRefresh(_ request: Wrk.Request, results: Int, newerThan installed: Int = 1) async throws
+    func expectRefresh(_ request: Wrk.Request, results: Int, newerThan installed: Int = 1) async throws
         -> Data
     {
         var http = HTTPClientRequest(url: request.url)
@@ -345,5 +364,5 @@ struct DeviceBench: AsyncParsableCommand {
         return text
     }
 
-    private static func percent(_ ratio: Double) -> String { String(format: "%.0f %%", ratio * 100) }
+    static func percent(_ ratio: Double) -> String { String(format: "%.0f %%", ratio * 100) }
 }

@@ -9,9 +9,14 @@ final class ServedStore {
     let base: String
     private let log: String
 
-    /// `arguments` are added to serve's (`--database URL` for a replica); `name` tells logs apart.
-    init(data: String, work: URL, arguments: [String] = [], name: String = "serve") throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    /// `arguments` are added to serve's (`--database URL` for a replica); `name` tells logs apart;
+    /// `binary` is another build's `snapdepot` (the one beside this bench by default).
+    init(
+        data: String, work: URL, arguments: [String] = [], name: String = "serve", binary: String? = nil
+    ) throws {
+        let binary =
+            binary
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("snapdepot").path
         log = work.appendingPathComponent("\(name).log").path
         child = try ChildProcess(

@@ -91,6 +91,35 @@ extension BenchCommandLineTests {
         #expect(memory["after-refresh-load"] ?? 0 > 1 << 20 && memory["peak"] ?? 0 >= memory["after-start"] ?? 0)
     }
 
+    /// `bench device --compare`: two builds (here the same one twice) served from copies of one
+    /// store, every load interleaved, the answers compared; a binary that is not one is refused.
+    @Test func theDeviceBenchmarkComparesTwoBuildsInterleaved() async throws {
+        try #require(
+            FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk"), "wrk is installed by .ci/install-deps")
+        let result = try await Self.runBench([
+            "device", "--compare", ServerProcess.binary.path, "--rounds", "2", "--snaps", "40", "--seconds", "1",
+            "--download-mib", "1", "--json",
+        ])
+        try #require(result.succeeded, "\(result.output)")
+        let start = try #require(result.output.firstIndex(of: "{"))
+        let figures = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.output[start...].utf8)) as? [String: Any])
+        #expect(figures["same-answers"] as? Bool == true)
+        let comparisons = try #require(figures["comparisons"] as? [[String: Any]])
+        #expect(comparisons.count == 6)
+        for comparison in comparisons {
+            let this = comparison["this-build"] as? [String: Any]
+            let other = comparison["other-build"] as? [String: Any]
+            #expect(
+                (this?["requests-per-second"] as? Double ?? 0) > 0
+                    && (other?["requests-per-second"] as? Double ?? 0) > 0
+                    && (comparison["ratio"] as? Double ?? 0) > 0 && comparison["rounds"] as? Int == 2,
+                "\(comparison)")
+        }
+        let refused = try await Self.runBench(["device", "--compare", "/nonexistent/snapdepot"])
+        #expect(!refused.succeeded && refused.output.contains("--compare needs an executable"), "\(refused.output)")
+    }
+
     /// The identity benchmark against `serve` in its own process: every session opened is used,
     /// and the server's memory is its own.
     @Test func theVaultBenchmarkOpensSessionsOnAServedStore() async throws {

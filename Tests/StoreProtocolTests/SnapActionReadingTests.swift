@@ -99,6 +99,14 @@ import Testing
             #"{"context":[],"actions":[{"action":"install","name":"caf\u00e9"}]}"#,
             #"{"context":[{"snap-id":"a","instance-key":"a","revision":2.0}],"actions":[]}"#,
             #"{"context":[],"actions":[],"context":[]}"#,
+            // Repeated keys deeper down, known and unknown, and an unknown member holding a fraction.
+            #"{"context":[{"snap-id":"a","instance-key":"a","revision":1,"snap-id":"b"}],"actions":[]}"#,
+            #"{"context":[],"actions":[{"action":"refresh","x":1,"x":2}]}"#,
+            #"{"context":[],"actions":[],"assertion-max-formats":{"snap-declaration":1,"snap-declaration":2}}"#,
+            #"{"context":[{"snap-id":"a","instance-key":"a","revision":1,"epoch":{"read":[1],"read":[2]}}],"actions":[]}"#,
+            #"{"context":[],"actions":[{"action":"refresh","x":{"y":[1.5]}}]}"#,
+            // Foundation's decoder takes a comma before the closing brace; JSON does not.
+            #"{"context":[],"actions":[{"action":"refresh",}]}"#,
         ]
         for body in bodies {
             #expect(fastRead(body) == nil, "\(body)")
@@ -119,6 +127,9 @@ import Testing
             #"{"context":null,"actions":[]}"#, #"{"context":[],"actions":[{"snap-id":"a"}]}"#,
             #"{"context":[],"actions":[],"fields":[1]}"#, #"{"context":[],"actions":[], "x": \#(nested)}"#,
             "{\"context\":[],\"actions\":[{\"action\":\"a\tb\"}]}",
+            #"{"context":[],"actions":[{"action":"refresh","x":[1,]}]}"#,
+            #"{"context":[],"actions":[{"action":"refresh","x":tru}]}"#,
+            #"{"context":[],"actions":[{"action":"refresh"} ]"#,
         ]
         for body in bodies {
             #expect(fastRead(body) == nil, "\(body)")

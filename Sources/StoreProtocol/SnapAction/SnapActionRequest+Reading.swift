@@ -2,158 +2,160 @@ import SnapFiles
 
 extension SnapActionRequest {
     /// Reads a body as the synthesized `Decodable` conformance does (required keys, optional ones
-    /// absent or null, unknown ones ignored), from `JSONReader`'s tree. Anything read differently
-    /// is refused, and the caller decodes with `JSONDecoder`, which is the reference.
+    /// absent or null, unknown ones ignored), with `JSONReader`. Anything read differently is
+    /// refused, and the caller decodes with `JSONDecoder`, which is the reference.
     public init(reading body: some Collection<UInt8>) throws(JSONReader.Refusal) {
-        let json = try JSONReader.read(body)
-        guard case .object = json else { throw JSONReader.Refusal() }
-        var context: [ContextEntry] = []
-        for entry in try json.objects("context", required: true) {
-            context.append(
-                ContextEntry(
-                    snapID: try entry.string("snap-id"), instanceKey: try entry.string("instance-key"),
-                    revision: try entry.integer("revision"),
-                    trackingChannel: try entry.optionalString("tracking-channel"),
-                    epoch: try entry.epoch("epoch"), refreshedDate: try entry.optionalString("refreshed-date"),
-                    ignoreValidation: try entry.optionalBool("ignore-validation"),
-                    cohortKey: try entry.optionalString("cohort-key"),
-                    validationSets: try entry.optionalStringLists("validation-sets")))
-        }
-        var actions: [Action] = []
-        for entry in try json.objects("actions", required: true) {
-            var action = Action(
-                .refresh, instanceKey: try entry.optionalString("instance-key"), name: try entry.optionalString("name"),
-                snapID: try entry.optionalString("snap-id"), channel: try entry.optionalString("channel"),
-                revision: try entry.optionalInteger("revision"), cohortKey: try entry.optionalString("cohort-key"),
-                epoch: try entry.epoch("epoch"), ignoreValidation: try entry.optionalBool("ignore-validation"),
-                validationSets: try entry.optionalStringLists("validation-sets"), key: try entry.optionalString("key"))
-            action.action = try entry.string("action")
-            if entry["assertions"] != nil {
-                var assertions: [AssertionRequest] = []
-                for wanted in try entry.objects("assertions", required: false) {
-                    assertions.append(
-                        AssertionRequest(
-                            type: try wanted.string("type"), primaryKey: try wanted.optionalStrings("primary-key"),
-                            sequenceKey: try wanted.optionalStrings("sequence-key"),
-                            sequence: try wanted.optionalInteger("sequence"),
-                            ifNewerThan: try wanted.optionalInteger("if-newer-than"),
-                            ifSequenceEqualOrNewerThan: try wanted.optionalInteger("if-sequence-equal-or-newer-than")))
-                }
-                action.assertions = assertions
-            }
-            actions.append(action)
-        }
+        self = try JSONReader.read(body) { json in try SnapActionRequest(json: &json) }
+    }
+
+    private init(json: inout JSONReader) throws {
+        var context: [ContextEntry]?
+        var actions: [Action]?
+        var fields: [String]?
         var maxFormats: [String: Int]?
-        if let formats = json["assertion-max-formats"] {
-            guard case .object(let members) = formats else { throw JSONReader.Refusal() }
-            var read: [String: Int] = [:]
-            for (name, value) in members {
-                guard case .integer(let number) = value else { throw JSONReader.Refusal() }
-                read[name] = number
+        try json.readObject { json, key in
+            switch key {
+            case "context": context = try json.readArray { try ContextEntry(json: &$0) }
+            case "actions": actions = try json.readArray { try Action(json: &$0) }
+            case "fields": fields = try json.optional { try $0.readStrings() }
+            case "assertion-max-formats":
+                maxFormats = try json.optional { json in
+                    var formats: [String: Int] = [:]
+                    try json.readObject { json, key in formats[key.string] = try json.readInteger() }
+                    return formats
+                }
+            default: break
             }
-            maxFormats = read
         }
-        self.init(
-            context: context, actions: actions, fields: try json.optionalStrings("fields"),
-            assertionMaxFormats: maxFormats)
+        guard let context, let actions else { throw JSONReader.Refusal() }
+        self.init(context: context, actions: actions, fields: fields, assertionMaxFormats: maxFormats)
     }
 }
 
-/// The typed reads of one member, each refusing what the synthesized decoding would refuse or
-/// read otherwise.
-extension JSONReader.Value {
-    fileprivate func string(_ key: String) throws(JSONReader.Refusal) -> String {
-        guard case .string(let text) = self[key] else { throw JSONReader.Refusal() }
-        return text
-    }
-
-    fileprivate func optionalString(_ key: String) throws(JSONReader.Refusal) -> String? {
-        guard let value = self[key] else { return nil }
-        guard case .string(let text) = value else { throw JSONReader.Refusal() }
-        return text
-    }
-
-    fileprivate func integer(_ key: String) throws(JSONReader.Refusal) -> Int {
-        guard case .integer(let number) = self[key] else { throw JSONReader.Refusal() }
-        return number
-    }
-
-    fileprivate func optionalInteger(_ key: String) throws(JSONReader.Refusal) -> Int? {
-        guard let value = self[key] else { return nil }
-        guard case .integer(let number) = value else { throw JSONReader.Refusal() }
-        return number
-    }
-
-    fileprivate func optionalBool(_ key: String) throws(JSONReader.Refusal) -> Bool? {
-        guard let value = self[key] else { return nil }
-        guard case .bool(let flag) = value else { throw JSONReader.Refusal() }
-        return flag
-    }
-
-    fileprivate func optionalStrings(_ key: String) throws(JSONReader.Refusal) -> [String]? {
-        guard let value = self[key] else { return nil }
-        return try value.strings()
-    }
-
-    fileprivate func strings() throws(JSONReader.Refusal) -> [String] {
-        guard case .array(let elements) = self else { throw JSONReader.Refusal() }
-        var texts: [String] = []
-        texts.reserveCapacity(elements.count)
-        for element in elements {
-            guard case .string(let text) = element else { throw JSONReader.Refusal() }
-            texts.append(text)
-        }
-        return texts
-    }
-
-    fileprivate func optionalStringLists(_ key: String) throws(JSONReader.Refusal) -> [[String]]? {
-        guard let value = self[key] else { return nil }
-        guard case .array(let lists) = value else { throw JSONReader.Refusal() }
-        var read: [[String]] = []
-        for list in lists { read.append(try list.strings()) }
-        return read
-    }
-
-    /// The objects of an array member; a missing array is a refusal when `required`.
-    fileprivate func objects(_ key: String, required: Bool) throws(JSONReader.Refusal) -> [JSONReader.Value] {
-        guard let value = self[key] else {
-            if required { throw JSONReader.Refusal() }
-            return []
-        }
-        guard case .array(let elements) = value,
-            elements.allSatisfy({ if case .object = $0 { true } else { false } })
-        else { throw JSONReader.Refusal() }
-        return elements
-    }
-
-    /// An epoch in either of snapd's forms; null and absent are nil, as for the decoder.
-    fileprivate func epoch(_ key: String) throws(JSONReader.Refusal) -> Epoch? {
-        guard let value = self[key] else { return nil }
-        do {
-            switch value {
-            case .string(let text):
-                return try Epoch.parse(text)
-            case .object:
-                return try Epoch.structured(read: try value.epochList("read"), write: try value.epochList("write"))
-            default:
-                throw JSONReader.Refusal()
+extension SnapActionRequest.ContextEntry {
+    fileprivate init(json: inout JSONReader) throws {
+        var snapID: String?
+        var instanceKey: String?
+        var revision: Int?
+        var trackingChannel: String?
+        var epoch: Epoch?
+        var refreshedDate: String?
+        var ignoreValidation: Bool?
+        var cohortKey: String?
+        var validationSets: [[String]]?
+        try json.readObject { json, key in
+            switch key {
+            case "snap-id": snapID = try json.readString()
+            case "instance-key": instanceKey = try json.readString()
+            case "revision": revision = try json.readInteger()
+            case "tracking-channel": trackingChannel = try json.optional { try $0.readString() }
+            case "epoch": epoch = try json.readEpoch()
+            case "refreshed-date": refreshedDate = try json.optional { try $0.readString() }
+            case "ignore-validation": ignoreValidation = try json.optional { try $0.readBool() }
+            case "cohort-key": cohortKey = try json.optional { try $0.readString() }
+            case "validation-sets": validationSets = try json.optional { try $0.readArray { try $0.readStrings() } }
+            default: break
             }
-        } catch {
-            // The decoder's message names the rule the epoch broke.
-            throw JSONReader.Refusal()
+        }
+        guard let snapID, let instanceKey, let revision else { throw JSONReader.Refusal() }
+        self.init(
+            snapID: snapID, instanceKey: instanceKey, revision: revision, trackingChannel: trackingChannel,
+            epoch: epoch, refreshedDate: refreshedDate, ignoreValidation: ignoreValidation, cohortKey: cohortKey,
+            validationSets: validationSets)
+    }
+}
+
+extension SnapActionRequest.Action {
+    fileprivate init(json: inout JSONReader) throws {
+        var action: String?
+        self.init(.refresh)
+        try json.readObject { json, key in
+            switch key {
+            case "action": action = try json.readString()
+            case "instance-key": instanceKey = try json.optional { try $0.readString() }
+            case "name": name = try json.optional { try $0.readString() }
+            case "snap-id": snapID = try json.optional { try $0.readString() }
+            case "channel": channel = try json.optional { try $0.readString() }
+            case "revision": revision = try json.optional { try $0.readInteger() }
+            case "cohort-key": cohortKey = try json.optional { try $0.readString() }
+            case "epoch": epoch = try json.readEpoch()
+            case "ignore-validation": ignoreValidation = try json.optional { try $0.readBool() }
+            case "validation-sets": validationSets = try json.optional { try $0.readArray { try $0.readStrings() } }
+            case "key": self.key = try json.optional { try $0.readString() }
+            case "assertions":
+                assertions = try json.optional {
+                    try $0.readArray { try SnapActionRequest.AssertionRequest(json: &$0) }
+                }
+            default: break
+            }
+        }
+        guard let action else { throw JSONReader.Refusal() }
+        self.action = action
+    }
+}
+
+extension SnapActionRequest.AssertionRequest {
+    fileprivate init(json: inout JSONReader) throws {
+        var type: String?
+        self.init(type: "")
+        try json.readObject { json, key in
+            switch key {
+            case "type": type = try json.readString()
+            case "primary-key": primaryKey = try json.optional { try $0.readStrings() }
+            case "sequence-key": sequenceKey = try json.optional { try $0.readStrings() }
+            case "sequence": sequence = try json.optional { try $0.readInteger() }
+            case "if-newer-than": ifNewerThan = try json.optional { try $0.readInteger() }
+            case "if-sequence-equal-or-newer-than":
+                ifSequenceEqualOrNewerThan = try json.optional { try $0.readInteger() }
+            default: break
+            }
+        }
+        guard let type else { throw JSONReader.Refusal() }
+        self.type = type
+    }
+}
+
+/// The reads the request's members share, each refusing what the synthesized decoding would
+/// refuse or read otherwise.
+extension JSONReader {
+    /// An optional member's value: null is nil, as it is for the decoder.
+    fileprivate mutating func optional<Value>(_ read: (inout JSONReader) throws -> Value) throws -> Value? {
+        try readNull() ? nil : try read(&self)
+    }
+
+    fileprivate mutating func readStrings() throws -> [String] {
+        try readArray { try $0.readString() }
+    }
+
+    /// An epoch in either of snapd's forms; null is nil, as for the decoder, whose message names
+    /// the rule a refused epoch broke.
+    fileprivate mutating func readEpoch() throws -> Epoch? {
+        switch try kind() {
+        case .null:
+            _ = try readNull()
+            return nil
+        case .string:
+            return try Epoch.parse(try readString())
+        case .object:
+            var read: [UInt32]?
+            var write: [UInt32]?
+            try readObject { json, key in
+                switch key {
+                case "read": read = try json.optional { try $0.readEpochNumbers() }
+                case "write": write = try json.optional { try $0.readEpochNumbers() }
+                default: break
+                }
+            }
+            return try Epoch.structured(read: read, write: write)
+        default:
+            throw Refusal()
         }
     }
 
-    private func epochList(_ key: String) throws(JSONReader.Refusal) -> [UInt32]? {
-        guard let value = self[key] else { return nil }
-        guard case .array(let elements) = value else { throw JSONReader.Refusal() }
-        var numbers: [UInt32] = []
-        for element in elements {
-            guard case .integer(let number) = element, let fitted = UInt32(exactly: number) else {
-                throw JSONReader.Refusal()
-            }
-            numbers.append(fitted)
+    private mutating func readEpochNumbers() throws -> [UInt32] {
+        try readArray { json in
+            guard let number = UInt32(exactly: try json.readInteger()) else { throw Refusal() }
+            return number
         }
-        return numbers
     }
 }
