@@ -27,22 +27,39 @@ extension ChannelMap {
             ? channel.risk.fallbacks.map { Channel(track: channel.track, risk: $0) }
             : [channel]
         for candidate in candidates {
-            let here = releases.filter {
-                $0.channel == candidate && $0.covers(architecture) && ($0.expiresAt.map { $0 > now } ?? true)
+            // The first rollout reaching the device and the first full release, an
+            // architecture-specific release winning over one for `all`: one pass, no copies, as
+            // this runs for every snap of every refresh.
+            var open = false
+            var rolling: (index: Int, forAll: Bool)?
+            var full: (index: Int, forAll: Bool)?
+            for index in releases.indices {
+                let release = releases[index]
+                guard release.channel == candidate, release.covers(architecture),
+                    release.expiresAt.map({ $0 > now }) ?? true
+                else { continue }
+                open = true
+                let forAll = release.architecture == "all"
+                if let progressive = release.progressive {
+                    if let bucket, rolling == nil || (rolling?.forAll == true && !forAll),
+                        progressive.reaches(bucket: bucket, groups: groups)
+                    {
+                        rolling = (index, forAll)
+                    }
+                } else if full == nil || (full?.forAll == true && !forAll) {
+                    full = (index, forAll)
+                }
             }
-            guard !here.isEmpty else { continue }
-            // An architecture-specific release wins over one for `all`.
-            let ordered = here.sorted { ($0.architecture == "all" ? 1 : 0) < ($1.architecture == "all" ? 1 : 0) }
-            if let bucket,
-                let rolling = ordered.first(where: { $0.progressive?.reaches(bucket: bucket, groups: groups) == true })
-            {
+            guard open else { continue }
+            if let rolling {
                 return Resolution(
-                    revision: rolling.revision, effectiveChannel: candidate, redirectChannel: redirect,
-                    progressive: true)
+                    revision: releases[rolling.index].revision, effectiveChannel: candidate,
+                    redirectChannel: redirect, progressive: true)
             }
-            if let full = ordered.first(where: { $0.progressive == nil }) {
+            if let full {
                 return Resolution(
-                    revision: full.revision, effectiveChannel: candidate, redirectChannel: redirect, progressive: false)
+                    revision: releases[full.index].revision, effectiveChannel: candidate, redirectChannel: redirect,
+                    progressive: false)
             }
             // Only a rollout this device is outside of: nothing here for it, look no further down
             // (the channel is open, it just has nothing for this device yet).

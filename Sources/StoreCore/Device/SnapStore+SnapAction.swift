@@ -43,9 +43,18 @@ extension SnapStore {
                 }, at: now)
         }
         var results: [SnapActionAnswer] = []
-        let installed = Dictionary(
-            request.context.map { ($0.instanceKey, $0) }, uniquingKeysWith: { first, _ in first })
-        let contextSets = request.context.filter { $0.ignoreValidation != true }.flatMap { $0.validationSets ?? [] }
+        results.reserveCapacity(request.actions.count)
+        // Where each installed snap's entry is, by instance key (the first of repeated ones), and the
+        // validation sets the device enforces: indices and a loop, as copies of twenty entries
+        // (strings each) were a measurable part of a refresh.
+        var installed: [String: Int] = [:]
+        installed.reserveCapacity(request.context.count)
+        var contextSets: [[String]] = []
+        for index in request.context.indices {
+            let entry = request.context[index]
+            if installed[entry.instanceKey] == nil { installed[entry.instanceKey] = index }
+            if entry.ignoreValidation != true, let sets = entry.validationSets { contextSets += sets }
+        }
         // Everything installed in one read rather than one per snap: refreshes are the hot path.
         var installedSnaps = try await catalogue.dossiers(snapIDs: request.context.map(\.snapID))
         // The report may have pushed a rollout's failures over its gate: halted before answering.
@@ -60,7 +69,7 @@ extension SnapStore {
                     try await install(action, device: device, contextSets: contextSets, baseURL: baseURL, now: now))
             case .refresh:
                 guard let key = action.instanceKey,
-                    let entry = installed[key] ?? installed.values.first(where: { $0.snapID == action.snapID })
+                    let index = installed[key] ?? request.context.firstIndex(where: { $0.snapID == action.snapID })
                 else {
                     results.append(
                         .result(
@@ -71,9 +80,10 @@ extension SnapStore {
                                     message: "refresh of a snap that is not in the request's context"))))
                     continue
                 }
-                let dossier = Self.visible(installedSnaps[entry.snapID], to: device)
+                let dossier = Self.visible(installedSnaps[request.context[index].snapID], to: device)
                 if let result = try await refresh(
-                    action, installed: entry, dossier: dossier, device: device, contextSets: contextSets,
+                    action, installed: request.context[index], dossier: dossier, device: device,
+                    contextSets: contextSets,
                     baseURL: baseURL, deltaFormat: deltaFormat, now: now)
                 {
                     results.append(result)
