@@ -36,7 +36,11 @@ struct DeviceBench: AsyncParsableCommand {
             discussion: "Each serves its own copy of the same data; see docs/performance.md.",
             valueName: "binary"))
     var compare: String?
-    @Option(help: "Rounds of a --compare, each load once per build, the order swapped each round.")
+    @Option(
+        help: ArgumentHelp(
+            "Rounds of every load; each load's median round is reported.",
+            discussion:
+                "Servers (or, with --compare, builds) take turns in each round, the order reversed every other round."))
     var rounds: Int = 3
     @Flag(help: "Print machine-readable JSON.") var json = false
 
@@ -48,6 +52,8 @@ struct DeviceBench: AsyncParsableCommand {
         /// snapdepot's resident memory after start, after the one-snap refresh load at 64 connections, and at its peak.
         var serverMemory: [String: Int] = [:]
         var catalogueSnaps = 0
+        /// Each figure is the median of this many rounds.
+        var rounds = 1
     }
 
     /// What the store is seeded with: ids for refresh bodies, and the files downloaded.
@@ -57,15 +63,16 @@ struct DeviceBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard seconds > 0, snaps >= 20, !downloadMib.isEmpty else {
-            throw ValidationError("--seconds must be positive, --snaps at least 20, and --download-mib given")
+        guard seconds > 0, rounds > 0, snaps >= 20, !downloadMib.isEmpty else {
+            throw ValidationError(
+                "--seconds and --rounds must be positive, --snaps at least 20, and --download-mib given")
         }
         let postgres = try database.postgres
         if let compare {
-            guard FileManager.default.isExecutableFile(atPath: compare), rounds > 0, postgres == nil, replicas == 1
+            guard FileManager.default.isExecutableFile(atPath: compare), postgres == nil, replicas == 1
             else {
                 throw ValidationError(
-                    "--compare needs an executable snapdepot binary (\(compare) is not one) and positive --rounds; "
+                    "--compare needs an executable snapdepot binary (\(compare) is not one); "
                         + "it measures SQLite copies, without --database or --replicas")
             }
         }
@@ -106,21 +113,35 @@ struct DeviceBench: AsyncParsableCommand {
         }
         defer { fake?.stop() }
 
-        var figures = Figures(catalogue: postgres.map { "PostgreSQL \($0)" } ?? "SQLite", catalogueSnaps: snaps)
+        var figures = Figures(
+            catalogue: postgres.map { "PostgreSQL \($0)" } ?? "SQLite", catalogueSnaps: snaps, rounds: rounds)
         figures.serverMemory["after-start"] = store.memory().resident
-        func measure(_ server: String, _ label: String, _ request: Wrk.Request, _ connections: Int) throws {
-            BenchSupport.progress(json, "\(server): \(label), \(connections) connection(s), \(seconds) s…")
-            let process = ["snapdepot": store.child, "nginx": nginx?.child, "fakestore": fake?.child][server]??
-                .processIdentifier
-            let load = try wrk.load(
-                server, label, request, connections: connections, seconds: seconds, process: process)
-            // A peer's errors are its own and are shown; snapdepot's own would make its figures mislead.
-            guard load.errors == 0 || server != "snapdepot" else {
-                throw CLIError(
-                    "\(server) \(label): \(load.errors) errors under load (\(load.errorKinds)); figures would "
-                        + "mislead. The server's log ends:\n\(store.logTail())")
+        /// Measures a group of loads `rounds` times, in reverse order every other round so that no load always
+        /// follows the same one, and keeps each load's median round: this machine's noise moves a
+        /// single run by a fifth and more, and a ratio of two servers measured minutes apart with it.
+        func measure(_ group: [(server: String, label: String, request: Wrk.Request, connections: Int)]) throws {
+            var runs: [[Wrk.Figures]] = Array(repeating: [], count: group.count)
+            for round in 0..<rounds {
+                for index in round.isMultiple(of: 2) ? Array(group.indices) : group.indices.reversed() {
+                    let (server, label, request, connections) = group[index]
+                    BenchSupport.progress(
+                        json,
+                        "\(rounds > 1 ? "round \(round + 1) of \(rounds): " : "")\(server): \(label), "
+                            + "\(connections) connection(s), \(seconds) s…")
+                    let process = ["snapdepot": store.child, "nginx": nginx?.child, "fakestore": fake?.child][server]??
+                        .processIdentifier
+                    let load = try wrk.load(
+                        server, label, request, connections: connections, seconds: seconds, process: process)
+                    // A peer's errors are its own and are shown; snapdepot's own would make its figures mislead.
+                    guard load.errors == 0 || server != "snapdepot" else {
+                        throw CLIError(
+                            "\(server) \(label): \(load.errors) errors under load (\(load.errorKinds)); figures would "
+                                + "mislead. The server's log ends:\n\(store.logTail())")
+                    }
+                    runs[index].append(load)
+                }
             }
-            figures.loads.append(load)
+            figures.loads += runs.map(Self.median)
         }
 
         // Refreshes: a device with 1 and with 20 snaps installed, all with a newer revision in stable.
@@ -133,25 +154,30 @@ struct DeviceBench: AsyncParsableCommand {
         // fakestore answers any refresh with the one revision it has.
         if let fakeRefresh { try await expectRefresh(fakeRefresh, results: 1, newerThan: 0) }
         for connections in [1, 64] {
-            try measure("snapdepot", "/readyz", Wrk.Request(url: store.base + "/readyz"), connections)
-            try measure("snapdepot", "refresh, 1 snap", one, connections)
-            if connections == 64 {
-                let memory = store.memory()
-                figures.serverMemory["after-refresh-load"] = memory.resident
-            }
-            try measure("snapdepot", "refresh, 20 snaps", twenty, connections)
+            var group = [
+                ("snapdepot", "/readyz", Wrk.Request(url: store.base + "/readyz"), connections),
+                ("snapdepot", "refresh, 1 snap", one, connections),
+                ("snapdepot", "refresh, 20 snaps", twenty, connections),
+            ]
             if let nginx {
-                try measure("nginx", "/readyz", Wrk.Request(url: "http://127.0.0.1:\(nginx.port)/readyz"), connections)
-                try measure(
-                    "nginx", "the 20-snap answer as a file",
-                    Wrk.Request(url: "http://127.0.0.1:\(nginx.port)/answers/refresh-20.json"), connections)
+                group.append(
+                    ("nginx", "/readyz", Wrk.Request(url: "http://127.0.0.1:\(nginx.port)/readyz"), connections))
+                group.append(
+                    (
+                        "nginx", "the 20-snap answer as a file",
+                        Wrk.Request(url: "http://127.0.0.1:\(nginx.port)/answers/refresh-20.json"), connections
+                    ))
             }
             if let fake, let fakeRefresh {
-                try measure(
-                    "fakestore", SnapdFakestore.trivialRoute,
-                    Wrk.Request(url: fake.base + SnapdFakestore.trivialRoute), connections)
-                try measure("fakestore", "refresh, 1 snap", fakeRefresh, connections)
+                group.append(
+                    (
+                        "fakestore", SnapdFakestore.trivialRoute,
+                        Wrk.Request(url: fake.base + SnapdFakestore.trivialRoute), connections
+                    ))
+                group.append(("fakestore", "refresh, 1 snap", fakeRefresh, connections))
             }
+            try measure(group)
+            if connections == 64 { figures.serverMemory["after-refresh-load"] = store.memory().resident }
         }
 
         // Downloads: whole files and resumed ones (a Range from the middle), as snapd asks for them.
@@ -167,12 +193,16 @@ struct DeviceBench: AsyncParsableCommand {
                 try await expectDownload(url, size: download.size, from: half)
             }
             for connections in [1, 4] {
-                for (server, url) in targets {
-                    try measure(server, "download \(download.label)", Wrk.Request(url: url), connections)
-                    try measure(
-                        server, "download \(download.label) from the middle",
-                        Wrk.Request(url: url, headers: ["Range": "bytes=\(half)-"]), connections)
-                }
+                try measure(
+                    targets.flatMap { server, url in
+                        [
+                            (server, "download \(download.label)", Wrk.Request(url: url), connections),
+                            (
+                                server, "download \(download.label) from the middle",
+                                Wrk.Request(url: url, headers: ["Range": "bytes=\(half)-"]), connections
+                            ),
+                        ]
+                    })
             }
         }
         figures.serverMemory["peak"] = store.memory().peak
@@ -324,7 +354,8 @@ struct DeviceBench: AsyncParsableCommand {
             ])
         }
         var text =
-            "refresh (\(figures.catalogue) catalogue of \(figures.catalogueSnaps) snaps; fakestore serves 1), wrk on loopback\n"
+            "refresh (\(figures.catalogue) catalogue of \(figures.catalogueSnaps) snaps; fakestore serves 1), wrk on loopback, "
+            + "median of \(figures.rounds) interleaved round(s)\n"
         text += Table.render(
             [
                 "server", "request", "connections", "requests/s", "p50 ms", "p99 ms", "of its trivial route",
