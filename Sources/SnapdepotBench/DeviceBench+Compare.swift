@@ -4,8 +4,9 @@ import StorePersistence
 
 /// Two builds of snapdepot measured against each other on one machine at one time: the way to tell
 /// what a change did when the machine's own noise (a shared 2-core VM here) is larger than the
-/// change. Each build serves its own copy of the same data; every load runs once per build per
-/// round, the order swapped each round, and the median round of each is compared.
+/// change. Each build serves its own copy of the same data; every load (the trivial route, refreshes
+/// of 1 and 20 snaps, downloads whole and from the middle) runs once per build per round, the order
+/// swapped each round, and the median round of each is compared.
 extension DeviceBench {
     struct Comparison: Encodable {
         var request: String
@@ -52,7 +53,26 @@ extension DeviceBench {
             if String(decoding: answers.0, as: UTF8.self) != unaddressed { figures.sameAnswers = false }
             requests.append(request)
         }
-        for connections in [1, 64] {
+        var downloads: [(label: String, this: Wrk.Request, that: Wrk.Request)] = []
+        for download in seeded.downloads {
+            let half = download.size / 2
+            for url in [this.base + download.url, that.base + download.url] {
+                try await expectDownload(url, size: download.size, from: half)
+            }
+            downloads.append(
+                (
+                    "download \(download.label)", Wrk.Request(url: this.base + download.url),
+                    Wrk.Request(url: that.base + download.url)
+                ))
+            let range = ["Range": "bytes=\(half)-"]
+            downloads.append(
+                (
+                    "download \(download.label) from the middle",
+                    Wrk.Request(url: this.base + download.url, headers: range),
+                    Wrk.Request(url: that.base + download.url, headers: range)
+                ))
+        }
+        for (connections, requests) in [(1, requests), (64, requests), (1, downloads), (4, downloads)] {
             for request in requests {
                 var loads: (this: [Wrk.Figures], that: [Wrk.Figures]) = ([], [])
                 for round in 0..<rounds {

@@ -318,7 +318,7 @@ struct DeviceBench: AsyncParsableCommand {
         return Data(body.readableBytesView)
     }
 
-    private func expectDownload(_ url: String, size: Int, from offset: Int) async throws {
+    func expectDownload(_ url: String, size: Int, from offset: Int) async throws {
         for range in [nil, offset] {
             var request = HTTPClientRequest(url: url)
             if let range { request.headers.add(name: "Range", value: "bytes=\(range)-") }

@@ -109,7 +109,7 @@ extension BenchCommandLineTests {
             try JSONSerialization.jsonObject(with: Data(result.output[start...].utf8)) as? [String: Any])
         #expect(figures["same-answers"] as? Bool == true)
         let comparisons = try #require(figures["comparisons"] as? [[String: Any]])
-        #expect(comparisons.count == 6)
+        #expect(comparisons.count == 10)
         for comparison in comparisons {
             let this = comparison["this-build"] as? [String: Any]
             let other = comparison["other-build"] as? [String: Any]
