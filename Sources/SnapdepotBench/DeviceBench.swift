@@ -49,7 +49,7 @@ struct DeviceBench: AsyncParsableCommand {
         var loads: [Wrk.Figures] = []
         /// Refreshes spread over 1, 2, … replicas at once (`--replicas`).
         var replicaLoads: [Wrk.Figures] = []
-        /// snapdepot's resident memory after start, after the one-snap refresh load at 64 connections, and at its peak.
+        /// snapdepot's resident memory after start, after the refresh loads at 64 connections, and at its peak.
         var serverMemory: [String: Int] = [:]
         var catalogueSnaps = 0
         /// Each figure is the median of this many rounds.
