@@ -74,40 +74,32 @@ extension DeviceBench {
         }
         for (connections, requests) in [(1, requests), (64, requests), (1, downloads), (4, downloads)] {
             for request in requests {
-                var loads: (this: [Wrk.Figures], that: [Wrk.Figures]) = ([], [])
-                for round in 0..<rounds {
-                    BenchSupport.progress(
-                        json, "round \(round + 1) of \(rounds): \(request.label), \(connections) connection(s)…")
-                    let order = round.isMultiple(of: 2) ? [true, false] : [false, true]
-                    for thisBuild in order {
-                        let (server, load) =
-                            thisBuild ? (this, request.this) : (that, request.that)
-                        let figures = try wrk.load(
-                            thisBuild ? "this build" : "other build", request.label, load, connections: connections,
-                            seconds: seconds, process: server.child.processIdentifier)
-                        guard figures.errors == 0 else {
-                            throw CLIError(
-                                "\(figures.server) \(request.label): \(figures.errors) errors (\(figures.errorKinds))")
-                        }
-                        if thisBuild { loads.this.append(figures) } else { loads.that.append(figures) }
-                    }
-                }
-                let median = (this: Self.median(loads.this), that: Self.median(loads.that))
+                let medians = try medianRounds(
+                    [(this, "this build", request.this), (that, "other build", request.that)].map {
+                        server, name, load in
+                        (
+                            "\(name): \(request.label), \(connections) connection(s), \(seconds) s…",
+                            {
+                                let figures = try wrk.load(
+                                    name, request.label, load, connections: connections, seconds: seconds,
+                                    process: server.child.processIdentifier)
+                                guard figures.errors == 0 else {
+                                    throw CLIError(
+                                        "\(name) \(request.label): \(figures.errors) errors (\(figures.errorKinds))")
+                                }
+                                return figures
+                            }
+                        )
+                    })
                 figures.comparisons.append(
                     Comparison(
-                        request: request.label, connections: connections, thisBuild: median.this,
-                        otherBuild: median.that, ratio: median.this.requestsPerSecond / median.that.requestsPerSecond,
+                        request: request.label, connections: connections, thisBuild: medians[0],
+                        otherBuild: medians[1], ratio: medians[0].requestsPerSecond / medians[1].requestsPerSecond,
                         rounds: rounds))
             }
         }
         if json { return try JSONOutput.print(figures) }
         print(Self.report(figures))
-    }
-
-    /// The round with the median rate (the upper one of an even count).
-    static func median(_ loads: [Wrk.Figures]) -> Wrk.Figures {
-        let sorted = loads.sorted { $0.requestsPerSecond < $1.requestsPerSecond }
-        return sorted[sorted.count / 2]
     }
 
     static func report(_ figures: ComparisonFigures) -> String {

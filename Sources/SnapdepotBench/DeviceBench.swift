@@ -116,32 +116,26 @@ struct DeviceBench: AsyncParsableCommand {
         var figures = Figures(
             catalogue: postgres.map { "PostgreSQL \($0)" } ?? "SQLite", catalogueSnaps: snaps, rounds: rounds)
         figures.serverMemory["after-start"] = store.memory().resident
-        /// Measures a group of loads `rounds` times, in reverse order every other round so that no load always
-        /// follows the same one, and keeps each load's median round: this machine's noise moves a
-        /// single run by a fifth and more, and a ratio of two servers measured minutes apart with it.
         func measure(_ group: [(server: String, label: String, request: Wrk.Request, connections: Int)]) throws {
-            var runs: [[Wrk.Figures]] = Array(repeating: [], count: group.count)
-            for round in 0..<rounds {
-                for index in round.isMultiple(of: 2) ? Array(group.indices) : group.indices.reversed() {
-                    let (server, label, request, connections) = group[index]
-                    BenchSupport.progress(
-                        json,
-                        "\(rounds > 1 ? "round \(round + 1) of \(rounds): " : "")\(server): \(label), "
-                            + "\(connections) connection(s), \(seconds) s…")
-                    let process = ["snapdepot": store.child, "nginx": nginx?.child, "fakestore": fake?.child][server]??
-                        .processIdentifier
-                    let load = try wrk.load(
-                        server, label, request, connections: connections, seconds: seconds, process: process)
-                    // A peer's errors are its own and are shown; snapdepot's own would make its figures mislead.
-                    guard load.errors == 0 || server != "snapdepot" else {
-                        throw CLIError(
-                            "\(server) \(label): \(load.errors) errors under load (\(load.errorKinds)); figures would "
-                                + "mislead. The server's log ends:\n\(store.logTail())")
-                    }
-                    runs[index].append(load)
-                }
-            }
-            figures.loads += runs.map(Self.median)
+            figures.loads += try medianRounds(
+                group.map { server, label, request, connections in
+                    (
+                        "\(server): \(label), \(connections) connection(s), \(seconds) s…",
+                        {
+                            let process = ["snapdepot": store.child, "nginx": nginx?.child, "fakestore": fake?.child][
+                                server]??.processIdentifier
+                            let load = try wrk.load(
+                                server, label, request, connections: connections, seconds: seconds, process: process)
+                            // A peer's errors are its own and are shown; snapdepot's own would make its figures mislead.
+                            guard load.errors == 0 || server != "snapdepot" else {
+                                throw CLIError(
+                                    "\(server) \(label): \(load.errors) errors under load (\(load.errorKinds)); "
+                                        + "figures would mislead. The server's log ends:\n\(store.logTail())")
+                            }
+                            return load
+                        }
+                    )
+                })
         }
 
         // Refreshes: a device with 1 and with 20 snaps installed, all with a newer revision in stable.
@@ -273,6 +267,23 @@ struct DeviceBench: AsyncParsableCommand {
         return Seeded(ids: ids, downloads: downloads)
     }
 
+    /// Runs each load `rounds` times, in reverse order every other round so that no load always
+    /// follows the same one, and returns each load's median round: this machine's noise moves a
+    /// single run by a fifth and more, and a ratio of two servers measured minutes apart with it.
+    /// `progress` says what a load is while it runs.
+    func medianRounds(_ loads: [(progress: String, run: () throws -> Wrk.Figures)]) throws -> [Wrk.Figures] {
+        var runs: [[Wrk.Figures]] = Array(repeating: [], count: loads.count)
+        for round in 0..<rounds {
+            for index in round.isMultiple(of: 2) ? Array(loads.indices) : loads.indices.reversed() {
+                BenchSupport.progress(
+                    json, (rounds > 1 ? "round \(round + 1) of \(rounds): " : "") + loads[index].progress)
+                runs[index].append(try loads[index].run())
+            }
+        }
+        // The round with the median rate (the upper one of an even count).
+        return runs.map { $0.sorted { $0.requestsPerSecond < $1.requestsPerSecond }[$0.count / 2] }
+    }
+
     /// The request snapd sends for a scheduled refresh of `snapIDs`, each installed at revision 1.
     func refresh(_ base: String, _ snapIDs: [String]) throws -> Wrk.Request {
         let request = SnapActionRequest(
@@ -395,5 +406,5 @@ struct DeviceBench: AsyncParsableCommand {
         return text
     }
 
-    static func percent(_ ratio: Double) -> String { String(format: "%.0f %%", ratio * 100) }
+    private static func percent(_ ratio: Double) -> String { String(format: "%.0f %%", ratio * 100) }
 }

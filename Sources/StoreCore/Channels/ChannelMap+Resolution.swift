@@ -28,7 +28,7 @@ extension ChannelMap {
             : [channel]
         for candidate in candidates {
             // The first rollout reaching the device and the first full release, an
-            // architecture-specific release winning over one for `all`: one pass, no copies, as
+            // architecture-specific release winning over one for `all`: one pass, no filtered or sorted copies, as
             // this runs for every snap of every refresh.
             var open = false
             var rolling: (index: Int, forAll: Bool)?

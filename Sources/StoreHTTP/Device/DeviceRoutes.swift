@@ -42,8 +42,7 @@ struct DeviceRoutes {
             switch answer {
             case .revision(let revision) where revision.kind == .refresh:
                 try Self.encodedRevisions.encoding(of: revision, \.result)
-            case .revision(let revision): try [UInt8](JSONBody.encode(revision.result))
-            case .result(let result): try [UInt8](JSONBody.encode(result))
+            default: try [UInt8](JSONBody.encode(answer.result))
             }
         }
         // One allocation for the whole answer (twenty snaps are some twenty kilobytes).
