@@ -82,9 +82,7 @@ public final class ChildProcess: Sendable {
             break
         }
         posix_spawn_file_actions_addopen(&fileActions, 0, "/dev/null", O_RDONLY, 0)
-        for descriptor in Self.inheritableDescriptors() {
-            posix_spawn_file_actions_addclose(&fileActions, descriptor)
-        }
+        Self.closeDescriptorsAboveStandardError(&fileActions)
         outputPath = capture
 
         var attributes = posix_spawnattr_t()
@@ -191,13 +189,29 @@ public final class ChildProcess: Sendable {
             signal: signalled == 0 ? nil : signalled, timedOut: timedOut, output: text)
     }
 
-    /// The parent's open descriptors above stderr that would survive exec. A child gets none of
-    /// them: a hook or a benchmark's server holding the parent's sockets and files is a leak, and
-    /// was seen to break wrk's connections when a benchmark ran under the test runner. (glibc
-    /// ignores a close of a descriptor another thread closed meanwhile.)
-    private static func inheritableDescriptors() -> [CInt] {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return [] }
-        return names.compactMap { CInt($0) }.filter { $0 > 2 && fcntl($0, F_GETFD) & FD_CLOEXEC == 0 }
+    /// A child gets no descriptor of its parent beyond the standard three: a hook or a benchmark's
+    /// server holding the parent's sockets and files is a leak, and was seen to break wrk's
+    /// connections when a benchmark ran under the test runner. glibc (2.34 and later) closes them
+    /// in the child itself, which no other thread can race; Swift's Glibc module does not declare
+    /// that action, so it is looked up by name. Older C libraries get the parent's list, which a
+    /// descriptor another thread opens meanwhile can still slip past.
+    private static func closeDescriptorsAboveStandardError(_ fileActions: inout posix_spawn_file_actions_t) {
+        if let closeFrom = addCloseFrom {
+            _ = closeFrom(&fileActions, 3)
+            return
+        }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        // glibc ignores a close of a descriptor another thread closed meanwhile.
+        for descriptor in names.compactMap({ CInt($0) })
+        where descriptor > 2 && fcntl(descriptor, F_GETFD) & FD_CLOEXEC == 0 {
+            posix_spawn_file_actions_addclose(&fileActions, descriptor)
+        }
+    }
+
+    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, CInt) -> CInt
+
+    private static let addCloseFrom: AddCloseFrom? = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np").map {
+        unsafeBitCast($0, to: AddCloseFrom.self)
     }
 
     private static func withCStrings<Result>(

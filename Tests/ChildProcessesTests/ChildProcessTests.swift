@@ -1,5 +1,6 @@
 import ChildProcesses
 import Foundation
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -67,6 +68,28 @@ import Testing
         #expect(open.count == 4 && open.prefix(3) == [0, 1, 2] && !open.contains(Int(leaked)), "\(open)")
     }
 
+    @Test func noDescriptorSlipsIntoAChildWhileAnotherThreadOpensThem() throws {
+        // Other tests, a database or a server open descriptors on other threads while a child starts.
+        let opening = OpeningFlag()
+        let stopped = DispatchSemaphore(value: 0)
+        let opener = Thread {
+            while opening.value.load(ordering: .relaxed) {
+                close(open("/dev/null", O_RDONLY))
+            }
+            stopped.signal()
+        }
+        opener.start()
+        defer {
+            opening.value.store(false, ordering: .relaxed)
+            stopped.wait()
+        }
+        for _ in 0..<40 {
+            let outcome = try ChildProcess.run("/bin/ls", ["/proc/self/fd"], timeout: .seconds(10))
+            let open = outcome.output.split(separator: "\n").compactMap { Int($0) }.sorted()
+            #expect(open == [0, 1, 2, 3], "\(open)")
+        }
+    }
+
     @Test func aLongRunningChildCanBeWatchedAndStopped() throws {
         let child = try ChildProcess("/bin/sleep", ["60"], output: .discard)
         #expect(child.isRunning)
@@ -102,4 +125,8 @@ private final class ResultBox<Value: Sendable>: @unchecked Sendable {
         guard let result else { throw ChildProcessError("the thread gave nothing") }
         return try result.get()
     }
+}
+
+private final class OpeningFlag: Sendable {
+    let value = Atomic(true)
 }
