@@ -65,12 +65,15 @@ public struct StoreServer: Sendable {
     public func run(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void) async throws {
         let app = Application(
             router: makeRouter(fileRegions: true),
-            server: .http1(
-                configuration: .init(
-                    additionalChannelHandlers: [FileRegionWriter()],
-                    idleTimeout: .seconds(Int64(connections.idleSeconds)),
-                    httpDecoderConfiguration: .init(
-                        maxHeaderFieldSize: 16 << 10, maxHeaderListSize: 64 << 10, maxHeaderFieldCount: 200))),
+            server: HTTPServerBuilder { [connections] responder in
+                FileRegionChannel(
+                    base: HTTP1Channel(
+                        responder: responder,
+                        configuration: .init(
+                            idleTimeout: .seconds(Int64(connections.idleSeconds)),
+                            httpDecoderConfiguration: .init(
+                                maxHeaderFieldSize: 16 << 10, maxHeaderListSize: 64 << 10, maxHeaderFieldCount: 200))))
+            },
             configuration: .init(
                 address: .hostname(host, port: port), serverName: "snapdepot",
                 availableConnectionsDelegate: MaximumAvailableConnections(connections.maximum)),

@@ -27,16 +27,20 @@ final class DossierCache: TransactionObserver, Sendable {
 
     var generation: UInt64 { state.withLock { $0.generation } }
 
-    /// The dossiers of `snapIDs` still current; the others are for the caller to read.
-    func dossiers(_ snapIDs: some Sequence<String>) -> [String: SnapDossier] {
+    /// The dossiers of `snapIDs` still current, and the ids the caller has to read.
+    func dossiers(_ snapIDs: [String]) -> (found: [String: SnapDossier], missing: Set<String>) {
         state.withLock { state in
             var found: [String: SnapDossier] = [:]
+            found.reserveCapacity(snapIDs.count)
+            var missing: Set<String> = []
             for snapID in snapIDs {
                 if let entry = state.entries[snapID], entry.generation == state.generation {
                     found[snapID] = entry.dossier
+                } else {
+                    missing.insert(snapID)
                 }
             }
-            return found
+            return (found, missing)
         }
     }
 

@@ -493,10 +493,10 @@ public final class SQLiteCatalogue: Catalogue {
 
     /// From `DossierCache` while no commit has changed them; from the database otherwise.
     public func dossiers(snapIDs: [String]) async throws -> [String: SnapDossier] {
-        let wanted = Set(snapIDs)
-        var found = dossierCache.dossiers(wanted)
-        let missing = wanted.subtracting(found.keys)
-        guard !missing.isEmpty else { return found }
+        // A refresh of twenty snaps finds them all kept: no sets of their ids to build then.
+        let (kept, missing) = dossierCache.dossiers(snapIDs)
+        guard !missing.isEmpty else { return kept }
+        var found = kept
         let generation = dossierCache.generation
         let read = try await writer.read { db in
             var read: [String: SnapDossier] = [:]

@@ -62,37 +62,70 @@ extension DownloadTests {
         return (try #require(try uploaded.json()["snap-id"] as? String), bytes)
     }
 
-    /// Downloads go by sendfile: a client reading slower than the idle timeout still gets every byte.
-    @Test func aSlowClientGetsTheWholeSnapPastTheIdleTimeout() async throws {
+    /// Downloads go by sendfile: a client reading slower than the idle timeout still gets every byte,
+    /// also when it asked for the connection to close after the response (the server's close must
+    /// wait for the kernel to send the file, not for the route to end).
+    @Test(arguments: [false, true]) func aSlowClientGetsTheWholeSnapPastTheIdleTimeout(closing: Bool) async throws {
         let fixture = try await StoreFixture.make()
         defer { fixture.cleanUp() }
         let server = try ServerProcess(
             data: fixture.folder.appendingPathComponent("served").path, extraArguments: ["--idle-timeout", "1"])
         defer { server.stop() }
         let (snapID, bytes) = try await Self.publish("big-depot", payload: 8_000_000, on: server, fixture: fixture)
+        let began = ContinuousClock.now
+        var request = HTTPClientRequest(url: server.url + "/api/v1/snaps/download/\(snapID)_1.snap")
+        if closing { request.headers.add(name: "Connection", value: "close") }
+        let received = try await Self.readSlowly(request, pause: .milliseconds(40))
+        #expect(ContinuousClock.now - began > .seconds(2), "the client must read slower than the idle timeout")
+        #expect(received.count == bytes.count && received == bytes)
+    }
+}
+
+extension DownloadTests {
+    /// A store stopped (SIGTERM, as systemd or `docker stop` stops it) while a device downloads
+    /// sends the rest of the snap before it exits: the connection counts as busy until the kernel
+    /// has sent the file, not until the route has handed it over.
+    @Test func aDownloadUnderWayIsFinishedWhenTheStoreStops() async throws {
+        let fixture = try await StoreFixture.make()
+        defer { fixture.cleanUp() }
+        let server = try ServerProcess(data: fixture.folder.appendingPathComponent("served").path)
+        defer { server.stop() }
+        let (snapID, bytes) = try await Self.publish("stopping-depot", payload: 8_000_000, on: server, fixture: fixture)
+        let request = HTTPClientRequest(url: server.url + "/api/v1/snaps/download/\(snapID)_1.snap")
+        let received = try await Self.readSlowly(request, pause: .milliseconds(20)) {
+            kill(server.process.processIdentifier, SIGTERM)
+        }
+        #expect(received.count == bytes.count && received == bytes)
+        server.process.waitUntilExit()
+        #expect(server.process.terminationReason == .exit, "the store stops by itself once the download is sent")
+    }
+}
+
+extension DownloadTests {
+    /// The body of `request`, read with `pause` after each chunk; `firstChunk` runs when the first arrives.
+    static func readSlowly(
+        _ request: HTTPClientRequest, pause: Duration, firstChunk: @Sendable () -> Void = {}
+    ) async throws -> Data {
         // A client of its own with no idle-read timeout: the shared one gives up after 90 s without
         // a read, which a test task kept off the cooperative threads by the suite's other tests
         // could reach while the server sends correctly. A server that stalls still fails the deadline.
         let client = HTTPClient(
             eventLoopGroup: HTTPClient.defaultEventLoopGroup,
             configuration: .init(timeout: .init(connect: .seconds(10), read: nil)))
-        let began = ContinuousClock.now
         var received = Data()
         do {
-            let response = try await client.execute(
-                HTTPClientRequest(url: server.url + "/api/v1/snaps/download/\(snapID)_1.snap"),
-                timeout: .seconds(300))
+            let response = try await client.execute(request, timeout: .seconds(300))
             for try await chunk in response.body {
+                if received.isEmpty { firstChunk() }
                 received.append(contentsOf: chunk.readableBytesView)
-                try await Task.sleep(for: .milliseconds(40))
+                try await Task.sleep(for: pause)
             }
         } catch {
             try? await client.shutdown()
             throw error
         }
         try await client.shutdown()
-        #expect(ContinuousClock.now - began > .seconds(2), "the client must read slower than the idle timeout")
-        #expect(received.count == bytes.count && received == bytes)
+        return received
     }
 }
 

@@ -58,8 +58,8 @@ struct DownloadRoutes {
         if fault == nil, fileRegions {
             return Response(
                 status: status, headers: headers,
-                body: ResponseBody { [range, channel = context.channel] in
-                    try await FileRegionWriter.send(path: path, range: range, on: channel, through: &$0)
+                body: ResponseBody { [range] in
+                    try await FileRegionWriter.send(path: path, range: range, through: &$0)
                 })
         }
         let body = try await files.loadFile(path: path, range: range, context: context)

@@ -12,12 +12,9 @@ public struct StoreRequestContext: RequestContext {
     var authenticationFailure: APIError?
     /// The device behind a device-API request, once `DeviceAuthenticator` ran.
     var device: DeviceIdentity?
-    /// The connection, whose closing ends a download waiting on the kernel (`FileRegionWriter`).
-    let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
-        self.channel = source.channel
     }
 
     /// The caller, or the 401 that says why there is none.
