@@ -48,11 +48,17 @@ public struct RevisionAnswer: Hashable, Sendable {
             && left.baseURL == right.baseURL && left.delta == right.delta
     }
 
-    /// The dossier and revision only: answers that differ in the rest are few per revision (a
-    /// base URL or two, an instance key), fewer than the strings a full hash would read for every
-    /// snap of every refresh (`==` still compares everything).
+    /// Everything `==` compares: the base URL (from the Host header) and the instance key come from
+    /// the client, and answers differing only in those must not share a hash, or a client could
+    /// line up the kept encodings' entries behind one another.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(ObjectIdentifier(dossier))
         hasher.combine(revision.revision)
+        hasher.combine(kind)
+        hasher.combine(instanceKey)
+        hasher.combine(effectiveChannel)
+        hasher.combine(redirectChannel)
+        hasher.combine(baseURL)
+        hasher.combine(delta)
     }
 }
