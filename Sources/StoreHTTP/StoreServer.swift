@@ -39,7 +39,7 @@ public struct StoreServer: Sendable {
         // Outside the error middlewares, so refusals are counted with their status.
         router.add(middleware: TrafficMiddleware(counter: traffic))
         // Requests by route and status, and their latency, through swift-metrics.
-        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: RequestMetricsMiddleware())
         router.add(middleware: StoreHeadersMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.get("readyz", use: ready)

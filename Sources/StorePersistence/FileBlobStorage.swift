@@ -51,6 +51,10 @@ public final class FileBlobStorage: BlobStorage {
         unlink(blob.temporaryPath)
     }
 
+    public func scratchPath(_ name: String) -> String {
+        temporaryDirectory + "/" + name
+    }
+
     public func remove(digest hex: String) {
         unlink(path(forDigest: hex))
     }
@@ -86,7 +90,7 @@ public final class FileBlobStorage: BlobStorage {
         }
     }
 
-    /// Uploads being received, or cut short by a crash.
+    /// Uploads being received and deltas being made, or cut short by a crash.
     public func partialUploads() -> [String] {
         (try? FileManager.default.contentsOfDirectory(atPath: temporaryDirectory)) ?? []
     }

@@ -62,9 +62,7 @@ extension SnapStore {
             throw StoreError(.notFound, "no revisions \(source) and \(target) of snap \(snapID) to make a delta of")
         }
         guard source != target else { throw StoreError(.invalid, "a delta goes from one revision to another") }
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "snapdepot-delta-\(UUID().uuidString).\(XDelta3.format)"
-        ).path
+        let output = blobs.scratchPath("delta-\(UUID().uuidString).\(XDelta3.format)")
         defer { try? FileManager.default.removeItem(atPath: output) }
         do {
             try await XDelta3.encode(

@@ -8,6 +8,9 @@ public protocol BlobStorage: Sendable {
     /// Moves a finished upload into place; the same content twice is kept once.
     func commit(_ blob: IngestedBlob) throws
     func discard(_ blob: IngestedBlob)
+    /// Where a tool may write a file that is then ingested (a delta xdelta3 makes): beside the
+    /// uploads in progress, so a store killed meanwhile leaves it where `recover` removes it.
+    func scratchPath(_ name: String) -> String
     func path(forDigest hex: String) -> String
     func contains(digest hex: String) -> Bool
     func remove(digest hex: String)

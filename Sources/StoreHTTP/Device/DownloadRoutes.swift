@@ -56,11 +56,7 @@ struct DownloadRoutes {
             return Response(status: status, headers: headers)
         }
         if fault == nil, fileRegions {
-            return Response(
-                status: status, headers: headers,
-                body: ResponseBody { [range] in
-                    try await FileRegionWriter.send(path: path, range: range, through: &$0)
-                })
+            return Response(status: status, headers: headers, body: FileRegionWriter.body(path: path, range: range))
         }
         let body = try await files.loadFile(path: path, range: range, context: context)
         guard let fault else { return Response(status: status, headers: headers, body: body) }

@@ -4,7 +4,7 @@ import StoreProtocol
 import Synchronization
 
 /// What `GET /metrics` shows, in Prometheus' text format (swift-prometheus): requests by route,
-/// method and status with their latency (Hummingbird's `MetricsMiddleware`, through swift-metrics
+/// method and status with their latency (`RequestMetricsMiddleware`, through swift-metrics
 /// once `serve` bootstraps it with `factory`), what devices fetched and opened (counted as
 /// `TrafficCounter` counts it), and the store's census read at each scrape: devices per model,
 /// devices per snap revision, rollouts and faults.
