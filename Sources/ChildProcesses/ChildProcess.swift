@@ -196,10 +196,8 @@ public final class ChildProcess: Sendable {
     /// that action, so it is looked up by name. Older C libraries get the parent's list, which a
     /// descriptor another thread opens meanwhile can still slip past.
     private static func closeDescriptorsAboveStandardError(_ fileActions: inout posix_spawn_file_actions_t) {
-        if let closeFrom = addCloseFrom {
-            _ = closeFrom(&fileActions, 3)
-            return
-        }
+        // It fails only when out of memory; the list below then does the same, racily.
+        if let closeFrom = addCloseFrom, closeFrom(&fileActions, 3) == 0 { return }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
         // glibc ignores a close of a descriptor another thread closed meanwhile.
         for descriptor in names.compactMap({ CInt($0) })
