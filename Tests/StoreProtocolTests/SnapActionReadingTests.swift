@@ -1,7 +1,8 @@
 import Foundation
 import SnapFiles
-import StoreProtocol
 import Testing
+
+@testable import StoreProtocol
 
 /// The route's fast reader of snap-action bodies (`SnapActionRequest(reading:)`) against the
 /// reference, `JSONDecoder`: the same value for what snapd sends, and a refusal (so the route asks
@@ -70,6 +71,8 @@ import Testing
             #"{"context":[{"snap-id":"a","instance-key":"a","revision":2,"epoch":"5*"}],"actions":[],"fields":null}"#,
             #"{"context":[{"snap-id":"a","instance-key":"a","revision":2,"epoch":{"write":[3]}}],"actions":[],"assertion-max-formats":{}}"#,
             "{\"context\":[],\"actions\":[{\"action\":\"no-such-action\"}]}\n",
+            // Text past the first eight bytes of a string, where the reader takes whole words.
+            #"{"context":[],"actions":[{"action":"install","name":"a-long-snap-name-é-★-and-more"}]}"#,
         ]
         for body in bodies {
             let read = try #require(fastRead(body), "refused: \(body)")
@@ -97,6 +100,7 @@ import Testing
     @Test func refusesWhatItDoesNotReadTheSameWay() {
         let bodies = [
             #"{"context":[],"actions":[{"action":"install","name":"caf\u00e9"}]}"#,
+            #"{"context":[],"actions":[{"action":"install","name":"sixteen-letters-\u00e9"}]}"#,
             #"{"context":[{"snap-id":"a","instance-key":"a","revision":2.0}],"actions":[]}"#,
             #"{"context":[],"actions":[],"context":[]}"#,
             // Repeated keys deeper down, known and unknown, and an unknown member holding a fraction.
@@ -127,6 +131,7 @@ import Testing
             #"{"context":null,"actions":[]}"#, #"{"context":[],"actions":[{"snap-id":"a"}]}"#,
             #"{"context":[],"actions":[],"fields":[1]}"#, #"{"context":[],"actions":[], "x": \#(nested)}"#,
             "{\"context\":[],\"actions\":[{\"action\":\"a\tb\"}]}",
+            "{\"context\":[],\"actions\":[{\"action\":\"ten-bytes-\tand-a-tab\"}]}",
             #"{"context":[],"actions":[{"action":"refresh","x":[1,]}]}"#,
             #"{"context":[],"actions":[{"action":"refresh","x":tru}]}"#,
             #"{"context":[],"actions":[{"action":"refresh"} ]"#,
@@ -134,6 +139,30 @@ import Testing
         for body in bodies {
             #expect(fastRead(body) == nil, "\(body)")
             #expect(decoded(body) == nil || body.contains("\"x\""), "\(body)")
+        }
+    }
+
+    /// The reader passes over eight bytes of a string at once only when a byte-by-byte look would
+    /// pass every one of them: any single byte changed in a word, and random words.
+    @Test func takesWholeWordsOfAStringExactlyWhenEveryByteIsPlainText() {
+        func plain(_ byte: UInt8) -> Bool { byte >= 0x20 && byte < 0x80 && byte != 0x22 && byte != 0x5C }
+        func word(_ bytes: [UInt8]) -> UInt64 { bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) } }
+        for position in 0..<8 {
+            for value in UInt8.min...UInt8.max {
+                var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: 8)
+                bytes[position] = value
+                #expect(JSONReader.isPlainText(word(bytes)) == plain(value), "byte \(value) at \(position)")
+            }
+        }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            // Mostly plain text, so that both answers come up often.
+            let bytes = (0..<8).map { _ in
+                Int.random(in: 0..<4, using: &generator) == 0
+                    ? UInt8.random(in: .min ... .max, using: &generator)
+                    : UInt8.random(in: 0x20...0x7E, using: &generator)
+            }
+            #expect(JSONReader.isPlainText(word(bytes)) == bytes.allSatisfy(plain), "\(bytes)")
         }
     }
 

@@ -71,7 +71,9 @@ public struct SnapRecord: Sendable, Codable, Equatable {
 }
 
 /// One uploaded (or imported) revision of a snap and what its snap.yaml says.
-public struct RevisionRecord: Sendable, Codable, Equatable {
+/// A class, immutable like the dossier that holds it: a refresh passes revisions through several
+/// steps for every snap, and a copy is then one retain rather than one per field (docs/performance.md).
+public final class RevisionRecord: Sendable, Codable, Equatable {
     public let snapID: String
     public let revision: Int
     public let version: String
@@ -107,6 +109,15 @@ public struct RevisionRecord: Sendable, Codable, Equatable {
         self.size = size
         self.snapYAML = snapYAML
         self.createdAt = createdAt
+    }
+
+    public static func == (left: RevisionRecord, right: RevisionRecord) -> Bool {
+        left === right
+            || (left.snapID == right.snapID && left.revision == right.revision && left.version == right.version
+                && left.type == right.type && left.base == right.base && left.architectures == right.architectures
+                && left.epoch == right.epoch && left.confinement == right.confinement && left.grade == right.grade
+                && left.provenance == right.provenance && left.sha3_384 == right.sha3_384 && left.size == right.size
+                && left.snapYAML == right.snapYAML && left.createdAt == right.createdAt)
     }
 }
 

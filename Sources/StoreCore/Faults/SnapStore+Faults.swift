@@ -50,7 +50,7 @@ extension SnapStore {
         fault.fired = 0
         fault.createdAt = clock().seconds
         let stored = try await catalogue.addFault(fault)
-        await faultBoard.invalidate()
+        faultBoard.invalidate()
         return stored
     }
 
@@ -76,7 +76,7 @@ extension SnapStore {
         } else {
             for fault in visible { try await catalogue.deleteFaults(id: fault.id) }
         }
-        await faultBoard.invalidate()
+        faultBoard.invalidate()
         return id == nil ? visible.count : 1
     }
 
@@ -102,7 +102,7 @@ extension SnapStore {
             }
             if let chance = fault.chance, Double.random(in: 0..<100) >= chance { continue }
             try await catalogue.recordFiring(ofFault: fault.id)
-            await faultBoard.invalidate()
+            faultBoard.invalidate()
             return fault
         }
         return nil

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A strict, streaming JSON reader for the store's hottest request body, snapd's snap-action request.
 ///
 /// Foundation's `JSONDecoder` goes through generic Codable containers whose metadata is looked up
@@ -20,7 +22,7 @@ public struct JSONReader {
 
         public static func ~= (name: StaticString, key: Key) -> Bool {
             name.utf8CodeUnitCount == key.bytes.count
-                && UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount).elementsEqual(key.bytes)
+                && (key.bytes.baseAddress.map { memcmp(name.utf8Start, $0, key.bytes.count) == 0 } ?? true)
         }
 
         /// The name as text (already checked to be UTF-8 without escapes).
@@ -97,8 +99,7 @@ public struct JSONReader {
         while true {
             guard try next() == UInt8(ascii: "\"") else { throw Refusal() }
             let range = try stringBytes()
-            for earlier in openKeys[keysBefore...]
-            where earlier.count == range.count && bytes[earlier].elementsEqual(bytes[range]) {
+            for earlier in openKeys[keysBefore...] where sameBytes(earlier, range) {
                 throw Refusal()
             }
             openKeys.append(range)
@@ -233,12 +234,39 @@ public struct JSONReader {
         index += count
     }
 
+    /// Whether eight bytes are all ASCII text a string holds as it stands: no quote, backslash,
+    /// control character or byte of a longer UTF-8 sequence. The usual word-at-a-time tests (a byte
+    /// is zero, or below a bound, where the word's high bits say so); each is exact for "any byte".
+    static func isPlainText(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
+        let control = (word &- ones &* 0x20) & ~word & highs != 0
+        return word & highs == 0 && !control && !hasZeroByte(word ^ (ones &* 0x22))
+            && !hasZeroByte(word ^ (ones &* 0x5C))
+    }
+
+    private func sameBytes(_ left: Range<Int>, _ right: Range<Int>) -> Bool {
+        guard left.count == right.count else { return false }
+        guard let base = bytes.baseAddress, !left.isEmpty else { return true }
+        return memcmp(base + left.lowerBound, base + right.lowerBound, left.count) == 0
+    }
+
     /// The bytes of the string at the opening quote, between the quotes: checked to be UTF-8
     /// without escapes or control characters.
     private mutating func stringBytes() throws(Refusal) -> Range<Int> {
         index += 1
         let start = index
         var ascii = true
+        // Eight bytes at a time while none of them ends the string or needs a closer look: strings
+        // are most of a snap-action request's bytes (snap IDs, instance keys, field names).
+        if let base = bytes.baseAddress {
+            while index + 8 <= bytes.count,
+                Self.isPlainText(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+            {
+                index += 8
+            }
+        }
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
