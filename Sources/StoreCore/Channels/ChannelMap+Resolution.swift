@@ -22,9 +22,11 @@ extension ChannelMap {
     ) -> Resolution? {
         let channel = request.channel(defaultTrack: defaultTrack)
         let redirect = request.track == nil && defaultTrack != "latest" ? channel : nil
-        // A branch is looked for alone; a risk falls back to safer ones (the lists are made once).
-        for risk in channel.branch.isEmpty ? channel.risk.fallbacks : [channel.risk] {
-            let candidate = channel.branch.isEmpty ? Channel(track: channel.track, risk: risk) : channel
+        let candidates: [Channel] =
+            channel.branch.isEmpty
+            ? channel.risk.fallbacks.map { Channel(track: channel.track, risk: $0) }
+            : [channel]
+        for candidate in candidates {
             // The first rollout reaching the device and the first full release, an
             // architecture-specific release winning over one for `all`: one pass, no filtered or sorted copies, as
             // this runs for every snap of every refresh.

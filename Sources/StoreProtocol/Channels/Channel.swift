@@ -18,29 +18,7 @@ public enum Risk: String, Sendable, Codable, CaseIterable, Comparable {
 
     /// This risk and every safer one, riskiest first: where a request for this risk looks.
     public var fallbacks: [Risk] {
-        switch self {
-        case .stable: Self.fromStable
-        case .candidate: Self.fromCandidate
-        case .beta: Self.fromBeta
-        case .edge: Self.fromEdge
-        }
-    }
-
-    // Made once: every refresh of every snap asks.
-    private static let fromStable: [Risk] = [.stable]
-    private static let fromCandidate: [Risk] = [.candidate, .stable]
-    private static let fromBeta: [Risk] = [.beta, .candidate, .stable]
-    private static let fromEdge: [Risk] = [.edge, .beta, .candidate, .stable]
-
-    /// The risk a part of a channel's name names, nil for any other text (a track or a branch).
-    static func named(_ part: Substring) -> Risk? {
-        // Compared as bytes: comparing a substring with a string goes through Unicode's rules.
-        part.utf8.withContiguousStorageIfAvailable { bytes in
-            allCases.first { risk in
-                let name = risk.rawValue.utf8
-                return name.count == bytes.count && name.elementsEqual(bytes)
-            }
-        } ?? allCases.first { part == $0.rawValue }
+        Risk.allCases.filter { $0 <= self }.reversed()
     }
 }
 

@@ -23,73 +23,56 @@ public struct ChannelRequest: Sendable, Hashable, CustomStringConvertible {
 
     public static func parse(_ text: String) throws(ChannelError) -> ChannelRequest {
         guard !text.isEmpty else { throw ChannelError("channel name cannot be empty") }
-        // Read on every refresh of every snap: the parts are slices of the text, compared in place,
-        // and a string is made only for a track or branch that is kept.
-        let utf8 = text.utf8
-        let slash = UInt8(ascii: "/")
-        let firstSlash = utf8.firstIndex(of: slash)
-        let secondSlash = firstSlash.flatMap { utf8[utf8.index(after: $0)...].firstIndex(of: slash) }
-        if let secondSlash, utf8[utf8.index(after: secondSlash)...].contains(slash) {
-            throw ChannelError("channel name has too many components: \(text)")
+        // Read on every refresh of every snap: split by hand, no array of substrings.
+        var parts: [String] = []
+        parts.reserveCapacity(3)
+        var rest = Substring(text)
+        while let slash = rest.utf8.firstIndex(of: UInt8(ascii: "/")) {
+            parts.append(String(rest[..<slash]))
+            rest = rest[rest.utf8.index(after: slash)...]
         }
-        var parts: (Substring, Substring, Substring) = (text[...], "", "")
-        var count = 1
-        if let firstSlash {
-            parts.0 = text[..<firstSlash]
-            let afterFirst = utf8.index(after: firstSlash)
-            if let secondSlash {
-                parts.1 = text[afterFirst..<secondSlash]
-                parts.2 = text[utf8.index(after: secondSlash)...]
-                count = 3
-            } else {
-                parts.1 = text[afterFirst...]
-                count = 2
-            }
-        }
-        var track: Substring?
+        parts.append(String(rest))
+        func risk(_ value: String) -> Risk? { Risk(rawValue: value) }
+        var track: String?
         var riskValue = Risk.stable
-        var branch: Substring = ""
-        switch count {
+        var branch = ""
+        switch parts.count {
         case 1:
-            if let named = Risk.named(parts.0) { riskValue = named } else { track = parts.0 }
+            if let named = risk(parts[0]) { riskValue = named } else { track = parts[0] }
         case 2:
-            if let named = Risk.named(parts.0) {
+            if let named = risk(parts[0]) {
                 riskValue = named
-                branch = parts.1
+                branch = parts[1]
             } else {
-                guard let named = Risk.named(parts.1) else {
-                    throw ChannelError("invalid risk in channel name: \(text)")
-                }
-                track = parts.0
+                guard let named = risk(parts[1]) else { throw ChannelError("invalid risk in channel name: \(text)") }
+                track = parts[0]
                 riskValue = named
             }
-        default:
-            guard let named = Risk.named(parts.1) else { throw ChannelError("invalid risk in channel name: \(text)") }
-            track = parts.0
+        case 3:
+            guard let named = risk(parts[1]) else { throw ChannelError("invalid risk in channel name: \(text)") }
+            track = parts[0]
             riskValue = named
-            branch = parts.2
+            branch = parts[2]
+        default:
+            throw ChannelError("channel name has too many components: \(text)")
         }
         if let track {
             guard Self.isValidName(track) else { throw ChannelError("invalid track in channel name: \(text)") }
         }
-        if count > 1 && !branch.isEmpty || count == 3 {
+        if parts.count > 1 && !branch.isEmpty || parts.count == 3 {
             guard Self.isValidName(branch) else { throw ChannelError("invalid branch in channel name: \(text)") }
         }
-        return ChannelRequest(track: track.map(String.init), risk: riskValue, branch: String(branch))
+        return ChannelRequest(track: track, risk: riskValue, branch: branch)
     }
 
     /// Track and branch names: 1–128 of letters, digits, `-`, `_`, `.`, starting with a letter or digit.
-    public static func isValidName(_ name: some StringProtocol) -> Bool {
-        func alphanumeric(_ byte: UInt8) -> Bool {
-            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
-                || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+    public static func isValidName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, name.utf8.count <= 128 else { return false }
+        let alphanumeric = { (scalar: Unicode.Scalar) in
+            (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || (scalar >= "0" && scalar <= "9")
         }
-        let utf8 = name.utf8
-        guard let first = utf8.first, utf8.count <= 128, alphanumeric(first) else { return false }
-        return utf8.allSatisfy {
-            alphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".")
-        }
+        return alphanumeric(first)
+            && name.unicodeScalars.allSatisfy { alphanumeric($0) || "-_.".unicodeScalars.contains($0) }
     }
 }
 
