@@ -31,3 +31,33 @@ enum ReportEvents {
         return events
     }
 }
+
+/// What the store holds of one snap of a device, as a new report is compared with it.
+struct HeldSnap: Sendable {
+    let revision: Int
+    let channel: String
+    let refreshedDate: String?
+    let reportedAt: Int64
+    let pendingRevision: Int?
+}
+
+extension ReportEvents {
+    /// How long a report that changes nothing goes unwritten: `reported_at` is a report's time to within this.
+    static let unchangedReportInterval: Int64 = 60
+
+    /// Whether `snaps` changes nothing the store holds for the device (`held`, by snap-id) but
+    /// report times written less than `unchangedReportInterval` ago. A device polls with the same
+    /// installed set, refresh after refresh: such a report then costs a read, not a write.
+    static func changesNothing(_ snaps: [ReportedSnap], held: [String: HeldSnap], at time: Int64) -> Bool {
+        // A snap no longer reported would be removed, and a repeated one is not a plain set.
+        guard Set(snaps.map(\.snapID)).count == held.count, snaps.count == held.count else { return false }
+        return snaps.allSatisfy { snap in
+            guard let stored = held[snap.snapID] else { return false }
+            // A pending download followed by this report is an update that took or failed: written.
+            return stored.pendingRevision == nil && stored.revision == snap.revision && stored.channel == snap.channel
+                && stored.refreshedDate == snap.refreshedDate
+                && (0..<unchangedReportInterval).contains(
+                    time - stored.reportedAt)
+        }
+    }
+}

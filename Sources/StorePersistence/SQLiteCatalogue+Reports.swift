@@ -4,6 +4,20 @@ import StoreCore
 
 extension SQLiteCatalogue {
     public func recordReport(serialKey: String, snaps: [ReportedSnap], at time: Int64) async throws {
+        let held = try await writer.read { db in
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT snap_id, revision, channel, refreshed_date, reported_at, pending_revision
+                        FROM device_snaps WHERE serial_key = ?
+                        """), arguments: [serialKey]
+            ).reduce(into: [String: HeldSnap]()) { held, row in
+                held[row["snap_id"]] = HeldSnap(
+                    revision: row["revision"], channel: row["channel"], refreshedDate: row["refreshed_date"],
+                    reportedAt: row["reported_at"], pendingRevision: row["pending_revision"])
+            }
+        }
+        if ReportEvents.changesNothing(snaps, held: held, at: time) { return }
         try await writer.write { db in
             for snap in snaps {
                 let stored = try Row.fetchOne(

@@ -34,6 +34,8 @@ import Testing
         let middle = try await get(["Range": "bytes=10-19"])
         #expect(
             middle.0 == 206 && middle.2 == bytes[10...19] && middle.1["content-range"] == "bytes 10-19/\(bytes.count)")
+        let spaced = try await get(["Range": "bytes= 10-19"])
+        #expect(spaced.0 == 206 && spaced.2 == bytes[10...19], "HTTP's optional whitespace is allowed")
         let tail = try await get(["Range": "bytes=1000-"])
         #expect(tail.0 == 206 && tail.2 == bytes[1000...])
         let suffix = try await get(["Range": "bytes=-100"])

@@ -148,6 +148,8 @@ public protocol Catalogue: Sendable {
 
     /// Keeps a device's reported installed set and adds the events it implies: a first report, a
     /// newer or older revision, and a failed update (a revision downloaded, then another reported).
+    /// A report that changes nothing held but report times written under a minute ago is not
+    /// written: the report times are right to within a minute.
     func recordReport(serialKey: String, snaps: [ReportedSnap], at time: Int64) async throws
     /// Notes that a device downloaded a revision.
     func recordDownload(serialKey: String, snapID: String, revision: Int, at time: Int64) async throws

@@ -32,10 +32,10 @@ struct SerialVaultRoutes {
                 "a serial request is an assertion stream: send Content-Type application/x.ubuntu.assertion")
         }
         let capabilities = DeviceAuthenticator.header(
-            request, "Snap-Device-Capabilities", "X-Snap-Device-Capabilities")
+            request, DeviceAuthenticator.headerNames("Snap-Device-Capabilities", "X-Snap-Device-Capabilities"))
         var request = request
         let body = try await request.collectBody(upTo: 1 << 20)
-        let apiKey = DeviceAuthenticator.header(request, VaultPolicy.apiKeyHeader)
+        let apiKey = DeviceAuthenticator.header(request, DeviceAuthenticator.headerNames(VaultPolicy.apiKeyHeader))
         switch try await store.requestSerial(Array(body.readableBytesView), apiKey: apiKey) {
         case .pending(let retryAfter):
             var response = try JSONBody.response(

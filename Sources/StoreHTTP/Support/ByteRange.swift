@@ -1,5 +1,3 @@
-import Foundation
-
 /// One `Range: bytes=…` header against a file of `size` bytes. Several ranges get the whole file,
 /// which HTTP allows.
 enum ByteRange: Equatable {
@@ -9,7 +7,8 @@ enum ByteRange: Equatable {
 
     static func parse(_ header: String, size: Int) -> ByteRange {
         guard header.hasPrefix("bytes="), !header.contains(",") else { return .whole }
-        let spec = header.dropFirst(6).trimmingCharacters(in: .whitespaces)
+        // HTTP's optional whitespace: spaces and tabs.
+        let spec = header.dropFirst(6).trimming { $0 == " " || $0 == "\t" }
         let parts = spec.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2 else { return .whole }
         if parts[0].isEmpty {

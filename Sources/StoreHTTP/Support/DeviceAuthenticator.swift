@@ -19,14 +19,12 @@ struct DeviceAuthenticator: RouterMiddleware {
         next: (Request, StoreRequestContext) async throws -> Response
     ) async throws -> Response {
         let architecture =
-            Self.header(request, "Snap-Device-Architecture", "X-Ubuntu-Architecture")
+            Self.header(request, Self.architectureHeaders)
             ?? request.uri.queryParameters.get("architecture") ?? "amd64"
-        var storeID = Self.header(request, "Snap-Device-Store", "X-Ubuntu-Store")
+        var storeID = Self.header(request, Self.storeHeaders)
         var serialKey: String?
-        if let authorization = Self.header(request, "Snap-Device-Authorization", "X-Device-Authorization") {
-            let token = authorization.replacingOccurrences(of: "Macaroon root=", with: "")
-                .trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
-            let key = try await store.deviceSerialKey(session: token)
+        if let authorization = Self.header(request, Self.authorizationHeaders) {
+            let key = try await store.deviceSerialKey(session: Self.sessionToken(authorization))
             if key == nil, !lenient {
                 throw APIError(
                     .unauthorized, code: "device-authorization-needs-refresh",
@@ -56,12 +54,25 @@ struct DeviceAuthenticator: RouterMiddleware {
         return try await next(request, context)
     }
 
+    // Made once: a name made from text is checked and lowercased each time, on every device request.
+    static let architectureHeaders = headerNames("Snap-Device-Architecture", "X-Ubuntu-Architecture")
+    static let storeHeaders = headerNames("Snap-Device-Store", "X-Ubuntu-Store")
+    static let authorizationHeaders = headerNames("Snap-Device-Authorization", "X-Device-Authorization")
+
+    static func headerNames(_ names: String...) -> [HTTPField.Name] {
+        names.compactMap { HTTPField.Name($0) }
+    }
+
     /// The first non-empty value of a header under the first of its names (snapd's current, then
     /// older) that the request has.
-    static func header(_ request: Request, _ names: String...) -> String? {
-        for name in names {
-            if let field = HTTPField.Name(name), let value = request.headers[field], !value.isEmpty { return value }
-        }
-        return nil
+    static func header(_ request: Request, _ names: [HTTPField.Name]) -> String? {
+        names.lazy.compactMap { request.headers[$0] }.first { !$0.isEmpty }
+    }
+
+    /// The session of `Macaroon root="…"` (snapd's `store/auth.go`), its quotes and spaces trimmed.
+    static func sessionToken(_ authorization: String) -> String {
+        var token = Substring(authorization)
+        if token.hasPrefix("Macaroon root=") { token = token.dropFirst("Macaroon root=".count) }
+        return String(token.trimming { $0 == "\"" || $0 == " " })
     }
 }

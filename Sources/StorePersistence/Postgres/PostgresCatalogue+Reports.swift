@@ -4,6 +4,20 @@ import StoreCore
 
 extension PostgresCatalogue {
     public func recordReport(serialKey: String, snaps: [ReportedSnap], at time: Int64) async throws {
+        var held: [String: HeldSnap] = [:]
+        for row in try await database.rows(
+            """
+            SELECT snap_id, revision, channel, refreshed_date, reported_at, pending_revision
+            FROM device_snaps WHERE serial_key = \(serialKey)
+            """)
+        {
+            let (snapID, revision, channel, refreshedDate, reportedAt, pending) = try row.decode(
+                (String, Int, String, String?, Int64, Int?).self)
+            held[snapID] = HeldSnap(
+                revision: revision, channel: channel, refreshedDate: refreshedDate, reportedAt: reportedAt,
+                pendingRevision: pending)
+        }
+        if ReportEvents.changesNothing(snaps, held: held, at: time) { return }
         try await database.write { connection in
             for snap in snaps {
                 let stored = try await connection.rows(
