@@ -64,11 +64,22 @@ struct BrandBenchWorld {
         request.method = .POST
         request.headers.add(name: "Snap-Device-Architecture", value: "amd64")
         request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(
-            ByteBuffer(
-                string: #"{"context":[{"snap-id":"\#(snapID)","instance-key":"k","revision":1,"#
-                    + #""tracking-channel":"stable","epoch":{"read":[0],"write":[0]}}],"actions":[{"#
-                    + #""action":"refresh","instance-key":"k","snap-id":"\#(snapID)"}],"fields":["download"]}"#))
+        request.body = .bytes(ByteBuffer(string: refreshBody(snapID: snapID)))
         return request
+    }
+
+    /// The same refresh, as wrk sends it.
+    static func refreshLoad(base: String, snapID: String) -> Wrk.Request {
+        Wrk.Request(
+            url: base + "/v2/snaps/refresh", method: "POST",
+            headers: ["Snap-Device-Architecture": "amd64", "Content-Type": "application/json"],
+            body: Data(refreshBody(snapID: snapID).utf8))
+    }
+
+    /// A device with `bench-app` revision 1 installed, asking for its refresh.
+    static func refreshBody(snapID: String) -> String {
+        #"{"context":[{"snap-id":"\#(snapID)","instance-key":"k","revision":1,"#
+            + #""tracking-channel":"stable","epoch":{"read":[0],"write":[0]}}],"actions":[{"#
+            + #""action":"refresh","instance-key":"k","snap-id":"\#(snapID)"}],"fields":["download"]}"#
     }
 }

@@ -22,14 +22,15 @@ struct VaultBench: AsyncParsableCommand {
     var sessions: Int = 2000
     @Option(help: "Devices at once while registering and opening sessions.") var connections: Int = 8
     @Option(help: "Size of the brand key the vault signs serials with.") var brandKeyBits: Int = 4096
-    @Option(help: "Seconds per refresh measurement.") var seconds: Double = 5
+    @Option(help: "Seconds per refresh measurement (whole seconds, as wrk counts them).") var seconds: Int = 5
     @Flag(help: "Print machine-readable JSON.") var json = false
 
     struct Figures: Encodable {
         var registration: HTTPLoad.Figures
         var session: HTTPLoad.Figures
-        var refreshWithSession: [HTTPLoad.Figures] = []
-        var refreshAnonymous: [HTTPLoad.Figures] = []
+        /// Measured with wrk, each request with a random device's newest session.
+        var refreshWithSession: [Wrk.Figures] = []
+        var refreshAnonymous: [Wrk.Figures] = []
         /// `snapdepot serve`'s resident memory after start, after the registrations, after the
         /// sessions, and at its peak, in bytes.
         var serverMemory: [String: Int] = [:]
@@ -78,41 +79,64 @@ struct VaultBench: AsyncParsableCommand {
         memory["after-sessions"] = served.memory().resident
         var figures = Figures(registration: registered, session: sessionFigures)
 
+        // The refreshes with wrk, which measures the server (the registrations and sessions above
+        // are signed by this process's own device code, so their figures are end to end).
+        let wrk = try Wrk(work: work)
+        let anonymous = BrandBenchWorld.refreshLoad(base: base, snapID: snapID)
+        var withSession = anonymous
+        withSession.headerChoices["Snap-Device-Authorization"] = tokens.map { #"Macaroon root="\#($0)""# }
         for loops in [1, 64] {
-            BenchSupport.progress(json, "refresh with a session, \(loops) connection(s), \(seconds) s…")
-            figures.refreshWithSession.append(
-                try await HTTPLoad.run(connections: loops, seconds: seconds) {
-                    var request = BrandBenchWorld.refreshRequest(base: base, snapID: snapID)
-                    let token = tokens[Int.random(in: 0..<tokens.count)]
-                    request.headers.add(name: "Snap-Device-Authorization", value: #"Macaroon root="\#(token)""#)
-                    return request
-                })
-            BenchSupport.progress(json, "refresh without one, \(loops) connection(s), \(seconds) s…")
-            figures.refreshAnonymous.append(
-                try await HTTPLoad.run(connections: loops, seconds: seconds) {
-                    BrandBenchWorld.refreshRequest(base: base, snapID: snapID)
-                })
+            for (label, request) in [("with a session", withSession), ("without one", anonymous)] {
+                BenchSupport.progress(json, "refresh \(label), \(loops) connection(s), \(seconds) s…")
+                let load = try wrk.load(
+                    "snapdepot", "refresh \(label)", request, connections: loops, seconds: seconds,
+                    process: served.child.processIdentifier)
+                guard load.errors == 0 else {
+                    throw CLIError(
+                        "refresh \(label): \(load.errors) errors under load (\(load.errorKinds)); the server's log "
+                            + "ends:\n\(served.logTail())")
+                }
+                if request.headerChoices.isEmpty {
+                    figures.refreshAnonymous.append(load)
+                } else {
+                    figures.refreshWithSession.append(load)
+                }
+            }
         }
         memory["peak"] = served.memory().peak
         figures.serverMemory = memory
 
         if json { return try JSONOutput.print(figures) }
-        func row(_ name: String, _ load: HTTPLoad.Figures, _ unit: String) -> [String] {
+        func row(
+            _ name: String, _ connections: Int, _ rate: Double, _ unit: String, _ p50: Double, _ p99: Double,
+            cpu: Double? = nil
+        ) -> [String] {
             [
-                name, String(load.connections), String(format: "%.0f", load.requestsPerSecond) + unit,
-                String(format: "%.2f", load.p50Milliseconds), String(format: "%.2f", load.p99Milliseconds),
+                name, String(connections), String(format: "%.0f", rate) + unit, String(format: "%.2f", p50),
+                String(format: "%.2f", p99), cpu.map { String(format: "%.0f", $0) } ?? "–",
             ]
         }
         var rows = [
-            row("serial registration (request-id + serial)", figures.registration, " devices/s"),
-            row("device session (nonce + session)", figures.session, " sessions/s"),
+            row(
+                "serial registration (request-id + serial)", figures.registration.connections,
+                figures.registration.requestsPerSecond, " devices/s", figures.registration.p50Milliseconds,
+                figures.registration.p99Milliseconds),
+            row(
+                "device session (nonce + session)", figures.session.connections, figures.session.requestsPerSecond,
+                " sessions/s", figures.session.p50Milliseconds, figures.session.p99Milliseconds),
         ]
         for (with, without) in zip(figures.refreshWithSession, figures.refreshAnonymous) {
-            rows.append(row("refresh carrying a session", with, " req/s"))
-            rows.append(row("refresh without a session", without, " req/s"))
+            for (name, load) in [
+                ("refresh carrying a session (wrk)", with), ("refresh without a session (wrk)", without),
+            ] {
+                rows.append(
+                    row(
+                        name, load.connections, load.requestsPerSecond, " req/s", load.p50Milliseconds,
+                        load.p99Milliseconds, cpu: load.serverCPUMicrosecondsPerRequest))
+            }
         }
         print("brand key RSA-\(brandKeyBits), \(devices) devices with 1024-bit keys, \(sessions) sessions")
-        print(Table.render(["what", "at once", "rate", "p50 ms", "p99 ms"], rows))
+        print(Table.render(["what", "at once", "rate", "p50 ms", "p99 ms", "server CPU µs/request"], rows))
         let mebibytes = memory.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value >> 20) MiB" }
         print("snapdepot serve resident memory: " + mebibytes.joined(separator: ", "))
     }

@@ -29,6 +29,8 @@ struct Wrk {
         var method = "GET"
         var headers: [String: String] = [:]
         var body: Data?
+        /// Headers whose value each request picks at random from a list: each device's own session.
+        var headerChoices: [String: [String]] = [:]
     }
 
     let work: URL
@@ -55,6 +57,21 @@ struct Wrk {
         }
         for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) {
             lines.append(#"wrk.headers[ [==[\#(name)]==] ] = [==[\#(value)]==]"#)
+        }
+        if !request.headerChoices.isEmpty {
+            lines.append("local choices = {")
+            for (name, values) in request.headerChoices.sorted(by: { $0.key < $1.key }) {
+                lines.append(
+                    #"  [ [==[\#(name)]==] ] = { "# + values.map { "[==[\($0)]==]" }.joined(separator: ", ") + " },")
+            }
+            lines.append(
+                #"""
+                }
+                request = function()
+                  for name, values in pairs(choices) do wrk.headers[name] = values[math.random(#values)] end
+                  return wrk.format()
+                end
+                """#)
         }
         lines.append(
             #"""
