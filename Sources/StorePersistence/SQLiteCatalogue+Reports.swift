@@ -4,6 +4,8 @@ import StoreCore
 
 extension SQLiteCatalogue {
     public func recordReport(serialKey: String, snaps: [ReportedSnap], at time: Int64) async throws {
+        if writtenReports.unchanged(serialKey, snaps, at: time) { return }
+        // Not kept in memory (after a start, a download, or a minute): what the table holds says.
         let held = try await writer.read { db in
             try Row.fetchAll(
                 db.cachedStatement(
@@ -18,7 +20,8 @@ extension SQLiteCatalogue {
             }
         }
         if ReportEvents.changesNothing(snaps, held: held, at: time) { return }
-        try await writer.write { db in
+        try await writer.write { [writtenReports] db in
+            db.afterNextTransaction { _ in writtenReports.wrote(serialKey, snaps, at: time) }
             for snap in snaps {
                 let stored = try Row.fetchOne(
                     db, sql: "SELECT revision, pending_revision FROM device_snaps WHERE serial_key = ? AND snap_id = ?",
@@ -62,6 +65,7 @@ extension SQLiteCatalogue {
                 arguments: [serialKey, snapID])
             // A resumed or repeated download of the same revision is one download.
             guard pending != revision else { return }
+            writtenReports.forget(serialKey)
             try db.execute(
                 sql: "UPDATE device_snaps SET pending_revision = ? WHERE serial_key = ? AND snap_id = ?",
                 arguments: [revision, serialKey, snapID])

@@ -12,6 +12,7 @@ public final class SQLiteCatalogue: Catalogue {
     /// (`SQLiteCatalogue(writer: DatabaseQueue())`), where GRDB offers the same reads and writes.
     public let writer: any DatabaseWriter
     let dossierCache = DossierCache()
+    let writtenReports = WrittenReports()
 
     public convenience init(path: String) throws {
         try self.init(writer: DatabasePool(path: path, configuration: Self.configuration))
