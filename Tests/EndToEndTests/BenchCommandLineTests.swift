@@ -128,7 +128,7 @@ extension BenchCommandLineTests {
     @Test func theVaultBenchmarkOpensSessionsOnAServedStore() async throws {
         let result = try await Self.runBench([
             "vault", "--devices", "3", "--sessions", "12", "--connections", "2", "--brand-key-bits", "2048",
-            "--seconds", "0.3", "--json",
+            "--seconds", "1", "--json",
         ])
         try #require(result.succeeded, "\(result.output)")
         let start = try #require(result.output.firstIndex(of: "{"))
@@ -136,6 +136,11 @@ extension BenchCommandLineTests {
             try JSONSerialization.jsonObject(with: Data(result.output[start...].utf8)) as? [String: Any])
         let withSession = try #require(figures["refresh-with-session"] as? [[String: Any]])
         #expect(withSession.count == 2 && withSession.allSatisfy { ($0["requests-per-second"] as? Double ?? 0) > 0 })
+        // wrk drove them, every session was accepted, and the server's CPU was read per request.
+        #expect(
+            withSession.allSatisfy {
+                $0["errors"] as? Int == 0 && ($0["server-cpu-microseconds-per-request"] as? Double ?? 0) > 0
+            }, "\(withSession)")
         let memory = try #require(figures["server-memory"] as? [String: Int])
         #expect(memory["after-sessions"] ?? 0 > 1 << 20 && memory["peak"] ?? 0 >= memory["after-start"] ?? 0)
     }

@@ -10,8 +10,7 @@ import Testing
         let result = try runCommand(
             bench.path,
             [
-                "vault", "--devices", "12", "--connections", "3", "--brand-key-bits", "1024", "--seconds",
-                "0.2",
+                "vault", "--devices", "12", "--connections", "3", "--brand-key-bits", "1024", "--seconds", "1",
                 "--json",
             ])
         try #require(result.status == 0, "\(result.output)")

@@ -58,7 +58,7 @@ public struct DeviceSnapEvent: Sendable, Codable, Equatable {
 }
 
 /// One entry of a device's report: a context entry of its refresh.
-public struct ReportedSnap: Sendable, Equatable {
+public struct ReportedSnap: Sendable, Hashable {
     public let snapID: String
     public let revision: Int
     public let channel: String
