@@ -53,11 +53,10 @@ extension ReportEvents {
         guard Set(snaps.map(\.snapID)).count == held.count, snaps.count == held.count else { return false }
         return snaps.allSatisfy { snap in
             guard let stored = held[snap.snapID] else { return false }
+            let recent = (0..<unchangedReportInterval).contains(time - stored.reportedAt)
             // A pending download followed by this report is an update that took or failed: written.
-            return stored.pendingRevision == nil && stored.revision == snap.revision && stored.channel == snap.channel
-                && stored.refreshedDate == snap.refreshedDate
-                && (0..<unchangedReportInterval).contains(
-                    time - stored.reportedAt)
+            return recent && stored.pendingRevision == nil && stored.revision == snap.revision
+                && stored.channel == snap.channel && stored.refreshedDate == snap.refreshedDate
         }
     }
 }

@@ -124,4 +124,31 @@ import Testing
         #expect(
             installed.map(\.revision) == [1] && installed.first?.name == "hello" && installed.first?.reportedAt == 40)
     }
+
+    /// A repeated report is skipped by what the catalogue remembers writing: a report whose write
+    /// failed was not written, so the same report again is written, not skipped.
+    @Test func aReportWhoseWriteFailedIsWrittenWhenItComesAgain() async throws {
+        let catalogue = try await seeded()
+        let device = "acme/my-pi3/A1"
+        func report(_ revision: Int, at time: Int64) async throws {
+            try await catalogue.recordReport(
+                serialKey: device,
+                snaps: [
+                    ReportedSnap(
+                        snapID: Self.snapID, revision: revision, channel: "latest/stable", refreshedDate: nil)
+                ], at: time)
+        }
+        try await report(1, at: 10)
+        try await catalogue.writer.write { db in
+            try db.execute(
+                sql: "CREATE TRIGGER refuse BEFORE INSERT ON device_events BEGIN SELECT RAISE(ABORT, 'full'); END")
+        }
+        await #expect(throws: (any Error).self) { try await report(2, at: 20) }
+        try await catalogue.writer.write { db in try db.execute(sql: "DROP TRIGGER refuse") }
+        #expect(try await catalogue.installedSnaps(serialKey: device).map(\.revision) == [1], "rolled back")
+        try await report(2, at: 25)
+        #expect(try await catalogue.installedSnaps(serialKey: device).map(\.revision) == [2])
+        let story = try await catalogue.deviceEvents(serialKey: device).map { "\($0.kind.rawValue) \($0.revision)" }
+        #expect(story == ["reported 1", "refreshed 2"])
+    }
 }
