@@ -85,23 +85,21 @@ struct VaultBench: AsyncParsableCommand {
         let anonymous = BrandBenchWorld.refreshLoad(base: base, snapID: snapID)
         var withSession = anonymous
         withSession.headerChoices["Snap-Device-Authorization"] = tokens.map { #"Macaroon root="\#($0)""# }
-        for loops in [1, 64] {
-            for (label, request) in [("with a session", withSession), ("without one", anonymous)] {
-                BenchSupport.progress(json, "refresh \(label), \(loops) connection(s), \(seconds) s…")
-                let load = try wrk.load(
-                    "snapdepot", "refresh \(label)", request, connections: loops, seconds: seconds,
-                    process: served.child.processIdentifier)
-                guard load.errors == 0 else {
-                    throw CLIError(
-                        "refresh \(label): \(load.errors) errors under load (\(load.errorKinds)); the server's log "
-                            + "ends:\n\(served.logTail())")
-                }
-                if request.headerChoices.isEmpty {
-                    figures.refreshAnonymous.append(load)
-                } else {
-                    figures.refreshWithSession.append(load)
-                }
+        func refreshes(_ label: String, _ request: Wrk.Request, connections: Int) throws -> Wrk.Figures {
+            BenchSupport.progress(json, "refresh \(label), \(connections) connection(s), \(seconds) s…")
+            let load = try wrk.load(
+                "snapdepot", "refresh \(label)", request, connections: connections, seconds: seconds,
+                process: served.child.processIdentifier)
+            guard load.errors == 0 else {
+                throw CLIError(
+                    "refresh \(label): \(load.errors) errors under load (\(load.errorKinds)); the server's log "
+                        + "ends:\n\(served.logTail())")
             }
+            return load
+        }
+        for loops in [1, 64] {
+            figures.refreshWithSession.append(try refreshes("with a session", withSession, connections: loops))
+            figures.refreshAnonymous.append(try refreshes("without one", anonymous, connections: loops))
         }
         memory["peak"] = served.memory().peak
         figures.serverMemory = memory

@@ -99,25 +99,29 @@ import Testing
         #expect(try await catalogue.journalMode() == "memory", "an in-memory database has no WAL")
     }
 
+    static let device = "acme/my-pi3/A1"
+
+    /// The device's report of `hello` alone, at `revision`.
+    func report(_ catalogue: SQLiteCatalogue, _ revision: Int, at time: Int64) async throws {
+        try await catalogue.recordReport(
+            serialKey: Self.device,
+            snaps: [
+                ReportedSnap(snapID: Self.snapID, revision: revision, channel: "latest/stable", refreshedDate: nil)
+            ],
+            at: time)
+    }
+
     /// snapd reports its installed set on every refresh: the store keeps it and reads the story.
     @Test func reportsAndDownloadsTellWhetherAnUpdateTook() async throws {
         let catalogue = try await seeded()
-        let device = "acme/my-pi3/A1"
-        func report(_ revision: Int, at time: Int64) async throws {
-            try await catalogue.recordReport(
-                serialKey: device,
-                snaps: [
-                    ReportedSnap(
-                        snapID: Self.snapID, revision: revision, channel: "latest/stable", refreshedDate: nil)
-                ], at: time)
-        }
-        try await report(1, at: 10)
+        let device = Self.device
+        try await report(catalogue, 1, at: 10)
         try await catalogue.recordDownload(serialKey: device, snapID: Self.snapID, revision: 2, at: 11)
         try await catalogue.recordDownload(serialKey: device, snapID: Self.snapID, revision: 2, at: 12)
-        try await report(1, at: 20)
+        try await report(catalogue, 1, at: 20)
         try await catalogue.recordDownload(serialKey: device, snapID: Self.snapID, revision: 2, at: 21)
-        try await report(2, at: 30)
-        try await report(1, at: 40)
+        try await report(catalogue, 2, at: 30)
+        try await report(catalogue, 1, at: 40)
         let story = try await catalogue.deviceEvents(serialKey: device).map { "\($0.kind.rawValue) \($0.revision)" }
         #expect(story == ["reported 1", "downloaded 2", "failed 2", "downloaded 2", "refreshed 2", "reverted 1"])
         let installed = try await catalogue.installedSnaps(serialKey: device)
@@ -129,24 +133,16 @@ import Testing
     /// failed was not written, so the same report again is written, not skipped.
     @Test func aReportWhoseWriteFailedIsWrittenWhenItComesAgain() async throws {
         let catalogue = try await seeded()
-        let device = "acme/my-pi3/A1"
-        func report(_ revision: Int, at time: Int64) async throws {
-            try await catalogue.recordReport(
-                serialKey: device,
-                snaps: [
-                    ReportedSnap(
-                        snapID: Self.snapID, revision: revision, channel: "latest/stable", refreshedDate: nil)
-                ], at: time)
-        }
-        try await report(1, at: 10)
+        let device = Self.device
+        try await report(catalogue, 1, at: 10)
         try await catalogue.writer.write { db in
             try db.execute(
                 sql: "CREATE TRIGGER refuse BEFORE INSERT ON device_events BEGIN SELECT RAISE(ABORT, 'full'); END")
         }
-        await #expect(throws: (any Error).self) { try await report(2, at: 20) }
+        await #expect(throws: (any Error).self) { try await report(catalogue, 2, at: 20) }
         try await catalogue.writer.write { db in try db.execute(sql: "DROP TRIGGER refuse") }
         #expect(try await catalogue.installedSnaps(serialKey: device).map(\.revision) == [1], "rolled back")
-        try await report(2, at: 25)
+        try await report(catalogue, 2, at: 25)
         #expect(try await catalogue.installedSnaps(serialKey: device).map(\.revision) == [2])
         let story = try await catalogue.deviceEvents(serialKey: device).map { "\($0.kind.rawValue) \($0.revision)" }
         #expect(story == ["reported 1", "refreshed 2"])
