@@ -102,6 +102,15 @@ import Testing
         let verdicts = try JSONDecoder().decode([Verdict].self, from: Data(verified.stdout.utf8))
         #expect(verdicts.map(\.accepted) == [true, true, false])
         #expect(verdicts.last?.reason?.contains("failed signature verification") == true)
+        // With info logs, the refusal's line: below warning it waits for a batch, which the
+        // command's exit must write rather than lose.
+        let logged = try cli.run(
+            ["verify", "--trusted", "trusted.assert", "tampered.assert"], environment: ["SNAPDEPOT_LOG_LEVEL": "info"])
+        #expect(
+            logged.stderr.contains(
+                " info snapdepot.verify: assertion=model (my-pi4; series:16 brand-id:acme-brand) reason="))
+        #expect(
+            logged.stderr.contains("failed signature verification") && logged.stderr.contains("[SnapdepotCLI] refused"))
 
         let withoutRoot = try cli.run(["verify", "--trusted", "stream.assert", "stream.assert"])
         #expect(withoutRoot.status != 0)

@@ -2,7 +2,8 @@ import Foundation
 import Logging
 
 /// The one logging setup: human-readable lines on stderr, level from `SNAPDEPOT_LOG_LEVEL`
-/// (trace, debug, info, notice, warning, error, critical; default warning).
+/// (trace, debug, info, notice, warning, error, critical; default warning), written in batches
+/// (`LogLineWriter`) and flushed when the process exits.
 enum LogSetup {
     static func bootstrap(environment: [String: String] = ProcessInfo.processInfo.environment) {
         // Each line's time comes from localtime(), which with TZ unset looks at /etc/localtime
@@ -10,10 +11,7 @@ enum LogSetup {
         // same zone file lets glibc read it once; a TZ the user set is left alone.
         if environment["TZ"] == nil { setenv("TZ", ":/etc/localtime", 0) }
         let level = environment["SNAPDEPOT_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in StandardErrorLogHandler(label: label, level: level) }
+        atexit { LogLineWriter.standardError.flush() }
     }
 }
