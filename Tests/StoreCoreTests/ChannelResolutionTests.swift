@@ -8,6 +8,8 @@ import Testing
             ("edge", nil, Risk.edge, ""), ("stable", nil, .stable, ""), ("latest/stable", "latest", .stable, ""),
             ("2.0", "2.0", .stable, ""), ("2.0/candidate", "2.0", .candidate, ""),
             ("2.0/candidate/fix-1", "2.0", .candidate, "fix-1"), ("beta/hotfix", nil, .beta, "hotfix"),
+            ("Z9._-/edge/a.B_0-", "Z9._-", .edge, "a.B_0-"),
+            (String(repeating: "t", count: 128) + "/stable", String(repeating: "t", count: 128), .stable, ""),
         ] as [(String, String?, Risk, String)])
     func parsesChannelsAsUsersTypeThem(text: String, track: String?, risk: Risk, branch: String) throws {
         let request = try ChannelRequest.parse(text)
@@ -16,7 +18,10 @@ import Testing
         #expect(request.branch == branch)
     }
 
-    @Test(arguments: ["", "a/b/c/d", "latest/unstable", "latest/stable/", "/stable", "la test"])
+    @Test(arguments: [
+        "", "a/b/c/d", "latest/unstable", "latest/stable/", "/stable", "la test", "-2.0/stable", "stable/fix!",
+        "lätest/stable", "stable/f\u{0301}ix", String(repeating: "t", count: 129) + "/stable",
+    ])
     func refusesMalformedChannels(text: String) {
         #expect(throws: ChannelError.self) { _ = try ChannelRequest.parse(text) }
     }
