@@ -22,6 +22,9 @@ import Testing
         }
 
         deinit {
+            // What is pending goes now, not on the writer's timer after the descriptor is closed
+            // and perhaps another test's.
+            writer.flush()
             close(reader)
             close(writeEnd)
         }
