@@ -7,16 +7,15 @@ import Synchronization
 
 /// Standard error for log lines, written in batches. `serve` logs a line for every request, and
 /// writing each one alone (a `write` per request) with swift-log's stream handler cost a fifth of a
-/// `/readyz` request's CPU (docs/performance.md). Lines below warning wait at most `delay`, or until
-/// `batchBytes` are pending, as nginx's `access_log … buffer= flush=` does; a warning or worse is
-/// written at once, after what was pending, so nothing that reports trouble waits and the order
-/// holds. What is pending is written when the process exits normally; a process killed outright
-/// loses at most `delay` of request lines.
+/// `/readyz` request's CPU (docs/performance.md). Lines below warning wait at most `delay` (50 ms),
+/// or until `batchBytes` are pending, as nginx's `access_log … buffer= flush=` does; a warning or
+/// worse is written at once, after what was pending, so nothing that reports trouble waits and the
+/// order holds. What is pending is written when the process exits normally; a process killed
+/// outright loses at most `delay` of request lines.
 final class LogLineWriter: Sendable {
     static let standardError = LogLineWriter(descriptor: STDERR_FILENO)
 
     static let batchBytes = 32 * 1024
-    static let delay = DispatchTimeInterval.milliseconds(50)
 
     private struct State {
         var pending: [UInt8] = []
@@ -27,10 +26,12 @@ final class LogLineWriter: Sendable {
     }
 
     private let descriptor: CInt
+    private let delay: DispatchTimeInterval
     private let state = Mutex(State())
 
-    init(descriptor: CInt) {
+    init(descriptor: CInt, delay: DispatchTimeInterval = .milliseconds(50)) {
         self.descriptor = descriptor
+        self.delay = delay
     }
 
     /// Appends `line` (which ends with a newline) after the local time, as swift-log's
@@ -55,7 +56,7 @@ final class LogLineWriter: Sendable {
             return !state.flushScheduled
         }
         if scheduleFlush {
-            DispatchQueue.global().asyncAfter(deadline: .now() + Self.delay) { self.flush() }
+            DispatchQueue.global().asyncAfter(deadline: .now() + delay) { self.flush() }
         }
     }
 
