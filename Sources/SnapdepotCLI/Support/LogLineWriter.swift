@@ -52,8 +52,10 @@ final class LogLineWriter: Sendable {
                 writePending(&state)
                 return false
             }
-            defer { state.flushScheduled = true }
-            return !state.flushScheduled
+            // One timer at a time: it writes every line kept until it fires.
+            if state.flushScheduled { return false }
+            state.flushScheduled = true
+            return true
         }
         if scheduleFlush {
             DispatchQueue.global().asyncAfter(deadline: .now() + delay) { self.flush() }
