@@ -6,7 +6,8 @@ import StorePersistence
 /// what a change did when the machine's own noise (a shared 2-core VM here) is larger than the
 /// change. Each build serves its own copy of the same data; every load (the trivial route, refreshes
 /// of 1 and 20 snaps, downloads whole and from the middle) runs once per build per round, the order
-/// swapped each round, and the median round of each is compared.
+/// swapped each round, and the median round of each is printed with the median of the rounds' own
+/// ratios.
 extension DeviceBench {
     struct Comparison: Encodable {
         var request: String
@@ -14,7 +15,8 @@ extension DeviceBench {
         /// The median round of this build, and of the other.
         var thisBuild: Wrk.Figures
         var otherBuild: Wrk.Figures
-        var ratio: Double
+        /// This build's rate over the other's, round by round.
+        var ratio: RoundRatio
         var rounds: Int
     }
 
@@ -94,7 +96,7 @@ extension DeviceBench {
                 figures.comparisons.append(
                     Comparison(
                         request: request.label, connections: connections, thisBuild: medians[0],
-                        otherBuild: medians[1], ratio: medians[0].requestsPerSecond / medians[1].requestsPerSecond,
+                        otherBuild: medians[1], ratio: RoundRatio(medians[0], against: medians[1]),
                         rounds: rounds))
             }
         }
@@ -108,7 +110,7 @@ extension DeviceBench {
                 comparison.request, String(comparison.connections),
                 String(format: "%.0f", comparison.thisBuild.requestsPerSecond),
                 String(format: "%.0f", comparison.otherBuild.requestsPerSecond),
-                String(format: "%.2f×", comparison.ratio),
+                comparison.ratio.times,
                 String(
                     format: "%.2f / %.2f", comparison.thisBuild.p99Milliseconds, comparison.otherBuild.p99Milliseconds),
                 [comparison.thisBuild, comparison.otherBuild].map {
@@ -118,7 +120,8 @@ extension DeviceBench {
         }
         var text =
             "this build against \(figures.otherBinary) (SQLite catalogue of \(figures.catalogueSnaps) snaps, "
-            + "median of \(figures.comparisons.first?.rounds ?? 0) interleaved rounds, wrk on loopback)\n"
+            + "median of \(figures.comparisons.first?.rounds ?? 0) interleaved rounds, wrk on loopback; "
+            + "this of other: the median of the rounds' own ratios, lowest–highest)\n"
         text += Table.render(
             [
                 "request", "connections", "this req/s", "other req/s", "this of other", "p99 ms this / other",

@@ -280,8 +280,12 @@ struct DeviceBench: AsyncParsableCommand {
                 runs[index].append(try loads[index].run())
             }
         }
-        // The round with the median rate (the upper one of an even count).
-        return runs.map { $0.sorted { $0.requestsPerSecond < $1.requestsPerSecond }[$0.count / 2] }
+        // The round with the median rate (the upper one of an even count), with every round's rate.
+        return runs.map { runs in
+            var median = runs.sorted { $0.requestsPerSecond < $1.requestsPerSecond }[runs.count / 2]
+            median.roundRates = runs.map(\.requestsPerSecond)
+            return median
+        }
     }
 
     /// The request snapd sends for a scheduled refresh of `snapIDs`, each installed at revision 1.
@@ -354,10 +358,7 @@ struct DeviceBench: AsyncParsableCommand {
         for load in figures.loads where !load.request.hasPrefix("download") {
             let trivial = ceiling[load.server].flatMap { find(load.server, $0, load.connections) }
             let share =
-                trivial.map {
-                    $0.request == load.request ? "ceiling" : percent(load.requestsPerSecond / $0.requestsPerSecond)
-                }
-                ?? ""
+                trivial.map { $0.request == load.request ? "ceiling" : RoundRatio(load, against: $0).percent } ?? ""
             rows.append([
                 load.server, load.request, String(load.connections), String(format: "%.0f", load.requestsPerSecond),
                 String(format: "%.2f", load.p50Milliseconds), String(format: "%.2f", load.p99Milliseconds), share,
@@ -366,7 +367,8 @@ struct DeviceBench: AsyncParsableCommand {
         }
         var text =
             "refresh (\(figures.catalogue) catalogue of \(figures.catalogueSnaps) snaps; fakestore serves 1), wrk on loopback, "
-            + "median of \(figures.rounds) interleaved round(s)\n"
+            + "median of \(figures.rounds) interleaved round(s); a share is the median of the rounds' own "
+            + "shares (lowest–highest)\n"
         text += Table.render(
             [
                 "server", "request", "connections", "requests/s", "p50 ms", "p99 ms", "of its trivial route",
@@ -381,7 +383,9 @@ struct DeviceBench: AsyncParsableCommand {
                 load.request, String(load.connections), String(format: "%.0f", load.mebibytesPerSecond),
                 nginx.map { String(format: "%.0f", $0.mebibytesPerSecond) } ?? "n/a",
                 fake.map { String(format: "%.0f", $0.mebibytesPerSecond) } ?? "n/a",
-                nginx.map { percent(load.mebibytesPerSecond / $0.mebibytesPerSecond) } ?? "n/a",
+                // Rounds keep request rates: both served the same bytes (checked before the loads), so
+                // their ratio is the ratio of MiB/s.
+                nginx.map { RoundRatio(load, against: $0).percent } ?? "n/a",
             ])
         }
         text += "\n\ndownloads, MiB/s\n"
@@ -405,6 +409,4 @@ struct DeviceBench: AsyncParsableCommand {
         }
         return text
     }
-
-    private static func percent(_ ratio: Double) -> String { String(format: "%.0f %%", ratio * 100) }
 }

@@ -21,6 +21,8 @@ struct Wrk {
         var errorKinds: [String: Int]
         /// The server's CPU time (user and system, its processes together) per request answered.
         var serverCPUMicrosecondsPerRequest: Double?
+        /// Every round's rate, in the order the rounds ran, when this figure is a median round's.
+        var roundRates: [Double]?
     }
 
     /// A request as wrk sends it on every connection.

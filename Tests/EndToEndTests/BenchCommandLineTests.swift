@@ -90,6 +90,13 @@ extension BenchCommandLineTests {
             }
         }
         #expect(figures["rounds"] as? Int == 2)
+        // Every load carries each round's rate, and its own is the median round's.
+        for load in loads {
+            let rates = load["round-rates"] as? [Double] ?? []
+            #expect(
+                rates.count == 2 && rates.contains(load["requests-per-second"] as? Double ?? -1),
+                "\(load["server"] ?? "") \(load["request"] ?? "")")
+        }
         let memory = try #require(figures["server-memory"] as? [String: Int])
         #expect(memory["after-refresh-load"] ?? 0 > 1 << 20 && memory["peak"] ?? 0 >= memory["after-start"] ?? 0)
     }
@@ -116,7 +123,8 @@ extension BenchCommandLineTests {
             #expect(
                 (this?["requests-per-second"] as? Double ?? 0) > 0
                     && (other?["requests-per-second"] as? Double ?? 0) > 0
-                    && (comparison["ratio"] as? Double ?? 0) > 0 && comparison["rounds"] as? Int == 2,
+                    && ((comparison["ratio"] as? [String: Any])?["median"] as? Double ?? 0) > 0
+                    && comparison["rounds"] as? Int == 2,
                 "\(comparison)")
         }
         let refused = try await Self.runBench(["device", "--compare", "/nonexistent/snapdepot"])
