@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // Named for the HTTP/1 codec that downloads write their file regions beneath (sendfile).
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        // Reads and writes that retry on EINTR and finish short counts (`FileDescriptor.writeAll`).
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
@@ -38,7 +40,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "DepotCrypto",
-            dependencies: ["COpenSSL"]
+            dependencies: ["COpenSSL", .product(name: "SystemPackage", package: "swift-system")]
         ),
         // Starting other programs (tar, hooks, openssl, nginx) with a clean signal mask and a timeout.
         .target(name: "ChildProcesses"),
@@ -47,11 +49,12 @@ let package = Package(
             dependencies: [
                 "Assertions", "ChildProcesses", "DepotCrypto", "CLZMA", "CZlib",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .target(
             name: "Assertions",
-            dependencies: ["DepotCrypto"]
+            dependencies: ["DepotCrypto", .product(name: "SystemPackage", package: "swift-system")]
         ),
         .target(
             name: "StoreProtocol",
@@ -83,6 +86,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .target(
@@ -119,6 +123,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .executableTarget(

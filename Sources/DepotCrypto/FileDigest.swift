@@ -1,3 +1,5 @@
+import SystemPackage
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -18,10 +20,11 @@ extension Digest {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }
         while true {
-            let count = read(fd, buffer.baseAddress, chunkSize)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw CryptoError("cannot read \(path): \(String(cString: strerror(errno)))")
+            let count: Int
+            do {
+                count = try FileDescriptor(rawValue: fd).read(into: buffer)
+            } catch {
+                throw CryptoError("cannot read \(path): \(error)")
             }
             if count == 0 { break }
             stream.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))

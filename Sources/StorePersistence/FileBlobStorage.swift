@@ -1,6 +1,7 @@
 import DepotCrypto
 import Foundation
 import StoreCore
+import SystemPackage
 
 #if canImport(Glibc)
     import Glibc
@@ -134,14 +135,10 @@ final class FileBlobWriter: BlobWriter {
         guard size + UInt64(bytes.count) <= limit else {
             throw StoreError(.tooLarge, "the upload is larger than the store's limit of \(limit) bytes")
         }
-        var done = 0
-        while done < bytes.count {
-            let written = Glibc.write(descriptor, bytes.baseAddress.map { $0 + done }, bytes.count - done)
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw StoreError(.internalError, "cannot write the upload: \(String(cString: strerror(errno)))")
-            }
-            done += written
+        do {
+            try FileDescriptor(rawValue: descriptor).writeAll(bytes)
+        } catch {
+            throw StoreError(.internalError, "cannot write the upload: \(error)")
         }
         digest.update(bytes)
         size += UInt64(bytes.count)

@@ -31,7 +31,9 @@ import Testing
         #expect(try store.load() == Self.sample())
         let mode = try FileManager.default.attributesOfItem(atPath: store.path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
-        #expect(!FileManager.default.fileExists(atPath: store.path + ".tmp"), "the temporary file was renamed")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["state.json"],
+            "the temporary file was renamed")
     }
 
     /// A write cut before its rename leaves a temporary file; the state is the last whole one.
@@ -40,10 +42,12 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let store = FileStateStore(path: folder.appendingPathComponent("state.json").path)
         try store.save(Self.sample())
-        try Data("{\"snaps\": [".utf8).write(to: URL(fileURLWithPath: store.path + ".tmp"))
+        let leftover = folder.appendingPathComponent(".state.json.1.tmp")
+        try Data("{\"snaps\": [".utf8).write(to: leftover)
         #expect(try store.load() == Self.sample())
         try store.save(AgentState())
         #expect(try store.load() == AgentState())
+        #expect(FileManager.default.fileExists(atPath: leftover.path), "another writer's file is not touched")
     }
 
     @Test func aDamagedFileIsRefusedWithItsPath() throws {

@@ -1,3 +1,4 @@
+import Assertions
 import Foundation
 import StoreProtocol
 
@@ -31,7 +32,7 @@ public struct FileStateStore: AgentStateStore {
     public func save(_ state: AgentState) throws {
         let encoder = WireJSON.literalEncoder
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try AtomicFile.write(Array(try encoder.encode(state)), to: path)
+        try PrivateFile.write(Array(try encoder.encode(state)), to: URL(fileURLWithPath: path))
     }
 }
 
@@ -50,37 +51,5 @@ public final class MemoryStateStore: AgentStateStore, @unchecked Sendable {
 
     public func save(_ state: AgentState) throws {
         lock.withLock { self.state = state }
-    }
-}
-
-/// A file replaced whole: written beside its place, fsynced, renamed over it, the folder fsynced.
-enum AtomicFile {
-    static func write(_ bytes: [UInt8], to path: String) throws {
-        let temporary = path + ".tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard descriptor >= 0 else { throw DeviceAgentError("cannot write \(temporary): errno \(errno)") }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
-            guard count > 0 else {
-                close(descriptor)
-                unlink(temporary)
-                throw DeviceAgentError("cannot write \(temporary): errno \(errno)")
-            }
-            written += count
-        }
-        guard fsync(descriptor) == 0, close(descriptor) == 0 else {
-            unlink(temporary)
-            throw DeviceAgentError("cannot sync \(temporary): errno \(errno)")
-        }
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw DeviceAgentError("cannot replace \(path): errno \(errno)")
-        }
-        let folder = open((path as NSString).deletingLastPathComponent, O_RDONLY)
-        if folder >= 0 {
-            fsync(folder)
-            close(folder)
-        }
     }
 }

@@ -50,7 +50,7 @@ public final class ContentPool: @unchecked Sendable {
             if let snap = opened[digest] { return snap }
             if notSnaps.contains(digest) { return nil }
             let path = folder.appendingPathComponent(Hex.encode(digest) + ".snap").path
-            try AtomicFile.write(bytes, to: path)
+            try PrivateFile.write(bytes, to: URL(fileURLWithPath: path))
             guard
                 let snap = (try? SnapFile.open(path: path, digest: (digest, UInt64(bytes.count)))).map(PooledSnap.init)
             else {
@@ -74,7 +74,7 @@ public final class ContentPool: @unchecked Sendable {
             try? FileManager.default.removeItem(atPath: name + ".\(XDelta3.format)")
             try? FileManager.default.removeItem(atPath: name + ".out")
         }
-        try AtomicFile.write(delta, to: name + ".\(XDelta3.format)")
+        try PrivateFile.write(delta, to: URL(fileURLWithPath: name + ".\(XDelta3.format)"))
         try await XDelta3.decode(
             source: source.file.path, delta: name + ".\(XDelta3.format)", output: name + ".out",
             timeout: FileDeviceStorage.deltaTimeout)

@@ -17,7 +17,7 @@ public struct FileDeviceStorage: DeviceStorage {
     }
 
     public func replace(_ record: String, with bytes: [UInt8]) throws {
-        try AtomicFile.write(bytes, to: folder.appendingPathComponent(record).path)
+        try PrivateFile.write(bytes, to: folder.appendingPathComponent(record))
     }
 
     public func snapFiles() -> [String] {

@@ -1,3 +1,5 @@
+import SystemPackage
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -43,12 +45,15 @@ final class ImageFile {
         var buffer = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {
-            let got = buffer.withUnsafeMutableBytes { raw in
-                pread(descriptor, raw.baseAddress.map { $0 + done }, count - done, off_t(offset) + off_t(done))
-            }
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw SnapFileError(.io, "cannot read \(path): \(String(cString: strerror(errno)))")
+            let got: Int
+            do {
+                got = try buffer.withUnsafeMutableBytes { raw in
+                    try FileDescriptor(rawValue: descriptor).read(
+                        fromAbsoluteOffset: Int64(offset) + Int64(done),
+                        into: UnsafeMutableRawBufferPointer(rebasing: raw[done...]))
+                }
+            } catch {
+                throw SnapFileError(.io, "cannot read \(path): \(error)")
             }
             if got == 0 { throw SnapFileError(.corrupt, "\(path) is truncated at offset \(offset + UInt64(done))") }
             done += got

@@ -1,3 +1,5 @@
+import SystemPackage
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -33,8 +35,11 @@ final class OutputFile {
 
     func write(_ bytes: [UInt8], at offset: UInt64) throws(SnapFileError) {
         try flush()
-        let written = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, off_t(offset)) }
-        guard written == bytes.count else { throw error("write") }
+        do {
+            try FileDescriptor(rawValue: descriptor).writeAll(toAbsoluteOffset: Int64(offset), bytes)
+        } catch {
+            throw self.error("write", error)
+        }
     }
 
     func finish(renamingTo destination: String) throws(SnapFileError) {
@@ -51,22 +56,16 @@ final class OutputFile {
     }
 
     private func flush() throws(SnapFileError) {
-        var done = 0
-        while done < buffer.count {
-            let written = buffer.withUnsafeBytes { raw in
-                Glibc.write(descriptor, raw.baseAddress.map { $0 + done }, raw.count - done)
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw error("write")
-            }
-            done += written
+        do {
+            try FileDescriptor(rawValue: descriptor).writeAll(buffer)
+        } catch {
+            throw self.error("write", error)
         }
         flushed += UInt64(buffer.count)
         buffer.removeAll(keepingCapacity: true)
     }
 
-    private func error(_ action: String) -> SnapFileError {
-        SnapFileError(.io, "cannot \(action) \(path): \(String(cString: strerror(errno)))")
+    private func error(_ action: String, _ cause: any Error = Errno(rawValue: errno)) -> SnapFileError {
+        SnapFileError(.io, "cannot \(action) \(path): \(cause)")
     }
 }

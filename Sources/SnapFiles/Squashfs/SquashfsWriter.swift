@@ -1,3 +1,5 @@
+import SystemPackage
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -207,12 +209,14 @@ public struct SquashfsWriter {
         while true {
             var filled = 0
             while filled < blockSize {
-                let count = buffer.withUnsafeMutableBytes { raw in
-                    read(descriptor, raw.baseAddress.map { $0 + filled }, blockSize - filled)
-                }
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    throw SnapFileError(.io, "cannot read \(path): \(String(cString: strerror(errno)))")
+                let count: Int
+                do {
+                    count = try buffer.withUnsafeMutableBytes { raw in
+                        try FileDescriptor(rawValue: descriptor).read(
+                            into: UnsafeMutableRawBufferPointer(rebasing: raw[filled...]))
+                    }
+                } catch {
+                    throw SnapFileError(.io, "cannot read \(path): \(error)")
                 }
                 if count == 0 { break }
                 filled += count

@@ -1,5 +1,6 @@
 import Dispatch
 import Synchronization
+import SystemPackage
 
 #if canImport(Glibc)
     import Glibc
@@ -72,20 +73,8 @@ final class LogLineWriter: Sendable {
 
     /// Under the lock, so that batches leave in the order their lines came.
     private func writePending(_ state: inout State) {
-        var written = 0
-        state.pending.withUnsafeBytes { bytes in
-            while written < bytes.count, let base = bytes.baseAddress {
-                let count = Glibc.write(descriptor, base + written, bytes.count - written)
-                if count > 0 {
-                    written += count
-                } else if count < 0 && errno == EINTR {
-                    continue
-                } else {
-                    // A closed or full standard error: the lines have nowhere to go.
-                    break
-                }
-            }
-        }
+        // A closed or full standard error: the lines have nowhere to go.
+        _ = try? FileDescriptor(rawValue: descriptor).writeAll(state.pending)
         state.pending.removeAll(keepingCapacity: true)
     }
 
