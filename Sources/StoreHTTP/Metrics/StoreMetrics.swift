@@ -45,6 +45,11 @@ public final class StoreMetrics: Sendable {
         "error.type": "status",
     ]
 
+    /// A whole metric name (its unit already in it, `_total`) with its help line.
+    static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+
     /// Prometheus' `[a-zA-Z_:][a-zA-Z0-9_:]*`: anything else becomes `_`.
     static func sanitized(_ name: String) -> String {
         String(
@@ -119,7 +124,7 @@ public final class StoreMetrics: Sendable {
                 seen.insert(key)
                 let gauge =
                     gauges[key]
-                    ?? registry.makeGauge(name: entry.name, labels: entry.labels, help: entry.help)
+                    ?? registry.makeGauge(descriptor: Self.descriptor(entry.name, entry.help), labels: entry.labels)
                 gauges[key] = gauge
                 gauge.set(entry.value)
             }
@@ -146,7 +151,7 @@ private struct TrafficMeters: Sendable {
     init(_ registry: PrometheusCollectorRegistry) {
         func counter(_ name: String, kind: String? = nil, _ help: String) -> Prometheus.Counter {
             let labels = kind.map { [("kind", $0)] } ?? []
-            return registry.makeCounter(name: name, labels: labels, help: help)
+            return registry.makeCounter(descriptor: StoreMetrics.descriptor(name, help), labels: labels)
         }
         let downloadsHelp = "Downloads answered 200 or 206, whole snaps and deltas."
         let bytesHelp = "Body bytes of those downloads."
