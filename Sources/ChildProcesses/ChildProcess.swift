@@ -107,8 +107,8 @@ public final class ChildProcess: Sendable {
             directory.map { ["/bin/sh", "-c", #"cd "$0" && exec "$@""#, $0, executable] + arguments }
             ?? [executable] + arguments
         var pid: pid_t = 0
-        let result = try Self.withCStrings(command) { argv in
-            try Self.withCStrings(environmentLines) { envp in
+        let result = Self.withCStrings(command) { argv in
+            Self.withCStrings(environmentLines) { envp in
                 // posix_spawnp looks a bare name up on PATH, as a shell does.
                 posix_spawnp(&pid, command[0], &fileActions, &attributes, argv, envp)
             }

@@ -48,7 +48,7 @@ import Testing
         try (1...count).map { index in
             let server = servers[(index - 1) % servers.count]
             let summary = folder.appendingPathComponent("\(run)-\(index).json").path
-            FileManager.default.createFile(atPath: summary, contents: nil)
+            _ = FileManager.default.createFile(atPath: summary, contents: nil)
             let process = Process()
             process.executableURL = ServerProcess.binary
             process.arguments =

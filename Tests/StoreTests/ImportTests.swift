@@ -97,7 +97,7 @@ import Testing
                 try fixture.ingest(upstream.snapPath), assertions: upstream.downloaded, by: .admin)
         }
         let acme = try await fixture.publisher("acme", id: "acme")
-        await #expect(throws: StoreError.self, "only the admin trusts a root") {
+        #expect(throws: StoreError.self, "only the admin trusts a root") {
             try fixture.store.trustRoot(upstream.trusted, by: acme)
         }
         // A well-formed root that takes this store's own root's account id.

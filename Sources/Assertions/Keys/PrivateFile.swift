@@ -19,13 +19,15 @@ public enum PrivateFile {
             throw KeyStoreError("cannot create \(temporary.path): \(error)")
         }
         do {
-            try file.writeAll(bytes)
-            guard fsync(file.rawValue) == 0 else { throw Errno(rawValue: errno) }
-            try file.close()
+            // Closed once whatever happens: Linux frees a descriptor even when close fails, and a
+            // second close could close another thread's file that took its number.
+            try file.closeAfter {
+                try file.writeAll(bytes)
+                guard fsync(file.rawValue) == 0 else { throw Errno(rawValue: errno) }
+            }
         } catch {
-            try? file.close()
             unlink(temporary.path)
-            throw KeyStoreError("cannot write \(temporary.path): \(error)")
+            throw KeyStoreError("cannot write \(temporary.path) to disk: \(error)")
         }
         guard rename(temporary.path, url.path) == 0 else {
             let reason = String(cString: strerror(errno))

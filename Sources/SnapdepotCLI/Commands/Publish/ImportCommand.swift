@@ -180,8 +180,9 @@ struct BundleImport {
                     row.following ? nil : row.revision.map { ("\(row.track)/\(row.risk) \(row.architecture)", $0) }
                 }, uniquingKeysWith: { first, _ in first })
             let missing = snap.channels.filter { held["\($0.channel) \($0.architecture)"] != $0.revision }
-            for (revision, placements) in Dictionary(grouping: missing) { $0.revision }.sorted(by: { $0.key < $1.key })
-            {
+            for (revision, placements) in Dictionary(grouping: missing, by: { $0.revision }).sorted(by: {
+                $0.key < $1.key
+            }) {
                 let channels = Array(Set(placements.map { $0.channel })).sorted()
                 struct Release: Encodable {
                     let revision: Int
